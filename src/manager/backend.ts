@@ -1,0 +1,33 @@
+// The one interface the manager uses to reach gameserver infrastructure. The manager never
+// imports the AWS SDK or child_process: src/aws and src/local implement this.
+import type { BackendServer } from './types.js';
+
+export interface LaunchFailure {
+  /** Short machine-readable reason, e.g. ECS `RESOURCE:MEMORY` or `spawn-error`. */
+  reason: string;
+  detail?: string;
+}
+
+export interface LaunchResult {
+  /** Servers the backend accepted; usually `starting`, possibly with no address yet. */
+  launched: BackendServer[];
+  /** One entry per server that could not be launched. */
+  failures: LaunchFailure[];
+}
+
+export interface Backend {
+  readonly kind: 'local' | 'ecs';
+  /**
+   * Every server of this fleet the backend knows of, including ones stopped recently.
+   * Throws when the observation is incomplete, so that the caller does not scale on it.
+   */
+  list(): Promise<BackendServer[]>;
+  /** Starts `count` servers. Partial success is reported in `failures`, not thrown. */
+  launch(count: number): Promise<LaunchResult>;
+  /** Stops a server. Stopping one that is already gone is not an error. */
+  stop(id: string, reason: string): Promise<void>;
+  /** Records standby durably, so a restarted manager finds it again. */
+  markStandby(id: string, standby: boolean): Promise<void>;
+  /** Releases what the backend holds (timers, clients). Local mode also stops its children. */
+  close(): Promise<void>;
+}
