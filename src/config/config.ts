@@ -1,0 +1,256 @@
+// Turns the environment (plus an optional .env file) into one validated, typed Config.
+import { readFileSync } from 'node:fs';
+import { parse as parseDotenv } from 'dotenv';
+import { ALIASES, envSchema, type RawEnv } from './schema.js';
+
+export interface ScalingConfig {
+  upscaleMargin: number;
+  downscaleMargin: number;
+  /** Sessions one gameserver holds; also what a pending server is counted as. */
+  capacity: number;
+  minServers: number;
+  maxServers: number;
+  maxLaunchPerTick: number;
+  sleepMs: number;
+  strategy: 'packed' | 'spread';
+  reservationTtlMs: number;
+}
+
+export interface HealthConfig {
+  pollIntervalMs: number;
+  timeoutMs: number;
+  failThreshold: number;
+  startTimeoutMs: number;
+  concurrency: number;
+  resyncIntervalMs: number;
+}
+
+export interface CapacityProviderItem {
+  capacityProvider: string;
+  weight: number;
+  base: number;
+}
+
+export interface EcsConfig {
+  region: string | undefined;
+  cluster: string;
+  taskDefinition: string;
+  containerName: string | undefined;
+  /** Undefined when a capacity-provider strategy is used instead. */
+  launchType: 'FARGATE' | 'EC2' | undefined;
+  capacityProviders: CapacityProviderItem[];
+  networkMode: 'awsvpc' | 'bridge';
+  subnets: string[];
+  securityGroups: string[];
+  assignPublicIp: boolean;
+  address: 'public' | 'private';
+  instanceLaunchTemplate: string | undefined;
+}
+
+export interface Config {
+  port: number;
+  host: string;
+  logLevel: 'error' | 'warn' | 'info' | 'debug';
+  backend: 'local' | 'ecs';
+  fleetId: string;
+  scaling: ScalingConfig;
+  health: HealthConfig;
+  /** Where allocations go when no server has room; null means answer 503. */
+  backup: { host: string; port: number } | null;
+  ports: { game: number; web: number; health: number };
+  local: { command: string | undefined; stopGraceMs: number; demoSessionMs: number };
+  ecs: EcsConfig | null;
+  security: {
+    adminToken: string | undefined;
+    allocateToken: string | undefined;
+    heartbeatToken: string | undefined;
+    corsOrigins: string[];
+    allocateRateLimitPerMinute: number;
+    trustProxy: string | undefined;
+  };
+}
+
+/** Raised when the environment is invalid; `problems` has one line per bad variable. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export type Env = Record<string, string | undefined>;
+
+/** Reads a .env file; a missing file is an empty one. Later lines win, as in dotenv. */
+export function readEnvFile(path: string): Env {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return {};
+    throw new ConfigError([`ENV_FILE: cannot read ${path}: ${(err as Error).message}`]);
+  }
+  return parseDotenv(text);
+}
+
+/** The process environment wins over the file, and canonical names win over aliases. */
+export function mergeEnv(fileEnv: Env, processEnv: Env): Env {
+  const merged: Env = { ...fileEnv, ...processEnv };
+  for (const [alias, canonical] of Object.entries(ALIASES)) {
+    if (blank(merged[canonical]) && !blank(merged[alias])) merged[canonical] = merged[alias];
+  }
+  return merged;
+}
+
+function blank(v: string | undefined): boolean {
+  return v === undefined || v.trim() === '';
+}
+
+export function parseConfig(env: Env): Config {
+  // Empty values mean "unset", as in the seed's .env where optional values were left blank.
+  const input: Record<string, string> = {};
+  for (const key of Object.keys(envSchema.shape)) {
+    const v = env[key];
+    if (!blank(v)) input[key] = v as string;
+  }
+  const parsed = envSchema.safeParse(input);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => {
+      const name = String(issue.path[0] ?? 'environment');
+      const shown = input[name] === undefined ? '' : ` (got ${JSON.stringify(redactIfSecret(name, input[name]))})`;
+      return `${name}: ${issue.message}${shown}`;
+    });
+    throw new ConfigError(dedupe(problems));
+  }
+  return buildConfig(parsed.data);
+}
+
+/** Loads `.env` (or ENV_FILE) and the process environment, then validates. */
+export function loadConfig(processEnv: Env = process.env): Config {
+  const file = processEnv.ENV_FILE ?? '.env';
+  return parseConfig(mergeEnv(readEnvFile(file), processEnv));
+}
+
+function buildConfig(raw: RawEnv): Config {
+  const problems: string[] = [];
+  if (raw.DOWNSCALE_MARGIN - raw.UPSCALE_MARGIN <= raw.GAMESERVER_CAPACITY) {
+    problems.push(
+      `DOWNSCALE_MARGIN: must exceed UPSCALE_MARGIN by more than GAMESERVER_CAPACITY, or the fleet flaps ` +
+        `(got DOWNSCALE_MARGIN=${raw.DOWNSCALE_MARGIN}, UPSCALE_MARGIN=${raw.UPSCALE_MARGIN}, GAMESERVER_CAPACITY=${raw.GAMESERVER_CAPACITY})`,
+    );
+  }
+  if (raw.MIN_SERVERS > raw.MAX_SERVERS) {
+    problems.push(`MIN_SERVERS: must not exceed MAX_SERVERS (got ${raw.MIN_SERVERS} > ${raw.MAX_SERVERS})`);
+  }
+  const backend = raw.ARBITER_BACKEND ?? (raw.GAMESERVER_TASK_DEFINITION ? 'ecs' : 'local');
+  const ecs = backend === 'ecs' ? buildEcs(raw, problems) : null;
+  const capacityProviders = raw.ECS_CAPACITY_PROVIDERS;
+  if (capacityProviders && raw.ECS_LAUNCH_TYPE) {
+    problems.push('ECS_CAPACITY_PROVIDERS: cannot be combined with ECS_LAUNCH_TYPE; set one of them');
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  const backupDefault = backend === 'local' ? '127.0.0.1:8888' : undefined;
+  const backup = raw.BACKUP_GAMESERVER ?? backupDefault;
+  return {
+    port: raw.PORT,
+    host: raw.HOST,
+    logLevel: raw.LOG_LEVEL,
+    backend,
+    fleetId: raw.FLEET_ID,
+    scaling: {
+      upscaleMargin: raw.UPSCALE_MARGIN,
+      downscaleMargin: raw.DOWNSCALE_MARGIN,
+      capacity: raw.GAMESERVER_CAPACITY,
+      minServers: raw.MIN_SERVERS,
+      maxServers: raw.MAX_SERVERS,
+      maxLaunchPerTick: raw.MAX_LAUNCH_PER_TICK,
+      sleepMs: raw.SLEEP_TIME,
+      strategy: raw.ALLOCATION_STRATEGY,
+      reservationTtlMs: raw.RESERVATION_TTL,
+    },
+    health: {
+      pollIntervalMs: raw.POLL_INTERVAL,
+      timeoutMs: raw.HEALTH_TIMEOUT_MS,
+      failThreshold: raw.FAIL_THRESHOLD,
+      startTimeoutMs: raw.START_TIMEOUT,
+      concurrency: raw.POLL_CONCURRENCY,
+      resyncIntervalMs: raw.RESYNC_INTERVAL,
+    },
+    backup: backup ? splitHostPort(backup) : null,
+    ports: {
+      game: raw.GAMESERVER_GAME_PORT,
+      web: raw.GAMESERVER_WEB_PORT,
+      health: raw.GAMESERVER_HEALTH_PORT ?? raw.GAMESERVER_WEB_PORT,
+    },
+    local: {
+      command: raw.LOCAL_GAMESERVER_COMMAND,
+      stopGraceMs: raw.LOCAL_STOP_GRACE,
+      demoSessionMs: raw.DEMO_SESSION_SECONDS,
+    },
+    ecs,
+    security: {
+      adminToken: raw.ARBITER_ADMIN_TOKEN,
+      allocateToken: raw.ARBITER_ALLOCATE_TOKEN,
+      heartbeatToken: raw.ARBITER_HEARTBEAT_TOKEN,
+      corsOrigins: raw.CORS_ORIGINS,
+      allocateRateLimitPerMinute: raw.ALLOCATE_RATE_LIMIT,
+      trustProxy: raw.TRUST_PROXY,
+    },
+  };
+}
+
+function buildEcs(raw: RawEnv, problems: string[]): EcsConfig | null {
+  if (!raw.GAMESERVER_TASK_DEFINITION) {
+    problems.push('GAMESERVER_TASK_DEFINITION: required when ARBITER_BACKEND is ecs (alias SERVER_TASK_DEFINITION)');
+    return null;
+  }
+  const capacityProviders: CapacityProviderItem[] = [];
+  for (const item of raw.ECS_CAPACITY_PROVIDERS ?? []) {
+    const [name, weight = '1', base = '0'] = item.split(':');
+    if (!name || !/^\d+$/.test(weight) || !/^\d+$/.test(base)) {
+      problems.push(`ECS_CAPACITY_PROVIDERS: expected name[:weight[:base]] items separated by commas (got ${JSON.stringify(item)})`);
+      continue;
+    }
+    capacityProviders.push({ capacityProvider: name, weight: Number(weight), base: Number(base) });
+  }
+  // The seed's way: a launch template means EC2 instances, and EC2 tasks default to bridge networking.
+  const launchType =
+    capacityProviders.length > 0 ? undefined : (raw.ECS_LAUNCH_TYPE ?? (raw.ECS_INSTANCE_LAUNCH_TEMPLATE ? 'EC2' : 'FARGATE'));
+  const networkMode = raw.ECS_NETWORK_MODE ?? (launchType === 'EC2' ? 'bridge' : 'awsvpc');
+  if (launchType === 'FARGATE' && networkMode !== 'awsvpc') {
+    problems.push('ECS_NETWORK_MODE: FARGATE tasks only support awsvpc');
+  }
+  if (networkMode === 'awsvpc' && (raw.ECS_SUBNETS ?? []).length === 0) {
+    problems.push('ECS_SUBNETS: required for awsvpc networking (comma-separated subnet ids)');
+  }
+  if (raw.ECS_INSTANCE_LAUNCH_TEMPLATE && launchType !== 'EC2') {
+    problems.push('ECS_INSTANCE_LAUNCH_TEMPLATE: only applies to the EC2 launch type');
+  }
+  return {
+    region: raw.AWS_REGION,
+    cluster: raw.ECS_CLUSTER,
+    taskDefinition: raw.GAMESERVER_TASK_DEFINITION,
+    containerName: raw.GAMESERVER_CONTAINER_NAME,
+    launchType,
+    capacityProviders,
+    networkMode,
+    subnets: raw.ECS_SUBNETS ?? [],
+    securityGroups: raw.ECS_SECURITY_GROUPS ?? [],
+    assignPublicIp: raw.ECS_ASSIGN_PUBLIC_IP,
+    address: raw.ECS_ADDRESS,
+    instanceLaunchTemplate: raw.ECS_INSTANCE_LAUNCH_TEMPLATE,
+  };
+}
+
+export function splitHostPort(value: string): { host: string; port: number } {
+  const i = value.lastIndexOf(':');
+  return { host: value.slice(0, i), port: Number(value.slice(i + 1)) };
+}
+
+function redactIfSecret(name: string, value: string | undefined): string {
+  return /TOKEN|SECRET|KEY/.test(name) ? '[redacted]' : (value ?? '');
+}
+
+function dedupe(lines: string[]): string[] {
+  return [...new Set(lines)];
+}

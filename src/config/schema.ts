@@ -1,0 +1,123 @@
+// The environment, validated once at startup (§6 of the design: the seed's .env keeps working).
+import { z } from 'zod';
+
+const int = (min: number, max = Number.MAX_SAFE_INTEGER) =>
+  z
+    .string()
+    .trim()
+    .regex(/^-?\d+$/, `expected a whole number from ${min} to ${max}`)
+    .transform(Number)
+    .pipe(z.number().int().min(min, `expected a whole number from ${min} to ${max}`).max(max, `expected a whole number from ${min} to ${max}`));
+
+/** Seconds, fractional allowed ("0.5"), returned as milliseconds. */
+const seconds = (min: number, max: number) =>
+  z
+    .string()
+    .trim()
+    .regex(/^\d+(\.\d+)?$/, `expected a number of seconds from ${min} to ${max}`)
+    .transform(Number)
+    .pipe(z.number().min(min, `expected a number of seconds from ${min} to ${max}`).max(max, `expected a number of seconds from ${min} to ${max}`))
+    .transform((s) => Math.round(s * 1000));
+
+const bool = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .refine((v) => ['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'].includes(v), 'expected true or false')
+  .transform((v) => ['true', '1', 'yes', 'on'].includes(v));
+
+const list = z
+  .string()
+  .transform((v) => v.split(',').map((s) => s.trim()).filter((s) => s.length > 0));
+
+const hostPort = z
+  .string()
+  .trim()
+  .regex(/^[A-Za-z0-9.\-]+:\d{1,5}$/, 'expected host:port, e.g. 127.0.0.1:8888')
+  .refine((v) => Number(v.slice(v.lastIndexOf(':') + 1)) <= 65535, 'expected a port from 1 to 65535');
+
+const token = z.string().min(16, 'expected a token of at least 16 characters');
+
+const port = int(0, 65535);
+
+/**
+ * Every variable, as a string before parsing. Each key is the canonical name; `ALIASES` maps
+ * the seed's other spellings onto them. Defaults are strings so that one parser handles both.
+ */
+export const envSchema = z.object({
+  // Process
+  PORT: port.default(8000),
+  HOST: z.string().trim().min(1).default('0.0.0.0'),
+  LOG_LEVEL: z.enum(['error', 'warn', 'info', 'debug']).default('info'),
+  ARBITER_BACKEND: z.enum(['local', 'ecs']).optional(),
+  FLEET_ID: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z0-9_\-]{1,36}$/, 'expected 1 to 36 letters, digits, - or _ (it becomes the ECS startedBy)')
+    .default('arbiter'),
+
+  // Scaling (§3.3)
+  UPSCALE_MARGIN: int(0, 100_000).default(4),
+  DOWNSCALE_MARGIN: int(0, 100_000).default(18),
+  GAMESERVER_CAPACITY: int(1, 100_000).default(10),
+  SLEEP_TIME: seconds(0.05, 3600).default(10),
+  MIN_SERVERS: int(0, 10_000).default(1),
+  MAX_SERVERS: int(1, 10_000).default(20),
+  MAX_LAUNCH_PER_TICK: int(1, 1000).default(10),
+  ALLOCATION_STRATEGY: z.enum(['packed', 'spread']).default('packed'),
+  RESERVATION_TTL: seconds(0.1, 3600).default(30),
+  BACKUP_GAMESERVER: hostPort.optional(),
+
+  // Health (§3.1)
+  POLL_INTERVAL: seconds(0.05, 600).default(2),
+  HEALTH_TIMEOUT_MS: int(10, 60_000).default(1500),
+  FAIL_THRESHOLD: int(1, 100).default(3),
+  START_TIMEOUT: seconds(1, 3600).default(180),
+  POLL_CONCURRENCY: int(1, 1000).default(32),
+  RESYNC_INTERVAL: seconds(1, 86_400).default(60),
+
+  // Gameserver ports (container ports for awsvpc, looked up in network bindings for bridge)
+  GAMESERVER_GAME_PORT: int(1, 65535).default(3000),
+  GAMESERVER_WEB_PORT: int(1, 65535).default(3080),
+  GAMESERVER_HEALTH_PORT: int(1, 65535).optional(),
+
+  // Local mode
+  LOCAL_GAMESERVER_COMMAND: z.string().trim().min(1).optional(),
+  LOCAL_STOP_GRACE: seconds(0.05, 600).default(5),
+  DEMO_SESSION_SECONDS: seconds(0.05, 86_400).default(60),
+
+  // ECS mode
+  AWS_REGION: z.string().trim().min(1).optional(),
+  ECS_CLUSTER: z.string().trim().min(1).default('default'),
+  GAMESERVER_TASK_DEFINITION: z.string().trim().min(1).optional(),
+  GAMESERVER_CONTAINER_NAME: z.string().trim().min(1).optional(),
+  ECS_LAUNCH_TYPE: z.enum(['FARGATE', 'EC2']).optional(),
+  ECS_CAPACITY_PROVIDERS: list.optional(),
+  ECS_NETWORK_MODE: z.enum(['awsvpc', 'bridge']).optional(),
+  ECS_SUBNETS: list.optional(),
+  ECS_SECURITY_GROUPS: list.optional(),
+  ECS_ASSIGN_PUBLIC_IP: bool.default(true),
+  ECS_ADDRESS: z.enum(['public', 'private']).default('public'),
+  ECS_INSTANCE_LAUNCH_TEMPLATE: z.string().trim().min(1).optional(),
+
+  // Security (admin and allocation tokens, heartbeats, browsers)
+  ARBITER_ADMIN_TOKEN: token.optional(),
+  ARBITER_ALLOCATE_TOKEN: token.optional(),
+  ARBITER_HEARTBEAT_TOKEN: token.optional(),
+  CORS_ORIGINS: list.default(['*']),
+  ALLOCATE_RATE_LIMIT: int(0, 1_000_000).default(600),
+  TRUST_PROXY: z.string().trim().optional(),
+
+  // The seed's variables that mean nothing here; accepted so that its .env loads.
+  SECRET_KEY: z.string().optional(),
+  DEBUG: z.string().optional(),
+});
+
+export type RawEnv = z.infer<typeof envSchema>;
+
+/** The seed code's spellings (§6), mapped to the canonical names. */
+export const ALIASES: Record<string, keyof RawEnv> = {
+  SERVER_CAPACITY: 'GAMESERVER_CAPACITY',
+  SERVER_TASK_DEFINITION: 'GAMESERVER_TASK_DEFINITION',
+  THREAD_SLEEP_TIME: 'SLEEP_TIME',
+};
