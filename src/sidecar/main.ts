@@ -1,0 +1,49 @@
+// Entry point of the Cerveau capacity sidecar: environment → sidecar → signals.
+import { createLogger } from '../log.js';
+import { loadSidecarEnv, SidecarConfigError } from './config.js';
+import { createSidecar } from './sidecar.js';
+
+async function main(): Promise<void> {
+  let env;
+  try {
+    env = loadSidecarEnv();
+  } catch (err) {
+    if (err instanceof SidecarConfigError) {
+      for (const problem of err.problems) process.stderr.write(`sidecar: ${problem}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const logger = createLogger({ level: env.LOG_LEVEL, base: { component: 'sidecar' } });
+  const sidecar = createSidecar({
+    cerveauUrl: env.CERVEAU_URL,
+    maxSessions: env.MAX_SESSIONS,
+    port: env.SIDECAR_PORT,
+    host: env.SIDECAR_HOST,
+    sessionDeadlineMs: env.SESSION_DEADLINE,
+    crashGraceMs: env.CRASH_GRACE,
+    joinDeadlineMs: env.JOIN_DEADLINE,
+    statusPollIntervalMs: env.STATUS_POLL_INTERVAL,
+    statusTimeoutMs: env.STATUS_TIMEOUT_MS,
+    statusConcurrency: env.STATUS_CONCURRENCY,
+    logger,
+  });
+  await sidecar.listen();
+  const stop = (signal: string): void => {
+    logger.info('stopping', { signal });
+    sidecar.close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        logger.error('stop failed', { error: (err as Error).message });
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`sidecar: ${(err as Error).stack ?? String(err)}\n`);
+  process.exit(1);
+});

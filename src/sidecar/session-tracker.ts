@@ -1,0 +1,148 @@
+// Watches every session the sidecar created, through Cerveau's /status, until it ends (§5: Cerveau has no session
+// limit and a crashed game stays `running` forever, so the sidecar keeps its own deadlines).
+import pLimit from 'p-limit';
+import { z } from 'zod';
+import type { Logger } from '../log.js';
+import type { Clock } from '../manager/clock.js';
+import { judgeSession, type CerveauStatus, type SessionEndReason, type SessionLimits } from './session-judge.js';
+
+const statusSchema = z.object({
+  status: z.enum(['empty', 'open', 'running', 'over']),
+  clients: z
+    .array(z.object({ spectating: z.boolean().optional(), disconnected: z.boolean().optional() }).passthrough())
+    .default([]),
+});
+
+export interface TrackedSession {
+  gameName: string;
+  session: string;
+  startedAt: number;
+  noPlayersSince: number | null;
+  lastStatus: CerveauStatus['status'] | null;
+}
+
+export interface SessionTrackerOptions extends SessionLimits {
+  cerveauUrl: string;
+  pollIntervalMs: number;
+  statusTimeoutMs: number;
+  concurrency: number;
+  logger: Logger;
+  clock: Clock;
+}
+
+export class SessionTracker {
+  private readonly sessions = new Map<string, TrackedSession>();
+  private readonly limit: ReturnType<typeof pLimit>;
+  private timer: NodeJS.Timeout | null = null;
+  private closed = false;
+  private readonly aborter = new AbortController();
+  private polling: Promise<void> | null = null;
+
+  constructor(private readonly options: SessionTrackerOptions) {
+    this.limit = pLimit(options.concurrency);
+  }
+
+  get size(): number {
+    return this.sessions.size;
+  }
+
+  list(): TrackedSession[] {
+    return [...this.sessions.values()];
+  }
+
+  /** Returns false when the session is already tracked (Cerveau would have refused it anyway). */
+  add(gameName: string, session: string): boolean {
+    const key = sessionKey(gameName, session);
+    if (this.sessions.has(key)) return false;
+    const tracked: TrackedSession = { gameName, session, startedAt: this.options.clock.now(), noPlayersSince: null, lastStatus: null };
+    this.sessions.set(key, tracked);
+    this.options.logger.info('session started', { gameName, gameSession: session, activeSessions: this.sessions.size });
+    return true;
+  }
+
+  start(): void {
+    if (this.closed || this.timer) return;
+    this.schedule();
+  }
+
+  /** One pass over every live session; exposed so that tests can drive it. */
+  async pollOnce(): Promise<void> {
+    const snapshot = [...this.sessions.values()];
+    await Promise.all(snapshot.map((s) => this.limit(() => this.check(s))));
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.aborter.abort();
+    try {
+      await this.polling;
+    } catch {
+      // a poll in flight when closing has nothing left to report
+    }
+  }
+
+  private schedule(): void {
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.polling = this.pollOnce()
+        .catch((err: unknown) => {
+          this.options.logger.error('session poll pass failed', { error: (err as Error).message });
+        })
+        .finally(() => {
+          this.polling = null;
+          if (!this.closed) this.schedule();
+        });
+    }, this.options.pollIntervalMs);
+  }
+
+  private async check(tracked: TrackedSession): Promise<void> {
+    const status = await this.fetchStatus(tracked);
+    if (this.closed) return;
+    const now = this.options.clock.now();
+    if (status) tracked.lastStatus = status.status;
+    const judgement = judgeSession(tracked, status, now, this.options);
+    if (!judgement.ended) {
+      tracked.noPlayersSince = judgement.noPlayersSince;
+      return;
+    }
+    this.end(tracked, judgement.reason, now);
+  }
+
+  private end(tracked: TrackedSession, reason: SessionEndReason, now: number): void {
+    if (!this.sessions.delete(sessionKey(tracked.gameName, tracked.session))) return;
+    this.options.logger.info('session ended', {
+      gameName: tracked.gameName,
+      gameSession: tracked.session,
+      reason,
+      lastStatus: tracked.lastStatus,
+      durationMs: now - tracked.startedAt,
+      activeSessions: this.sessions.size,
+    });
+  }
+
+  private async fetchStatus(tracked: TrackedSession): Promise<CerveauStatus | undefined> {
+    const url = new URL(`/status/${encodeURIComponent(tracked.gameName)}/${encodeURIComponent(tracked.session)}`, this.options.cerveauUrl);
+    try {
+      const signal = AbortSignal.any([this.aborter.signal, AbortSignal.timeout(this.options.statusTimeoutMs)]);
+      const res = await fetch(url, { signal });
+      const body: unknown = await res.json();
+      if (!res.ok) throw new Error(`status ${res.status}`);
+      return statusSchema.parse(body);
+    } catch (err) {
+      if (!this.closed) {
+        this.options.logger.warn('session status poll failed', {
+          gameName: tracked.gameName,
+          gameSession: tracked.session,
+          error: (err as Error).message,
+        });
+      }
+      return undefined;
+    }
+  }
+}
+
+export function sessionKey(gameName: string, session: string): string {
+  return `${gameName}\u0000${session}`;
+}

@@ -1,0 +1,191 @@
+// The Cerveau capacity sidecar: a proxy in front of Cerveau's web port that counts the sessions created through
+// POST /setup, refuses new ones when full or draining, and serves the §3.1 health contract.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createSilentLogger, type Logger } from '../log.js';
+import { systemClock, type Clock } from '../manager/clock.js';
+import { proxyRequest, readBody, sendJson } from './proxy.js';
+import { SessionTracker, type TrackedSession } from './session-tracker.js';
+
+export interface SidecarOptions {
+  cerveauUrl: string;
+  maxSessions: number;
+  port?: number;
+  host?: string;
+  sessionDeadlineMs?: number;
+  crashGraceMs?: number;
+  joinDeadlineMs?: number;
+  statusPollIntervalMs?: number;
+  statusTimeoutMs?: number;
+  statusConcurrency?: number;
+  /** Idle time after which a proxied exchange with Cerveau is abandoned. */
+  proxyIdleTimeoutMs?: number;
+  logger?: Logger;
+  clock?: Clock;
+}
+
+export interface SidecarHealth {
+  available_capacity: number;
+  ready_to_close: boolean;
+  max_capacity: number;
+  active_sessions: number;
+  draining: boolean;
+}
+
+export interface Sidecar {
+  listen(): Promise<AddressInfo>;
+  close(): Promise<void>;
+  health(): SidecarHealth;
+  drain(): void;
+  undrain(): void;
+  sessions(): TrackedSession[];
+  /** One status pass over every live session, for tests that do not want to wait for the timer. */
+  pollNow(): Promise<void>;
+}
+
+const SETUP_BODY_LIMIT = 1024 * 1024;
+
+function positive(name: string, value: number, min = 1): number {
+  if (!Number.isFinite(value) || value < min) throw new RangeError(`${name} must be a number ≥ ${min}, got ${value}`);
+  return value;
+}
+
+function parseSetup(body: Buffer): { gameName: string; session: string } | null {
+  try {
+    const parsed = JSON.parse(body.toString('utf8')) as { gameName?: unknown; session?: unknown };
+    if (typeof parsed.gameName === 'string' && typeof parsed.session === 'string' && parsed.session !== '') {
+      return { gameName: parsed.gameName, session: parsed.session };
+    }
+  } catch {
+    // Cerveau answers malformed setups itself
+  }
+  return null;
+}
+
+export function createSidecar(options: SidecarOptions): Sidecar {
+  const upstream = new URL(options.cerveauUrl);
+  if (upstream.protocol !== 'http:') throw new RangeError(`cerveauUrl must be an http:// URL, got ${options.cerveauUrl}`);
+  const maxSessions = positive('maxSessions', options.maxSessions);
+  const logger = options.logger ?? createSilentLogger();
+  const clock = options.clock ?? systemClock;
+  const tracker = new SessionTracker({
+    cerveauUrl: upstream.toString(),
+    sessionDeadlineMs: positive('sessionDeadlineMs', options.sessionDeadlineMs ?? 1_800_000),
+    crashGraceMs: positive('crashGraceMs', options.crashGraceMs ?? 30_000),
+    joinDeadlineMs: positive('joinDeadlineMs', options.joinDeadlineMs ?? 120_000),
+    pollIntervalMs: positive('statusPollIntervalMs', options.statusPollIntervalMs ?? 2000),
+    statusTimeoutMs: positive('statusTimeoutMs', options.statusTimeoutMs ?? 2000),
+    concurrency: positive('statusConcurrency', options.statusConcurrency ?? 8),
+    logger,
+    clock,
+  });
+  const proxyOptions = { upstream, idleTimeoutMs: positive('proxyIdleTimeoutMs', options.proxyIdleTimeoutMs ?? 60_000), logger };
+
+  let draining = false;
+  /** Setups forwarded to Cerveau and not yet answered: they hold a slot. */
+  let inFlight = 0;
+  const live = (): number => tracker.size + inFlight;
+
+  const health = (): SidecarHealth => ({
+    available_capacity: draining ? 0 : Math.max(0, maxSessions - live()),
+    ready_to_close: draining && live() === 0,
+    max_capacity: maxSessions,
+    active_sessions: live(),
+    draining,
+  });
+
+  async function handleSetup(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (draining) return sendJson(res, 503, { error: 'This gameserver is draining and accepts no new sessions.' });
+    if (live() >= maxSessions) return sendJson(res, 503, { error: `This gameserver is full (${maxSessions} sessions).` });
+    inFlight += 1; // reserved before the first await, so concurrent setups cannot overshoot
+    let status = 502;
+    let setup: ReturnType<typeof parseSetup> = null;
+    try {
+      const body = await readBody(req, SETUP_BODY_LIMIT).catch((err: Error) => {
+        sendJson(res, 413, { error: err.message });
+        return null;
+      });
+      if (!body) return;
+      setup = parseSetup(body);
+      status = await proxyRequest(req, res, proxyOptions, body);
+    } finally {
+      inFlight -= 1;
+      if (status >= 200 && status < 300) {
+        if (setup) tracker.add(setup.gameName, setup.session);
+        else logger.warn('setup accepted without a session to track', {});
+      } else if (setup) {
+        logger.info('setup refused upstream', { gameName: setup.gameName, gameSession: setup.session, status });
+      }
+    }
+  }
+
+  function route(req: IncomingMessage, res: ServerResponse): Promise<void> | void {
+    const path = (req.url ?? '/').split('?')[0]?.replace(/\/+$/, '') ?? '';
+    const method = req.method ?? 'GET';
+    if (path === '/health') {
+      if (method !== 'GET' && method !== 'HEAD') return sendJson(res, 405, { error: 'Use GET /health/.' });
+      return sendJson(res, 200, health());
+    }
+    if (path === '/drain' || path === '/undrain') {
+      if (method !== 'POST') return sendJson(res, 405, { error: `Use POST ${path}/.` });
+      if (path === '/drain') sidecar.drain();
+      else sidecar.undrain();
+      return sendJson(res, 200, health());
+    }
+    if (path === '/setup' && method === 'POST') return handleSetup(req, res);
+    return proxyRequest(req, res, proxyOptions).then(() => undefined);
+  }
+
+  const server: Server = createServer((req, res) => {
+    Promise.resolve(route(req, res)).catch((err: unknown) => {
+      logger.error('request failed', { method: req.method, error: (err as Error).message });
+      if (!res.headersSent) sendJson(res, 500, { error: 'Internal sidecar error.' });
+      else res.destroy();
+    });
+  });
+
+  let closing: Promise<void> | null = null;
+
+  const sidecar: Sidecar = {
+    listen() {
+      return new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(options.port ?? 3090, options.host ?? '0.0.0.0', () => {
+          server.off('error', reject);
+          tracker.start();
+          const address = server.address() as AddressInfo;
+          logger.info('sidecar listening', { host: address.address, port: address.port, cerveauUrl: upstream.origin, maxSessions });
+          resolve(address);
+        });
+      });
+    },
+    close() {
+      closing ??= (async () => {
+        try {
+          await tracker.close();
+        } catch (err) {
+          logger.error('closing the session tracker failed', { error: (err as Error).message });
+        }
+        if (server.listening) {
+          await new Promise<void>((resolve) => {
+            server.close(() => resolve());
+            server.closeAllConnections();
+          });
+        }
+      })();
+      return closing;
+    },
+    health,
+    drain() {
+      if (!draining) logger.info('draining', { activeSessions: live() });
+      draining = true;
+    },
+    undrain() {
+      if (draining) logger.info('undrained', { activeSessions: live() });
+      draining = false;
+    },
+    sessions: () => tracker.list(),
+    pollNow: () => tracker.pollOnce(),
+  };
+  return sidecar;
+}

@@ -1,0 +1,226 @@
+// An in-process stand-in for siggame's Cerveau web API in arena mode, built to the facts of design §5, with controls
+// that let a test move a session through its life (join, run, finish, crash) without any game client.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { gzipSync } from 'node:zlib';
+
+export type FakeSessionStatus = 'empty' | 'open' | 'running' | 'over';
+
+export interface FakeClient {
+  name: string;
+  index: number;
+  spectating: boolean;
+  won: boolean;
+  lost: boolean;
+  reason: string;
+  disconnected: boolean;
+  timedOut: boolean;
+}
+
+export interface FakeSession {
+  gameName: string;
+  gameSession: string;
+  status: FakeSessionStatus;
+  password: string | null;
+  gameSettings: Record<string, unknown>;
+  clients: FakeClient[];
+  gamelogFilename: string | null;
+}
+
+export interface FakeRequest {
+  method: string;
+  url: string;
+  headers: IncomingMessage['headers'];
+  body: string;
+}
+
+export interface FakeCerveauOptions {
+  games?: string[];
+}
+
+function send(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+function makeClient(name: string, index: number): FakeClient {
+  return { name, index, spectating: false, won: false, lost: false, reason: '', disconnected: false, timedOut: false };
+}
+
+export class FakeCerveau {
+  readonly games: Set<string>;
+  /** Keyed by `${gameName}/${gameSession}`. */
+  readonly sessions = new Map<string, FakeSession>();
+  /** Gamelog file name → the uncompressed JSON text. */
+  readonly gamelogs = new Map<string, string>();
+  readonly requests: FakeRequest[] = [];
+  private readonly server: Server;
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private address: AddressInfo | null = null;
+  private closing: Promise<void> | null = null;
+
+  constructor(options: FakeCerveauOptions = {}) {
+    this.games = new Set(options.games ?? ['Chess']);
+    this.server = createServer((req, res) => {
+      void this.handle(req, res);
+    });
+  }
+
+  get url(): string {
+    if (!this.address) throw new Error('fake Cerveau is not listening');
+    return `http://127.0.0.1:${this.address.port}`;
+  }
+
+  get port(): number {
+    if (!this.address) throw new Error('fake Cerveau is not listening');
+    return this.address.port;
+  }
+
+  async listen(port = 0): Promise<string> {
+    await new Promise<void>((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(port, '127.0.0.1', () => resolve());
+    });
+    this.address = this.server.address() as AddressInfo;
+    return this.url;
+  }
+
+  close(): Promise<void> {
+    this.closing ??= new Promise<void>((resolve) => {
+      for (const timer of this.timers) clearTimeout(timer);
+      this.timers.clear();
+      if (!this.server.listening) return resolve();
+      this.server.close(() => resolve());
+      this.server.closeAllConnections();
+    });
+    return this.closing;
+  }
+
+  session(gameName: string, gameSession: string): FakeSession {
+    const found = this.sessions.get(`${gameName}/${gameSession}`);
+    if (!found) throw new Error(`no fake session ${gameName}/${gameSession}`);
+    return found;
+  }
+
+  /** Players join; the session is `open` until two are in, then `running` (the game starts with 2 players). */
+  join(gameName: string, gameSession: string, names: string[]): FakeSession {
+    const s = this.ensure(gameName, gameSession);
+    for (const name of names) s.clients.push(makeClient(name, s.clients.length));
+    s.status = s.clients.length >= 2 ? 'running' : 'open';
+    return s;
+  }
+
+  /** Ends the game: the winner wins, the others lose; the gamelog appears after `gamelogDelayMs` (null meanwhile). */
+  finish(gameName: string, gameSession: string, options: { winnerIndex?: number; gamelogDelayMs?: number } = {}): FakeSession {
+    const s = this.session(gameName, gameSession);
+    const winner = options.winnerIndex ?? 0;
+    for (const c of s.clients) {
+      c.won = c.index === winner;
+      c.lost = !c.won;
+      c.reason = c.won ? 'Won by checkmate' : 'Lost by checkmate';
+      c.disconnected = true;
+    }
+    s.status = 'over';
+    s.gamelogFilename = null;
+    const filename = `2026.11.23.12.00.00.000-${gameName}-${gameSession}`;
+    const write = (): void => {
+      this.gamelogs.set(filename, JSON.stringify({ gameName, gameSession, winners: s.clients.filter((c) => c.won).map((c) => c.name) }));
+      s.gamelogFilename = filename;
+    };
+    if (options.gamelogDelayMs) this.later(write, options.gamelogDelayMs);
+    else write();
+    return s;
+  }
+
+  /** The game process dies: Cerveau keeps the session `running` with no clients, forever. */
+  crash(gameName: string, gameSession: string): FakeSession {
+    const s = this.session(gameName, gameSession);
+    s.status = 'running';
+    s.clients = [];
+    return s;
+  }
+
+  private later(fn: () => void, ms: number): void {
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      fn();
+    }, ms);
+    this.timers.add(timer);
+  }
+
+  private ensure(gameName: string, gameSession: string): FakeSession {
+    const key = `${gameName}/${gameSession}`;
+    let s = this.sessions.get(key);
+    if (!s || s.status === 'over') {
+      // §5: a finished session id is reused by the next comer
+      s = { gameName, gameSession, status: 'empty', password: null, gameSettings: {}, clients: [], gamelogFilename: null };
+      this.sessions.set(key, s);
+    }
+    return s;
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const body = Buffer.concat(chunks).toString('utf8');
+    const url = req.url ?? '/';
+    this.requests.push({ method: req.method ?? 'GET', url, headers: req.headers, body });
+    const path = url.split('?')[0] ?? '/';
+    const parts = path.split('/').filter((p) => p !== '').map(decodeURIComponent);
+
+    if (req.method === 'POST' && parts[0] === 'setup' && parts.length === 1) return this.setup(body, res);
+    if (req.method === 'GET' && parts[0] === 'status' && parts.length === 3) return this.status(parts[1] ?? '', parts[2] ?? '', res);
+    if (req.method === 'GET' && parts[0] === 'gamelog' && parts.length === 2) return this.gamelog(parts[1] ?? '', res);
+    if (parts[0] === 'echo') return send(res, 200, { method: req.method, url, headers: req.headers, body });
+    return send(res, 404, { error: 'Not found.' });
+  }
+
+  private setup(text: string, res: ServerResponse): void {
+    let body: { gameName?: unknown; session?: unknown; password?: unknown; gameSettings?: unknown };
+    try {
+      body = JSON.parse(text) as typeof body;
+    } catch {
+      return send(res, 400, { error: 'Body is not JSON.' });
+    }
+    if (typeof body.gameName !== 'string' || !this.games.has(body.gameName)) {
+      return send(res, 400, { error: `gameName ${String(body.gameName)} is not a valid game.` });
+    }
+    if (typeof body.session !== 'string' || body.session === '' || body.session === '*') {
+      return send(res, 400, { error: 'session must be a specific id.' });
+    }
+    const existing = this.sessions.get(`${body.gameName}/${body.session}`);
+    if (existing && existing.status !== 'over') return send(res, 400, { error: `session ${body.session} is already taken.` });
+    const s = this.ensure(body.gameName, body.session);
+    s.password = typeof body.password === 'string' ? body.password : null;
+    s.gameSettings = typeof body.gameSettings === 'object' && body.gameSettings !== null ? (body.gameSettings as Record<string, unknown>) : {};
+    return send(res, 200, {});
+  }
+
+  private status(gameName: string, gameSession: string, res: ServerResponse): void {
+    if (!this.games.has(gameName)) return send(res, 400, { error: `Game '${gameName}' is not a known game.` });
+    const s = this.sessions.get(`${gameName}/${gameSession}`);
+    send(res, 200, {
+      status: s?.status ?? 'empty',
+      gameName,
+      gameSession,
+      requiredNumberOfPlayers: 2,
+      clients: s?.clients ?? [],
+      gamelogFilename: s?.gamelogFilename ?? null,
+    });
+  }
+
+  private gamelog(filename: string, res: ServerResponse): void {
+    const text = this.gamelogs.get(filename);
+    if (text === undefined) return send(res, 404, { error: 'Gamelog not found.' });
+    const gz = gzipSync(Buffer.from(text, 'utf8'));
+    res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip', 'content-length': gz.length });
+    res.end(gz);
+  }
+}
+
+export async function startFakeCerveau(options: FakeCerveauOptions = {}): Promise<FakeCerveau> {
+  const fake = new FakeCerveau(options);
+  await fake.listen();
+  return fake;
+}
