@@ -1,0 +1,34 @@
+// SDK clients with bounded retries and request timeouts. Region, credentials and endpoints come from
+// the SDK's own chain (AWS_REGION, profiles, AWS_ENDPOINT_URL_ECS / AWS_ENDPOINT_URL_EC2).
+import { ECSClient } from '@aws-sdk/client-ecs';
+import { EC2Client } from '@aws-sdk/client-ec2';
+
+export interface ClientOptions {
+  region?: string | undefined;
+  /** Attempts per call including the first; the SDK backs off between them. */
+  maxAttempts?: number;
+  requestTimeoutMs?: number;
+  connectionTimeoutMs?: number;
+}
+
+function sdkConfig(options: ClientOptions) {
+  return {
+    ...(options.region ? { region: options.region } : {}),
+    maxAttempts: options.maxAttempts ?? 3,
+    // Adaptive mode also slows the client down after throttling answers, on top of our own buckets.
+    retryMode: 'adaptive',
+    requestHandler: {
+      connectionTimeout: options.connectionTimeoutMs ?? 3_000,
+      requestTimeout: options.requestTimeoutMs ?? 10_000,
+      throwOnRequestTimeout: true,
+    },
+  };
+}
+
+export function createEcsClient(options: ClientOptions = {}): ECSClient {
+  return new ECSClient(sdkConfig(options));
+}
+
+export function createEc2Client(options: ClientOptions = {}): EC2Client {
+  return new EC2Client(sdkConfig(options));
+}

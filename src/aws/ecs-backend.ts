@@ -1,0 +1,335 @@
+// The ECS backend: the cluster is the database (§3.4). Tasks carry the fleet in startedBy and tags,
+// standby is a task tag, and every AWS call goes through a client-side rate limit (§4).
+import {
+  DescribeTasksCommand,
+  ListTasksCommand,
+  StopTaskCommand,
+  TagResourceCommand,
+  UntagResourceCommand,
+  ECSClient,
+  type DesiredStatus,
+  type Task,
+} from '@aws-sdk/client-ecs';
+import type { EC2Client } from '@aws-sdk/client-ec2';
+import type { EcsConfig } from '../config/config.js';
+import type { Logger } from '../log.js';
+import type { Backend, LaunchFailure, LaunchResult } from '../manager/backend.js';
+import type { Clock } from '../manager/clock.js';
+import type { BackendServer, ServerPorts } from '../manager/types.js';
+import { AddressResolver } from './addresses.js';
+import { createEc2Client, createEcsClient } from './clients.js';
+import { AwsCallError } from './errors.js';
+import { InstancePool, PENDING_INSTANCE_PREFIX, targetInstance, type ClusterInstance } from './instance-pool.js';
+import { LaunchBackoff, type BackoffOptions } from './launch-backoff.js';
+import { RateLimits, type RateCategory, type RateSpec } from './rate-limits.js';
+import { TaskLauncher } from './task-launcher.js';
+import { STANDBY_TAG, toBackendServer } from './task-records.js';
+import type { Sleep } from './token-bucket.js';
+import { EcsBackendStats } from './stats.js';
+
+export interface EcsBackendOptions {
+  ecs: EcsConfig;
+  /** ECS startedBy of every task of this fleet (≤ 36 characters). */
+  fleetId: string;
+  /** Container ports (awsvpc) or the container ports to find in network bindings (bridge). */
+  ports: ServerPorts;
+  logger: Logger;
+  clock: Clock;
+  ecsClient?: ECSClient;
+  ec2Client?: EC2Client;
+  rates?: Partial<Record<RateCategory, RateSpec>>;
+  /** Longest an AWS call waits for a rate-limit token. */
+  maxRateWaitMs?: number;
+  backoff?: BackoffOptions;
+  /** EC2 launch-template mode: join deadline, idle grace and how often pending instances are checked. */
+  instances?: { joinDeadlineMs?: number; idleGraceMs?: number; checkIntervalMs?: number };
+  sleep?: Sleep;
+}
+
+const LIST_PAGE = 100;
+const DESCRIBE_CHUNK = 100;
+const REASON_MAX = 255;
+
+export class EcsBackend implements Backend {
+  readonly kind = 'ecs' as const;
+  private readonly ecs: ECSClient;
+  private readonly ec2: EC2Client;
+  private readonly ownsClients: { ecs: boolean; ec2: boolean };
+  private readonly limits: RateLimits;
+  private readonly addresses: AddressResolver;
+  private readonly launcher: TaskLauncher;
+  private readonly backoff: LaunchBackoff;
+  private readonly pool: InstancePool | null;
+  private readonly counters = new EcsBackendStats();
+  private readonly checkIntervalMs: number;
+  private lastTasks: Task[] | null = null;
+  private reconciling: Promise<void> | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private closing: Promise<void> | null = null;
+
+  constructor(private readonly options: EcsBackendOptions) {
+    const { ecs, fleetId, ports } = options;
+    if (!/^[A-Za-z0-9_-]{1,36}$/.test(fleetId)) {
+      throw new RangeError(`EcsBackend: fleetId must be 1 to 36 letters, digits, - or _ (got ${JSON.stringify(fleetId)})`);
+    }
+    for (const [name, port] of Object.entries(ports)) {
+      if (!Number.isInteger(port) || port < 1 || port > 65535) throw new RangeError(`EcsBackend: ports.${name} must be a TCP port (got ${port})`);
+    }
+    if (ecs.networkMode === 'awsvpc' && ecs.subnets.length === 0) throw new RangeError('EcsBackend: awsvpc networking needs at least one subnet');
+    this.ownsClients = { ecs: !options.ecsClient, ec2: !options.ec2Client };
+    this.ecs = options.ecsClient ?? createEcsClient({ region: ecs.region });
+    this.ec2 = options.ec2Client ?? createEc2Client({ region: ecs.region });
+    this.limits = new RateLimits({ clock: options.clock, rates: options.rates, maxWaitMs: options.maxRateWaitMs, sleep: options.sleep });
+    const deps = { ecs: this.ecs, ec2: this.ec2, limits: this.limits, logger: options.logger };
+    this.addresses = new AddressResolver({
+      ...deps,
+      cluster: ecs.cluster,
+      networkMode: ecs.networkMode,
+      address: ecs.address,
+      ports,
+      containerName: ecs.containerName,
+    });
+    this.launcher = new TaskLauncher({ ...deps, config: ecs, fleetId });
+    this.backoff = new LaunchBackoff(options.clock, options.backoff);
+    this.checkIntervalMs = options.instances?.checkIntervalMs ?? 5_000;
+    this.pool = ecs.instanceLaunchTemplate
+      ? new InstancePool({
+          ...deps,
+          clock: options.clock,
+          cluster: ecs.cluster,
+          fleetId,
+          launchTemplate: ecs.instanceLaunchTemplate,
+          runTaskOn: async (placement) => {
+            const outcome = await this.launcher.run(1, placement);
+            this.counters.recordFailures(outcome.failures);
+            return outcome.tasks.length === 1;
+          },
+          joinDeadlineMs: options.instances?.joinDeadlineMs ?? 10 * 60_000,
+          idleGraceMs: options.instances?.idleGraceMs ?? 15 * 60_000,
+        })
+      : null;
+  }
+
+  async list(): Promise<BackendServer[]> {
+    this.assertOpen();
+    const arns = new Set<string>();
+    for (const desiredStatus of ['RUNNING', 'STOPPED'] as const) {
+      for (const arn of await this.listTaskArns(desiredStatus)) arns.add(arn);
+    }
+    const tasks = await this.describeTasks([...arns]);
+    this.lastTasks = tasks;
+    this.addresses.retain(arns);
+    const addresses = await this.addresses.resolve(tasks);
+    await this.reconcileInstances();
+    const servers = tasks.map((t) => toBackendServer(t, this.options.fleetId, addresses.get(t.taskArn ?? '') ?? null));
+    return this.pool ? [...servers, ...this.pool.placeholders()] : servers;
+  }
+
+  async launch(count: number): Promise<LaunchResult> {
+    this.assertOpen();
+    if (!Number.isInteger(count) || count < 0) throw new RangeError(`launch count must be a non-negative integer (got ${count})`);
+    if (count === 0) return { launched: [], failures: [] };
+    this.counters.launchRequested += count;
+    const waitMs = this.backoff.remainingMs();
+    if (waitMs > 0) {
+      this.counters.backoffRejections += count;
+      const failures = Array.from({ length: count }, (): LaunchFailure => ({ reason: 'backoff', detail: `retry in ${waitMs} ms` }));
+      return { launched: [], failures };
+    }
+    const result = this.pool ? await this.launchOnInstances(count) : await this.launchTasks(count);
+    this.counters.recordFailures(result.failures);
+    this.counters.launched += result.launched.length;
+    if (result.failures.length > 0) {
+      const delayMs = this.backoff.recordFailure();
+      this.options.logger.warn('launch backing off', { failures: result.failures.length, delayMs });
+    } else {
+      this.backoff.recordSuccess();
+    }
+    return result;
+  }
+
+  async stop(id: string, reason: string): Promise<void> {
+    this.assertOpen();
+    if (this.pool && id.startsWith(PENDING_INSTANCE_PREFIX)) {
+      await this.pool.cancel(id.slice(PENDING_INSTANCE_PREFIX.length), reason);
+      return;
+    }
+    try {
+      await this.limits.call('modify', 'StopTask', () =>
+        this.ecs.send(new StopTaskCommand({ cluster: this.options.ecs.cluster, task: id, reason: reason.slice(0, REASON_MAX) })),
+      );
+      this.counters.stopped += 1;
+    } catch (err) {
+      if (isTaskGone(err)) {
+        this.options.logger.info('stop of a task already gone', { taskArn: id });
+        return;
+      }
+      throw err;
+    }
+  }
+
+  async markStandby(id: string, standby: boolean): Promise<void> {
+    this.assertOpen();
+    if (id.startsWith(PENDING_INSTANCE_PREFIX)) return; // no task to tag yet; the manager re-marks after it appears
+    if (standby) {
+      await this.limits.call('tag', 'TagResource', () =>
+        this.ecs.send(new TagResourceCommand({ resourceArn: id, tags: [{ key: STANDBY_TAG, value: 'true' }] })),
+      );
+    } else {
+      await this.limits.call('tag', 'UntagResource', () =>
+        this.ecs.send(new UntagResourceCommand({ resourceArn: id, tagKeys: [STANDBY_TAG] })),
+      );
+    }
+  }
+
+  /** Counters of launches, failures by reason, back-off rejections and stops. */
+  stats(): ReturnType<EcsBackendStats['snapshot']> {
+    return this.counters.snapshot();
+  }
+
+  close(): Promise<void> {
+    this.closing ??= this.shutdown();
+    return this.closing;
+  }
+
+  private async shutdown(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    try {
+      this.limits.close();
+    } catch (err) {
+      this.options.logger.warn('closing rate limits failed', { error: (err as Error).message });
+    }
+    try {
+      await this.reconciling;
+    } catch {
+      // already logged where it happened
+    }
+    for (const [owned, client] of [[this.ownsClients.ecs, this.ecs], [this.ownsClients.ec2, this.ec2]] as const) {
+      if (!owned) continue;
+      try {
+        client.destroy();
+      } catch (err) {
+        this.options.logger.warn('destroying AWS client failed', { error: (err as Error).message });
+      }
+    }
+  }
+
+  private async launchTasks(count: number): Promise<LaunchResult> {
+    const outcome = await this.launcher.run(count);
+    const addresses = await this.addresses.resolve(outcome.tasks);
+    const launched = outcome.tasks.map((t) => toBackendServer(t, this.options.fleetId, addresses.get(t.taskArn ?? '') ?? null));
+    this.options.logger.info('tasks launched', { requested: count, launched: launched.length, failed: outcome.failures.length });
+    return { launched, failures: outcome.failures };
+  }
+
+  /** EC2 launch-template mode: free registered instances first, then new instances (not awaited). */
+  private async launchOnInstances(count: number): Promise<LaunchResult> {
+    const pool = this.pool as InstancePool;
+    const launched: BackendServer[] = [];
+    const failures: LaunchFailure[] = [];
+    let free: ClusterInstance[] = [];
+    try {
+      const tasks = this.lastTasks ?? (await this.observeTasks());
+      free = pool.freeInstances(await pool.clusterInstances(), tasks.filter((t) => t.lastStatus !== 'STOPPED'));
+    } catch (err) {
+      this.options.logger.warn('listing container instances failed', { error: (err as Error).message });
+    }
+    for (const ci of free.slice(0, count)) {
+      const outcome = await this.launcher.run(1, targetInstance(ci.ec2InstanceId));
+      // Until the next list(), remember the placement so the same instance is not offered twice.
+      this.lastTasks?.push(...outcome.tasks);
+      const addresses = await this.addresses.resolve(outcome.tasks);
+      launched.push(...outcome.tasks.map((t) => toBackendServer(t, this.options.fleetId, addresses.get(t.taskArn ?? '') ?? null)));
+      failures.push(...outcome.failures);
+    }
+    const rest = count - Math.min(count, free.length);
+    if (rest > 0) {
+      const before = new Set(pool.placeholders().map((p) => p.id));
+      try {
+        const ids = await pool.launchInstances(rest);
+        launched.push(...pool.placeholders().filter((p) => !before.has(p.id)));
+        for (let i = ids.length; i < rest; i += 1) failures.push({ reason: 'INSTANCE_CAPACITY', detail: 'RunInstances started fewer instances' });
+      } catch (err) {
+        const e = err instanceof AwsCallError ? err : undefined;
+        this.options.logger.warn('run instances failed', { count: rest, code: e?.code, error: (err as Error).message });
+        for (let i = 0; i < rest; i += 1) failures.push({ reason: e?.code ?? 'RunInstances', detail: (err as Error).message });
+      }
+      this.armInstanceTimer();
+    }
+    return { launched, failures };
+  }
+
+  private async observeTasks(): Promise<Task[]> {
+    await this.list();
+    return this.lastTasks ?? [];
+  }
+
+  /** Never overlaps itself; failures are logged, the next call tries again. */
+  private async reconcileInstances(): Promise<void> {
+    if (!this.pool || !this.lastTasks) return;
+    if (this.reconciling) return this.reconciling;
+    const pool = this.pool;
+    const tasks = this.lastTasks;
+    this.reconciling = (async () => {
+      try {
+        const ids = await this.addresses.instanceIdsOf(tasks.map((t) => t.containerInstanceArn).filter((a): a is string => Boolean(a)));
+        await pool.reconcile(tasks, (arn) => ids.get(arn));
+      } catch (err) {
+        this.options.logger.warn('instance reconcile failed', { error: (err as Error).message });
+      } finally {
+        this.reconciling = null;
+      }
+    })();
+    return this.reconciling;
+  }
+
+  /** While instances are booting, checks on them between manager ticks; re-arms after each check. */
+  private armInstanceTimer(): void {
+    if (this.timer || this.closing || !this.pool || this.pool.pendingCount === 0) return;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      void this.reconcileInstances().finally(() => this.armInstanceTimer());
+    }, this.checkIntervalMs);
+    this.timer.unref();
+  }
+
+  private async listTaskArns(desiredStatus: DesiredStatus): Promise<string[]> {
+    const arns: string[] = [];
+    let nextToken: string | undefined;
+    do {
+      const res = await this.limits.call('read', 'ListTasks', () =>
+        this.ecs.send(
+          new ListTasksCommand({ cluster: this.options.ecs.cluster, startedBy: this.options.fleetId, desiredStatus, maxResults: LIST_PAGE, nextToken }),
+        ),
+      );
+      arns.push(...(res.taskArns ?? []));
+      nextToken = res.nextToken;
+    } while (nextToken);
+    return arns;
+  }
+
+  private async describeTasks(arns: string[]): Promise<Task[]> {
+    const tasks: Task[] = [];
+    for (let i = 0; i < arns.length; i += DESCRIBE_CHUNK) {
+      const chunk = arns.slice(i, i + DESCRIBE_CHUNK);
+      const res = await this.limits.call('read', 'DescribeTasks', () =>
+        this.ecs.send(new DescribeTasksCommand({ cluster: this.options.ecs.cluster, tasks: chunk, include: ['TAGS'] })),
+      );
+      tasks.push(...(res.tasks ?? []).filter((t) => t.startedBy === undefined || t.startedBy === this.options.fleetId));
+    }
+    return tasks;
+  }
+
+  private assertOpen(): void {
+    if (this.closing) throw new Error('EcsBackend is closed');
+  }
+}
+
+/** StopTask on a task ECS no longer knows answers InvalidParameterException "task was not found". */
+function isTaskGone(err: unknown): boolean {
+  if (!(err instanceof AwsCallError)) return false;
+  if (err.kind === 'not-found') return true;
+  const message = err.cause instanceof Error ? err.cause.message : '';
+  return err.kind === 'permanent' && /not found|does not exist|cannot be found/i.test(message);
+}

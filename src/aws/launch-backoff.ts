@@ -1,0 +1,42 @@
+// Exponential, capped back-off after failed launches, so a fleet that cannot place tasks
+// (no memory, no IPs, bad task definition) does not hammer RunTask every tick.
+import type { Clock } from '../manager/clock.js';
+
+export interface BackoffOptions {
+  baseMs?: number;
+  maxMs?: number;
+}
+
+export class LaunchBackoff {
+  private readonly baseMs: number;
+  private readonly maxMs: number;
+  private failuresInARow = 0;
+  private until = 0;
+
+  constructor(
+    private readonly clock: Clock,
+    options: BackoffOptions = {},
+  ) {
+    this.baseMs = options.baseMs ?? 2_000;
+    this.maxMs = options.maxMs ?? 120_000;
+    if (!(this.baseMs > 0)) throw new RangeError(`launch back-off baseMs must be > 0 (got ${this.baseMs})`);
+    if (!(this.maxMs >= this.baseMs)) throw new RangeError(`launch back-off maxMs must be ≥ baseMs (got ${this.maxMs})`);
+  }
+
+  /** Milliseconds left before the next launch may call AWS; 0 when it may now. */
+  remainingMs(): number {
+    return Math.max(0, this.until - this.clock.now());
+  }
+
+  recordFailure(): number {
+    this.failuresInARow += 1;
+    const delay = Math.min(this.maxMs, this.baseMs * 2 ** Math.min(30, this.failuresInARow - 1));
+    this.until = this.clock.now() + delay;
+    return delay;
+  }
+
+  recordSuccess(): void {
+    this.failuresInARow = 0;
+    this.until = 0;
+  }
+}

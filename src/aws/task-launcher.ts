@@ -1,0 +1,84 @@
+// RunTask in calls of at most ten tasks (§4), with every failures[] entry reported.
+import { RunTaskCommand, type ECSClient, type PlacementConstraint, type RunTaskCommandInput, type Task } from '@aws-sdk/client-ecs';
+import type { EcsConfig } from '../config/config.js';
+import type { Logger } from '../log.js';
+import type { LaunchFailure } from '../manager/backend.js';
+import { AwsCallError, wrapAwsError } from './errors.js';
+import type { RateLimits } from './rate-limits.js';
+import { FLEET_TAG } from './task-records.js';
+
+export const RUN_TASK_MAX_COUNT = 10;
+
+export interface TaskLauncherDeps {
+  ecs: ECSClient;
+  limits: RateLimits;
+  logger: Logger;
+  config: EcsConfig;
+  fleetId: string;
+}
+
+export interface RunOutcome {
+  tasks: Task[];
+  failures: LaunchFailure[];
+}
+
+export class TaskLauncher {
+  constructor(private readonly deps: TaskLauncherDeps) {}
+
+  /** Starts `count` tasks; a failed call becomes one failure per task it should have started. */
+  async run(count: number, placement?: PlacementConstraint[]): Promise<RunOutcome> {
+    const outcome: RunOutcome = { tasks: [], failures: [] };
+    for (let left = count; left > 0; left -= RUN_TASK_MAX_COUNT) {
+      const n = Math.min(RUN_TASK_MAX_COUNT, left);
+      try {
+        const res = await this.deps.limits.call('modify', 'RunTask', () =>
+          this.deps.ecs.send(new RunTaskCommand(this.input(n, placement))),
+        );
+        outcome.tasks.push(...(res.tasks ?? []));
+        for (const f of res.failures ?? []) {
+          const failure: LaunchFailure = { reason: f.reason ?? 'UNKNOWN' };
+          const detail = [f.arn, f.detail].filter(Boolean).join(': ');
+          if (detail) failure.detail = detail;
+          this.deps.logger.warn('run task failure', { reason: failure.reason, arn: f.arn, detail: f.detail });
+          outcome.failures.push(failure);
+        }
+        // ECS answers each task with either a task or a failure; anything unaccounted for did not start.
+        const missing = n - (res.tasks?.length ?? 0) - (res.failures?.length ?? 0);
+        for (let i = 0; i < missing; i += 1) outcome.failures.push({ reason: 'MISSING', detail: 'RunTask returned neither task nor failure' });
+      } catch (err) {
+        const e = err instanceof AwsCallError ? err : wrapAwsError('RunTask', err);
+        this.deps.logger.warn('run task call failed', { count: n, kind: e.kind, code: e.code, error: e.message });
+        for (let i = 0; i < n; i += 1) outcome.failures.push({ reason: e.code, detail: e.message });
+      }
+    }
+    return outcome;
+  }
+
+  private input(count: number, placement: PlacementConstraint[] | undefined): RunTaskCommandInput {
+    const { config, fleetId } = this.deps;
+    const input: RunTaskCommandInput = {
+      cluster: config.cluster,
+      taskDefinition: config.taskDefinition,
+      count,
+      startedBy: fleetId,
+      tags: [{ key: FLEET_TAG, value: fleetId }],
+      enableECSManagedTags: true,
+    };
+    if (config.capacityProviders.length > 0) {
+      input.capacityProviderStrategy = config.capacityProviders.map((p) => ({ ...p }));
+    } else if (config.launchType) {
+      input.launchType = config.launchType;
+    }
+    if (config.networkMode === 'awsvpc') {
+      input.networkConfiguration = {
+        awsvpcConfiguration: {
+          subnets: config.subnets,
+          ...(config.securityGroups.length > 0 ? { securityGroups: config.securityGroups } : {}),
+          assignPublicIp: config.assignPublicIp ? 'ENABLED' : 'DISABLED',
+        },
+      };
+    }
+    if (placement && placement.length > 0) input.placementConstraints = placement;
+    return input;
+  }
+}

@@ -1,0 +1,68 @@
+// Pure mapping from ECS task descriptions to the manager's BackendServer records.
+import type { Task, Tag } from '@aws-sdk/client-ecs';
+import type { BackendServer, BackendStatus, ServerPorts } from '../manager/types.js';
+
+export const FLEET_TAG = 'arbiter:fleet';
+export const NAME_TAG = 'arbiter:name';
+export const STANDBY_TAG = 'arbiter:standby';
+
+const STATUS: Record<string, BackendStatus> = {
+  PROVISIONING: 'starting',
+  PENDING: 'starting',
+  ACTIVATING: 'starting',
+  RUNNING: 'running',
+  DEACTIVATING: 'stopping',
+  STOPPING: 'stopping',
+  DEPROVISIONING: 'stopping',
+  STOPPED: 'stopped',
+  DELETED: 'stopped',
+};
+
+export function backendStatusOf(task: Task): BackendStatus {
+  // A task the service has been told to stop is on its way out even while lastStatus still says RUNNING.
+  const last = STATUS[task.lastStatus ?? ''] ?? 'starting';
+  if (last !== 'stopped' && task.desiredStatus === 'STOPPED' && last !== 'starting') return 'stopping';
+  return last;
+}
+
+/** The last segment of a task ARN (`arn:aws:ecs:region:acct:task/cluster/<id>`). */
+export function taskIdOf(taskArn: string): string {
+  return taskArn.slice(taskArn.lastIndexOf('/') + 1);
+}
+
+/**
+ * The server's human name. Tasks are launched up to ten per RunTask call, and one call can only set
+ * one tag set, so the name is derived from the task id instead of being tagged: unique, stable
+ * across restarts, and free of extra TagResource calls. A name tag, when present, wins.
+ */
+export function serverNameOf(task: Task, fleetId: string): string {
+  const tagged = tagValue(task.tags, NAME_TAG);
+  if (tagged) return tagged;
+  return `${fleetId}-${taskIdOf(task.taskArn ?? '').slice(0, 8)}`;
+}
+
+export function tagValue(tags: Tag[] | undefined, key: string): string | undefined {
+  return tags?.find((t) => t.key === key)?.value;
+}
+
+export interface ResolvedAddress {
+  host: string;
+  ports: ServerPorts;
+}
+
+export function toBackendServer(task: Task, fleetId: string, address: ResolvedAddress | null): BackendServer {
+  const status = backendStatusOf(task);
+  const server: BackendServer = {
+    id: task.taskArn ?? '',
+    name: serverNameOf(task, fleetId),
+    host: address?.host ?? null,
+    ports: address?.ports ?? null,
+    status,
+    standby: tagValue(task.tags, STANDBY_TAG) === 'true',
+    launchedAt: (task.createdAt ?? task.startedAt)?.getTime() ?? 0,
+  };
+  if (status === 'stopped' || task.stoppedReason) {
+    server.stoppedReason = task.stoppedReason ?? task.stopCode ?? 'stopped';
+  }
+  return server;
+}
