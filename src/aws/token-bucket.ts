@@ -112,8 +112,8 @@ export class TokenBucket {
       this.owed -= 1;
       throw new RateLimitWaitError(`rate limiter ${this.name} was closed while waiting`, this.name, { cause: err });
     }
-    this.owed -= 1;
     this.refill();
+    this.owed -= 1;
     // The refill paid for this token while we slept; it may go slightly negative under clock jitter.
     this.tokens -= 1;
   }
@@ -127,6 +127,7 @@ export class TokenBucket {
     const now = this.clock.now();
     const elapsed = Math.max(0, now - this.refilledAt);
     this.refilledAt = now;
-    this.tokens = Math.min(this.capacity, this.tokens + elapsed * this.refillPerMs);
+    // Tokens promised to waiters accumulate beyond the burst, or a waiter woken late would lose its own.
+    this.tokens = Math.min(this.capacity + this.owed, this.tokens + elapsed * this.refillPerMs);
   }
 }
