@@ -22,6 +22,12 @@ export interface Backend {
    * Throws when the observation is incomplete, so that the caller does not scale on it.
    */
   list(): Promise<BackendServer[]>;
+  /**
+   * Optional cheap update of known servers between full resyncs (ECS: DescribeTasks of known
+   * tasks). Servers that no longer exist come back with status `stopped`. Without it the manager
+   * calls list() every tick.
+   */
+  refresh?(ids: readonly string[]): Promise<BackendServer[]>;
   /** Starts `count` servers. Partial success is reported in `failures`, not thrown. */
   launch(count: number): Promise<LaunchResult>;
   /** Stops a server. Stopping one that is already gone is not an error. */

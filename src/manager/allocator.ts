@@ -1,0 +1,91 @@
+// Hands out gameservers. Selection is a pure function; the reservation is taken synchronously,
+// before any await, so concurrent requests can never oversubscribe a server (§3.3, style habit 5).
+import { isInRotation, type Fleet, type ServerRecord } from './fleet.js';
+import type { ReservationBook } from './reservations.js';
+import type { ServerPorts } from './types.js';
+
+export type AllocationStrategy = 'packed' | 'spread';
+
+export interface Candidate {
+  id: string;
+  effectiveCapacity: number;
+  launchedAt: number;
+}
+
+/**
+ * Chooses among servers with room. `packed` fills the fullest server first so that empty ones can
+ * be stood down; `spread` gives each new session the server with the most room (the seed's way).
+ * Ties go to the oldest server, then the smallest id, so the choice is deterministic.
+ */
+export function selectServer<C extends Candidate>(candidates: readonly C[], strategy: AllocationStrategy): C | undefined {
+  let best: C | undefined;
+  for (const c of candidates) {
+    if (c.effectiveCapacity <= 0) continue;
+    if (!best) {
+      best = c;
+      continue;
+    }
+    const diff = strategy === 'packed' ? best.effectiveCapacity - c.effectiveCapacity : c.effectiveCapacity - best.effectiveCapacity;
+    if (diff > 0 || (diff === 0 && (c.launchedAt < best.launchedAt || (c.launchedAt === best.launchedAt && c.id < best.id)))) {
+      best = c;
+    }
+  }
+  return best;
+}
+
+/** A server's reported room minus what was handed out since the poll that reported it. Never below 0. */
+export function effectiveCapacity(r: ServerRecord, book: ReservationBook, now: number): number {
+  if (!r.report) return 0;
+  return Math.max(0, r.report.availableCapacity - book.pendingSince(r.id, r.reportSentAt, now));
+}
+
+export interface AllocatedServer {
+  id: string;
+  name: string;
+  host: string;
+  ports: ServerPorts;
+}
+
+export type AllocationResult =
+  | { kind: 'server'; server: AllocatedServer; reused: boolean }
+  | { kind: 'none'; reason: string };
+
+export class Allocator {
+  constructor(
+    private readonly fleet: Fleet,
+    private readonly book: ReservationBook,
+    private readonly strategy: AllocationStrategy,
+  ) {}
+
+  allocate(sessionId: string | undefined, now: number): AllocationResult {
+    if (sessionId !== undefined) {
+      const existing = this.book.forSession(sessionId, now);
+      if (existing) {
+        const record = this.fleet.get(existing.serverId);
+        // The same session gets the same server while it still serves; otherwise it is placed anew.
+        if (record && record.host !== null && record.ports !== null && record.lifecycle === 'running' && record.failures === 0) {
+          return { kind: 'server', server: toAllocated(record), reused: true };
+        }
+        this.book.release(existing);
+      }
+    }
+    const candidates: Array<Candidate & { record: ServerRecord }> = [];
+    for (const record of this.fleet.inRotation()) {
+      candidates.push({ id: record.id, launchedAt: record.launchedAt, effectiveCapacity: effectiveCapacity(record, this.book, now), record });
+    }
+    const chosen = selectServer(candidates, this.strategy);
+    if (!chosen) return { kind: 'none', reason: candidates.length === 0 ? 'no server in rotation' : 'every server is full' };
+    this.book.add(chosen.id, sessionId, now);
+    return { kind: 'server', server: toAllocated(chosen.record), reused: false };
+  }
+
+  /** Effective capacity of one server, for views and the policy. */
+  capacityOf(r: ServerRecord, now: number): number {
+    return isInRotation(r) ? effectiveCapacity(r, this.book, now) : 0;
+  }
+}
+
+function toAllocated(r: ServerRecord): AllocatedServer {
+  // Callers reach here only for records with an address (inRotation or checked above).
+  return { id: r.id, name: r.name, host: r.host as string, ports: r.ports as ServerPorts };
+}

@@ -1,0 +1,140 @@
+// Applies scaling decisions to the backend. Launches are awaited (their servers count as pending
+// capacity from then on); standby, activation and stops run in the background with the server
+// marked busy, so no second action starts on it before the first has finished.
+import type { Logger } from '../log.js';
+import type { Backend } from './backend.js';
+import type { Clock } from './clock.js';
+import { stateOf, type Fleet, type FleetEvent } from './fleet.js';
+import type { ManagerMetrics } from './metrics.js';
+import type { Decision } from './policy.js';
+import type { HealthProber } from './prober.js';
+
+export interface ExecutorDeps {
+  backend: Backend;
+  fleet: Fleet;
+  prober: HealthProber;
+  clock: Clock;
+  logger: Logger;
+  metrics: ManagerMetrics;
+  /** Logs fleet events the executor causes. */
+  onEvents: (events: FleetEvent[]) => void;
+}
+
+export class Executor {
+  private readonly inFlight = new Set<Promise<void>>();
+
+  constructor(private readonly deps: ExecutorDeps) {}
+
+  /** Applies decisions in order; resolves once launches are done (background actions go on). */
+  async apply(decisions: readonly Decision[]): Promise<void> {
+    for (const d of decisions) {
+      switch (d.kind) {
+        case 'launch':
+          if (d.count > 0) await this.launch(d.count, d.reason);
+          break;
+        case 'standby':
+          this.setStandby(d.serverId, true, d.reason);
+          break;
+        case 'activate':
+          this.setStandby(d.serverId, false, d.reason);
+          break;
+        case 'stop':
+          this.stop(d.serverId, d.reason);
+          break;
+      }
+    }
+  }
+
+  async launch(count: number, reason: string): Promise<void> {
+    const { backend, fleet, clock, logger, metrics } = this.deps;
+    try {
+      const result = await backend.launch(count);
+      this.deps.onEvents(fleet.addLaunched(result.launched, clock.now()));
+      for (const s of result.launched) logger.info('server launched', { serverId: s.id, name: s.name, reason });
+      for (const f of result.failures) {
+        metrics.launchFailures.inc({ reason: f.reason });
+        logger.warn('launch failed', { reason: f.reason, detail: f.detail });
+      }
+    } catch (err) {
+      metrics.backendErrors.inc({ operation: 'launch' });
+      logger.error('launch failed', { count, error: errorMessage(err) });
+    }
+  }
+
+  /** Standby leaves the allocator at once; the durable tag and the gameserver's drain follow. */
+  setStandby(id: string, standby: boolean, reason: string): boolean {
+    const { backend, fleet, prober, logger, metrics } = this.deps;
+    const record = fleet.get(id);
+    if (!record || record.busy || record.lifecycle === 'stopping') return false;
+    if (record.standby === standby) return true;
+    fleet.setStandby(id, standby);
+    fleet.setBusy(id, true);
+    logger.info(standby ? 'server standby' : 'server active', { serverId: id, name: record.name, reason });
+    this.track(
+      (async () => {
+        try {
+          await backend.markStandby(id, standby);
+        } catch (err) {
+          metrics.backendErrors.inc({ operation: 'mark_standby' });
+          logger.error('standby mark failed', { serverId: id, standby, error: errorMessage(err) });
+        }
+        if (record.host !== null && record.ports !== null) {
+          const ok = await prober.setDraining(record.host, record.ports.health, standby);
+          if (!ok) logger.debug('gameserver did not accept drain change', { serverId: id, draining: standby });
+        }
+      })().finally(() => fleet.setBusy(id, false)),
+    );
+    return true;
+  }
+
+  /** The server leaves rotation at once and is stopped in the background. */
+  stop(id: string, reason: string): boolean {
+    const { backend, fleet, logger, metrics } = this.deps;
+    const record = fleet.get(id);
+    if (!record || record.busy || record.lifecycle === 'stopping') return false;
+    const before = record.lifecycle;
+    logger.info('server stopping', { serverId: id, name: record.name, state: stateOf(record), reason });
+    fleet.markStopping(id, reason);
+    fleet.setBusy(id, true);
+    this.track(
+      (async () => {
+        try {
+          await backend.stop(id, reason);
+        } catch (err) {
+          metrics.backendErrors.inc({ operation: 'stop' });
+          logger.error('stop failed', { serverId: id, reason, error: errorMessage(err) });
+          // Back to where it was, so that the next tick decides again instead of waiting forever.
+          const current = fleet.get(id);
+          if (current) current.lifecycle = before;
+        }
+      })().finally(() => fleet.setBusy(id, false)),
+    );
+    return true;
+  }
+
+  /** Waits for background actions, at most `timeoutMs`. */
+  async drain(timeoutMs: number): Promise<void> {
+    if (this.inFlight.size === 0) return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.allSettled([...this.inFlight]),
+      new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, timeoutMs);
+      }),
+    ]);
+    if (timer) clearTimeout(timer);
+  }
+
+  pending(): number {
+    return this.inFlight.size;
+  }
+
+  private track(p: Promise<void>): void {
+    this.inFlight.add(p);
+    void p.finally(() => this.inFlight.delete(p));
+  }
+}
+
+export function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

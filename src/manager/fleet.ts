@@ -1,0 +1,234 @@
+// The one owner of fleet state. Every change to a server's record goes through this class, and
+// every change of state is returned as an event, so the caller can log and count it.
+import type { BackendServer, HealthReport, ServerPorts, ServerState } from './types.js';
+
+/** How the manager sees a server's life; `standby` is a separate, durable flag. */
+type Lifecycle = 'pending' | 'running' | 'unhealthy' | 'stopping';
+
+export interface ServerRecord {
+  id: string;
+  name: string;
+  host: string | null;
+  ports: ServerPorts | null;
+  lifecycle: Lifecycle;
+  standby: boolean;
+  launchedAt: number;
+  /** Last good health report and when the request that produced it was sent. */
+  report: HealthReport | null;
+  reportSentAt: number;
+  /** Where the last good report came from. */
+  reportSource: 'poll' | 'heartbeat' | null;
+  lastPollAt: number | null;
+  lastHealthyAt: number | null;
+  /** Consecutive failed polls. */
+  failures: number;
+  lastError: string | null;
+  /** An action (launch bookkeeping, standby, stop) is in flight for this server. */
+  busy: boolean;
+  stopReason: string | null;
+  /** When this manager first saw it; listing lag after a launch is forgiven for a while. */
+  seenAt: number;
+}
+
+export type FleetEvent =
+  | { type: 'added'; server: ServerRecord; source: 'launch' | 'discovered' }
+  | { type: 'active'; server: ServerRecord }
+  | { type: 'unhealthy'; server: ServerRecord; reason: string }
+  | { type: 'out_of_rotation'; server: ServerRecord; reason: string }
+  | { type: 'removed'; server: ServerRecord; reason: string };
+
+export function stateOf(r: ServerRecord): ServerState {
+  if (r.lifecycle === 'stopping') return 'stopping';
+  if (r.lifecycle === 'unhealthy') return 'unhealthy';
+  if (r.lifecycle === 'pending') return 'pending';
+  return r.standby ? 'standby' : 'active';
+}
+
+/** Sessions a server holds: what it says, or what its capacity implies. */
+export function sessionsOf(r: ServerRecord, defaultCapacity: number): number {
+  const report = r.report;
+  if (!report) return 0;
+  if (report.activeSessions !== undefined) return report.activeSessions;
+  if (report.draining) return report.readyToClose ? 0 : 1;
+  return Math.max(0, (report.maxCapacity ?? defaultCapacity) - report.availableCapacity);
+}
+
+export interface FleetOptions {
+  failThreshold: number;
+  /** How long a launched server may be missing from the backend's list before it is forgotten. */
+  listingGraceMs: number;
+}
+
+export class Fleet {
+  private readonly records = new Map<string, ServerRecord>();
+
+  constructor(private readonly options: FleetOptions) {}
+
+  get(id: string): ServerRecord | undefined {
+    return this.records.get(id);
+  }
+
+  all(): ServerRecord[] {
+    return [...this.records.values()];
+  }
+
+  size(): number {
+    return this.records.size;
+  }
+
+  /** Adds servers a launch just returned, before the backend's list shows them. */
+  addLaunched(servers: readonly BackendServer[], now: number): FleetEvent[] {
+    const events: FleetEvent[] = [];
+    for (const s of servers) {
+      if (this.records.has(s.id)) continue;
+      const record = this.newRecord(s, now);
+      this.records.set(s.id, record);
+      events.push({ type: 'added', server: record, source: 'launch' });
+    }
+    return events;
+  }
+
+  /**
+   * Brings the records in line with a backend observation. `complete` means the list covers the
+   * whole fleet (a full resync), so a server missing from it is gone; otherwise only the listed
+   * servers are updated.
+   */
+  applyObservation(servers: readonly BackendServer[], now: number, complete: boolean): FleetEvent[] {
+    const events: FleetEvent[] = [];
+    const seen = new Set<string>();
+    for (const s of servers) {
+      seen.add(s.id);
+      const existing = this.records.get(s.id);
+      if (s.status === 'stopped') {
+        if (existing) {
+          this.records.delete(s.id);
+          events.push({ type: 'removed', server: existing, reason: s.stoppedReason ?? 'stopped' });
+        }
+        continue;
+      }
+      if (!existing) {
+        const record = this.newRecord(s, now);
+        this.records.set(s.id, record);
+        events.push({ type: 'added', server: record, source: 'discovered' });
+        continue;
+      }
+      if (s.host !== null) existing.host = s.host;
+      if (s.ports !== null) existing.ports = s.ports;
+      if (s.status === 'stopping' && existing.lifecycle !== 'stopping') {
+        existing.lifecycle = 'stopping';
+        existing.stopReason ??= 'stopped by the backend';
+      }
+    }
+    if (complete) {
+      for (const record of this.records.values()) {
+        if (seen.has(record.id) || now - record.seenAt < this.options.listingGraceMs) continue;
+        this.records.delete(record.id);
+        events.push({ type: 'removed', server: record, reason: 'no longer listed by the backend' });
+      }
+    }
+    return events;
+  }
+
+  /** A good health report, from a poll sent at `sentAt` or a heartbeat; the fresher one wins. */
+  applyReport(id: string, report: HealthReport, sentAt: number, now: number, source: 'poll' | 'heartbeat'): FleetEvent[] {
+    const r = this.records.get(id);
+    if (!r || r.lifecycle === 'stopping') return [];
+    if (source === 'poll') {
+      r.lastPollAt = now;
+      r.failures = 0;
+      r.lastError = null;
+    }
+    if (sentAt < r.reportSentAt) return [];
+    r.report = report;
+    r.reportSentAt = sentAt;
+    r.reportSource = source;
+    r.lastHealthyAt = now;
+    if (r.lifecycle === 'pending') {
+      r.lifecycle = 'running';
+      return [{ type: 'active', server: r }];
+    }
+    return [];
+  }
+
+  /** A failed poll: out of rotation at once, unhealthy after `failThreshold` in a row. */
+  applyFailure(id: string, error: string, now: number): FleetEvent[] {
+    const r = this.records.get(id);
+    if (!r || r.lifecycle === 'stopping' || r.lifecycle === 'unhealthy') return [];
+    r.lastPollAt = now;
+    r.lastError = error;
+    // A server that has never answered is still starting; START_TIMEOUT judges it, not strikes.
+    if (r.lifecycle === 'pending') return [];
+    r.failures += 1;
+    if (r.failures >= this.options.failThreshold) {
+      r.lifecycle = 'unhealthy';
+      return [{ type: 'unhealthy', server: r, reason: `${r.failures} failed polls: ${error}` }];
+    }
+    return r.failures === 1 ? [{ type: 'out_of_rotation', server: r, reason: error }] : [];
+  }
+
+  markUnhealthy(id: string, reason: string): FleetEvent[] {
+    const r = this.records.get(id);
+    if (!r || r.lifecycle === 'stopping' || r.lifecycle === 'unhealthy') return [];
+    r.lifecycle = 'unhealthy';
+    r.lastError = reason;
+    return [{ type: 'unhealthy', server: r, reason }];
+  }
+
+  setStandby(id: string, standby: boolean): void {
+    const r = this.records.get(id);
+    if (r) r.standby = standby;
+  }
+
+  markStopping(id: string, reason: string): void {
+    const r = this.records.get(id);
+    if (!r) return;
+    r.lifecycle = 'stopping';
+    r.stopReason = reason;
+  }
+
+  setBusy(id: string, busy: boolean): void {
+    const r = this.records.get(id);
+    if (r) r.busy = busy;
+  }
+
+  remove(id: string): ServerRecord | undefined {
+    const r = this.records.get(id);
+    this.records.delete(id);
+    return r;
+  }
+
+  /** Servers the allocator may hand out: active, answering, with an address. */
+  inRotation(): ServerRecord[] {
+    const out: ServerRecord[] = [];
+    for (const r of this.records.values()) if (isInRotation(r)) out.push(r);
+    return out;
+  }
+
+  private newRecord(s: BackendServer, now: number): ServerRecord {
+    return {
+      id: s.id,
+      name: s.name,
+      host: s.host,
+      ports: s.ports,
+      lifecycle: s.status === 'stopping' ? 'stopping' : 'pending',
+      standby: s.standby,
+      launchedAt: s.launchedAt,
+      report: null,
+      reportSentAt: Number.NEGATIVE_INFINITY,
+      reportSource: null,
+      lastPollAt: null,
+      lastHealthyAt: null,
+      failures: 0,
+      lastError: null,
+      busy: false,
+      stopReason: s.status === 'stopping' ? 'stopped by the backend' : null,
+      seenAt: now,
+    };
+  }
+}
+
+export function isInRotation(r: ServerRecord): boolean {
+  return (
+    r.lifecycle === 'running' && !r.standby && r.failures === 0 && r.report !== null && r.host !== null && r.ports !== null
+  );
+}

@@ -1,0 +1,32 @@
+// The gameserver /health/ contract (§3.1), validated. Anything else is a failed poll.
+import { z } from 'zod';
+import type { HealthReport } from './types.js';
+
+const count = z.number().int().nonnegative();
+
+export const healthBodySchema = z.object({
+  available_capacity: count,
+  ready_to_close: z.boolean(),
+  max_capacity: count.optional(),
+  active_sessions: count.optional(),
+  draining: z.boolean().optional(),
+});
+
+export type HealthBody = z.infer<typeof healthBodySchema>;
+
+export type ParsedHealth = { ok: true; report: HealthReport } | { ok: false; error: string };
+
+export function parseHealthBody(body: unknown): ParsedHealth {
+  const parsed = healthBodySchema.safeParse(body);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const where = issue?.path.length ? issue.path.join('.') : 'body';
+    return { ok: false, error: `invalid health answer: ${where}: ${issue?.message ?? 'does not match the contract'}` };
+  }
+  const b = parsed.data;
+  const report: HealthReport = { availableCapacity: b.available_capacity, readyToClose: b.ready_to_close };
+  if (b.max_capacity !== undefined) report.maxCapacity = b.max_capacity;
+  if (b.active_sessions !== undefined) report.activeSessions = b.active_sessions;
+  if (b.draining !== undefined) report.draining = b.draining;
+  return { ok: true, report };
+}

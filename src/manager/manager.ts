@@ -1,0 +1,383 @@
+// The manager: owns the fleet, runs the health-poll and reconcile loops, answers allocations.
+// Everything it touches outside itself (backend, prober, clock, logger) is passed in.
+import pLimit from 'p-limit';
+import type { HealthConfig, ScalingConfig } from '../config/config.js';
+import type { Logger } from '../log.js';
+import { Allocator, type AllocatedServer } from './allocator.js';
+import type { Backend } from './backend.js';
+import type { Clock } from './clock.js';
+import { Executor, errorMessage } from './executor.js';
+import { Fleet, stateOf, type FleetEvent, type ServerRecord } from './fleet.js';
+import { Loop } from './loop.js';
+import { createManagerMetrics, type ManagerMetrics } from './metrics.js';
+import { decideScale, freeCapacity, type PolicyConfig } from './policy.js';
+import type { HealthProber } from './prober.js';
+import { ReservationBook } from './reservations.js';
+import { toPolicyServer, toServerView, type ServerView } from './snapshot.js';
+import type { BackendServer, HealthReport, ServerState } from './types.js';
+
+export interface ManagerConfig {
+  scaling: ScalingConfig;
+  health: HealthConfig;
+  backup: { host: string; port: number } | null;
+}
+
+export interface ManagerDeps {
+  config: ManagerConfig;
+  backend: Backend;
+  prober: HealthProber;
+  clock: Clock;
+  logger: Logger;
+  metrics?: ManagerMetrics;
+}
+
+export type Allocation =
+  | { kind: 'server'; server: AllocatedServer; reused: boolean }
+  | { kind: 'backup'; host: string; port: number; reason: string }
+  | { kind: 'none'; reason: string };
+
+export type AdminResult = { ok: true; server: ServerView } | { ok: false; code: 'not_found' | 'conflict'; message: string };
+
+/** After an action the loop looks again soon; idle, it waits the full interval. */
+const AFTER_ACTION_MS = 1000;
+
+export class Manager {
+  readonly metrics: ManagerMetrics;
+  private readonly fleet: Fleet;
+  private readonly book: ReservationBook;
+  private readonly allocator: Allocator;
+  private readonly executor: Executor;
+  private readonly tickLoop: Loop;
+  private readonly pollLoop: Loop;
+  private readonly limit: ReturnType<typeof pLimit>;
+  private readonly pinned = new Set<string>();
+  private paused = false;
+  private ready = false;
+  private lastResyncAt = Number.NEGATIVE_INFINITY;
+  private lastTickOkAt: number | null = null;
+  private readonly startedAt: number;
+  private closing: Promise<void> | null = null;
+
+  constructor(private readonly deps: ManagerDeps) {
+    const { config, clock } = deps;
+    this.metrics = deps.metrics ?? createManagerMetrics();
+    this.fleet = new Fleet({
+      failThreshold: config.health.failThreshold,
+      // A launched server may take a while to show in the backend's list (ECS is eventually consistent).
+      listingGraceMs: Math.max(60_000, 3 * config.scaling.sleepMs),
+    });
+    this.book = new ReservationBook(config.scaling.reservationTtlMs);
+    this.allocator = new Allocator(this.fleet, this.book, config.scaling.strategy);
+    this.executor = new Executor({
+      backend: deps.backend,
+      fleet: this.fleet,
+      prober: deps.prober,
+      clock,
+      logger: deps.logger,
+      metrics: this.metrics,
+      onEvents: (events) => this.logEvents(events),
+    });
+    this.limit = pLimit(config.health.concurrency);
+    this.startedAt = clock.now();
+    this.tickLoop = new Loop({ name: 'reconcile', run: () => this.tick(), onError: (err) => this.loopError('reconcile', err) });
+    this.pollLoop = new Loop({ name: 'poll', run: () => this.pollRound(), onError: (err) => this.loopError('poll', err) });
+    this.metrics.bindFleet({
+      countByState: () => this.countByState(),
+      freeCapacity: () => this.freeCapacity(),
+      reservations: () => this.book.size(),
+      paused: () => this.paused,
+    });
+  }
+
+  /** Rebuilds state from the backend, polls every server once, then starts the loops. */
+  async start(): Promise<void> {
+    const { logger } = this.deps;
+    try {
+      await this.observe(true);
+      await this.pollAll();
+    } catch (err) {
+      // The loops retry; readiness waits for a complete observation.
+      logger.error('initial rebuild failed', { error: errorMessage(err) });
+    }
+    this.pollLoop.start(this.deps.config.health.pollIntervalMs);
+    this.tickLoop.start(0);
+  }
+
+  allocate(sessionId?: string): Allocation {
+    const started = performance.now();
+    const now = this.deps.clock.now();
+    const result = this.allocator.allocate(sessionId, now);
+    let out: Allocation;
+    if (result.kind === 'server') {
+      out = result;
+      this.metrics.allocations.inc({ result: result.reused ? 'reused' : 'server' });
+    } else {
+      // No room: scale now rather than at the next interval.
+      this.tickLoop.wake();
+      const backup = this.deps.config.backup;
+      out = backup ? { kind: 'backup', host: backup.host, port: backup.port, reason: result.reason } : result;
+      this.metrics.allocations.inc({ result: backup ? 'backup' : 'none' });
+      this.deps.logger.warn('no server with room', { reason: result.reason, backup: backup !== null, sessionId });
+    }
+    this.metrics.allocationSeconds.observe((performance.now() - started) / 1000);
+    return out;
+  }
+
+  servers(): ServerView[] {
+    const now = this.deps.clock.now();
+    return this.fleet
+      .all()
+      .sort((a, b) => a.launchedAt - b.launchedAt || a.id.localeCompare(b.id))
+      .map((r) => toServerView(r, this.book, this.deps.config.scaling.capacity, now));
+  }
+
+  server(id: string): ServerView | undefined {
+    const r = this.fleet.get(id);
+    return r ? toServerView(r, this.book, this.deps.config.scaling.capacity, this.deps.clock.now()) : undefined;
+  }
+
+  /** Addresses of servers in rotation (`host:gamePort`), as the seed's list route gave them. */
+  rotation(): string[] {
+    return this.fleet.inRotation().map((r) => `${r.host}:${r.ports?.game}`);
+  }
+
+  status(): { ready: boolean; live: boolean; paused: boolean; lastTickAt: string | null; servers: number; free: number } {
+    const now = this.deps.clock.now();
+    const staleAfter = 3 * Math.max(this.deps.config.scaling.sleepMs, AFTER_ACTION_MS) + 30_000;
+    const reference = this.lastTickOkAt ?? this.startedAt;
+    return {
+      ready: this.ready,
+      live: now - reference <= staleAfter,
+      paused: this.paused,
+      lastTickAt: this.lastTickOkAt === null ? null : new Date(this.lastTickOkAt).toISOString(),
+      servers: this.fleet.size(),
+      free: this.freeCapacity(),
+    };
+  }
+
+  /** A gameserver's pushed health report; it counts like a poll, the fresher one wins. */
+  heartbeat(id: string, report: HealthReport): boolean {
+    const now = this.deps.clock.now();
+    if (!this.fleet.get(id)) return false;
+    this.logEvents(this.fleet.applyReport(id, report, now, now, 'heartbeat'));
+    return true;
+  }
+
+  drain(id: string): AdminResult {
+    const r = this.fleet.get(id);
+    if (!r) return notFound(id);
+    if (r.lifecycle === 'stopping') return { ok: false, code: 'conflict', message: `server ${id} is stopping` };
+    this.pinned.add(id);
+    if (!r.standby && !this.executor.setStandby(id, true, 'drained by operator')) {
+      return { ok: false, code: 'conflict', message: `server ${id} has an action in flight; try again` };
+    }
+    return { ok: true, server: this.server(id) as ServerView };
+  }
+
+  undrain(id: string): AdminResult {
+    const r = this.fleet.get(id);
+    if (!r) return notFound(id);
+    if (r.lifecycle === 'stopping') return { ok: false, code: 'conflict', message: `server ${id} is stopping` };
+    this.pinned.delete(id);
+    if (r.standby && !this.executor.setStandby(id, false, 'undrained by operator')) {
+      return { ok: false, code: 'conflict', message: `server ${id} has an action in flight; try again` };
+    }
+    return { ok: true, server: this.server(id) as ServerView };
+  }
+
+  stopServer(id: string): AdminResult {
+    const r = this.fleet.get(id);
+    if (!r) return notFound(id);
+    if (!this.executor.stop(id, 'stopped by operator')) {
+      return { ok: false, code: 'conflict', message: `server ${id} is already stopping or has an action in flight` };
+    }
+    this.tickLoop.wake();
+    return { ok: true, server: this.server(id) as ServerView };
+  }
+
+  setPaused(paused: boolean): void {
+    if (this.paused === paused) return;
+    this.paused = paused;
+    this.deps.logger.info(paused ? 'scaling paused' : 'scaling resumed', {});
+    if (!paused) this.tickLoop.wake();
+  }
+
+  /** One reconcile tick now (tests drive the manager with this). */
+  runTick(): Promise<void> {
+    return this.tickLoop.runOnce();
+  }
+
+  /** One round of health polls now. */
+  runPolls(): Promise<void> {
+    return this.pollLoop.runOnce();
+  }
+
+  /** Waits for background actions (standby, stops) to finish; for tests and shutdown. */
+  settle(timeoutMs = 10_000): Promise<void> {
+    return this.executor.drain(timeoutMs);
+  }
+
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      await Promise.allSettled([this.tickLoop.close(), this.pollLoop.close()]);
+      await this.executor.drain(5_000);
+    })();
+    return this.closing;
+  }
+
+  // observe → decide → act → record
+  private async tick(): Promise<number> {
+    const { clock, logger, config } = this.deps;
+    const end = this.metrics.tickSeconds.startTimer();
+    const now = clock.now();
+    const resync = now - this.lastResyncAt >= config.health.resyncIntervalMs;
+    try {
+      await this.observe(resync);
+    } catch (err) {
+      this.metrics.ticks.inc({ result: 'incomplete' });
+      this.metrics.backendErrors.inc({ operation: resync ? 'list' : 'refresh' });
+      logger.warn('observation incomplete; not scaling this tick', { error: errorMessage(err) });
+      end();
+      return Math.min(config.scaling.sleepMs, 5_000);
+    }
+    this.book.prune(now);
+    const snapshot = {
+      paused: this.paused,
+      servers: this.fleet.all().map((r) => {
+        const s = toPolicyServer(r, this.book, config.scaling.capacity, now);
+        // An operator's drain sticks: the policy may not bring that server back.
+        return this.pinned.has(r.id) && s.state === 'standby' ? { ...s, restorableCapacity: 0 } : s;
+      }),
+    };
+    const decisions = decideScale(snapshot, this.policyConfig(), now);
+    const free = freeCapacity(snapshot.servers, config.scaling.capacity);
+    for (const d of decisions) {
+      this.metrics.decisions.inc({ kind: d.kind });
+      logger.info('scaling decision', {
+        ...d,
+        freeBefore: free,
+        upscaleMargin: config.scaling.upscaleMargin,
+        downscaleMargin: config.scaling.downscaleMargin,
+      });
+    }
+    await this.executor.apply(decisions);
+    this.lastTickOkAt = clock.now();
+    this.metrics.ticks.inc({ result: 'ok' });
+    end();
+    return decisions.length > 0 ? Math.min(config.scaling.sleepMs, AFTER_ACTION_MS) : config.scaling.sleepMs;
+  }
+
+  private async observe(complete: boolean): Promise<void> {
+    const { backend, clock } = this.deps;
+    let observed: BackendServer[];
+    if (complete || !backend.refresh) {
+      observed = await backend.list();
+    } else {
+      observed = await backend.refresh(this.fleet.all().map((r) => r.id));
+    }
+    const now = clock.now();
+    const full = complete || !backend.refresh;
+    if (full) this.lastResyncAt = now;
+    const events = this.fleet.applyObservation(observed, now, full);
+    for (const e of events) if (e.type === 'removed') this.book.dropServer(e.server.id);
+    this.logEvents(events);
+  }
+
+  private async pollRound(): Promise<number> {
+    const started = this.deps.clock.now();
+    await this.pollAll();
+    // Fixed rate: a slow round does not push every later poll back.
+    return Math.max(0, this.deps.config.health.pollIntervalMs - (this.deps.clock.now() - started));
+  }
+
+  private async pollAll(): Promise<void> {
+    const targets = this.fleet.all().filter((r) => r.host !== null && r.ports !== null && (r.lifecycle === 'pending' || r.lifecycle === 'running'));
+    let unhealthy = false;
+    await Promise.all(
+      targets.map((r) =>
+        this.limit(async () => {
+          const host = r.host as string;
+          const port = (r.ports as { health: number }).health;
+          const sentAt = this.deps.clock.now();
+          const result = await this.deps.prober.probe(host, port);
+          const now = this.deps.clock.now();
+          const events = result.ok ? this.fleet.applyReport(r.id, result.report, sentAt, now, 'poll') : this.fleet.applyFailure(r.id, result.error, now);
+          this.metrics.polls.inc({ result: result.ok ? 'ok' : 'failed' });
+          if (!result.ok) this.deps.logger.warn('poll failed', { serverId: r.id, name: r.name, error: result.error, failures: this.fleet.get(r.id)?.failures });
+          if (events.some((e) => e.type === 'unhealthy')) unhealthy = true;
+          this.logEvents(events);
+        }),
+      ),
+    );
+    if (!this.ready && this.lastResyncAt > Number.NEGATIVE_INFINITY) {
+      this.ready = true;
+      this.deps.logger.info('manager ready', { servers: this.fleet.size(), free: this.freeCapacity() });
+    }
+    // Replace a dead server in this tick, not the next scheduled one.
+    if (unhealthy) this.tickLoop.wake();
+  }
+
+  private policyConfig(): PolicyConfig {
+    const { scaling, health } = this.deps.config;
+    return {
+      upscaleMargin: scaling.upscaleMargin,
+      downscaleMargin: scaling.downscaleMargin,
+      capacity: scaling.capacity,
+      minServers: scaling.minServers,
+      maxServers: scaling.maxServers,
+      maxLaunchPerTick: scaling.maxLaunchPerTick,
+      startTimeoutMs: health.startTimeoutMs,
+    };
+  }
+
+  private freeCapacity(): number {
+    const now = this.deps.clock.now();
+    const servers = this.fleet.all().map((r) => toPolicyServer(r, this.book, this.deps.config.scaling.capacity, now));
+    return freeCapacity(servers, this.deps.config.scaling.capacity);
+  }
+
+  private countByState(): Record<ServerState, number> {
+    const counts: Record<ServerState, number> = { pending: 0, active: 0, standby: 0, stopping: 0, unhealthy: 0 };
+    for (const r of this.fleet.all()) counts[stateOf(r)] += 1;
+    return counts;
+  }
+
+  private logEvents(events: readonly FleetEvent[]): void {
+    const { logger } = this.deps;
+    for (const e of events) {
+      const fields = { serverId: e.server.id, name: e.server.name };
+      switch (e.type) {
+        case 'added':
+          logger.info(e.source === 'launch' ? 'server pending' : 'server discovered', { ...fields, state: stateOf(e.server) });
+          break;
+        case 'active':
+          logger.info(e.server.standby ? 'server healthy on standby' : 'server active', { ...fields, address: address(e.server) });
+          break;
+        case 'out_of_rotation':
+          logger.warn('server out of rotation', { ...fields, reason: e.reason });
+          break;
+        case 'unhealthy':
+          logger.warn('server unhealthy', { ...fields, reason: e.reason });
+          break;
+        case 'removed':
+          this.pinned.delete(e.server.id);
+          logger.info('server gone', { ...fields, reason: e.reason });
+          break;
+      }
+    }
+  }
+
+  private loopError(loop: string, err: unknown): number {
+    this.metrics.ticks.inc({ result: 'error' });
+    this.deps.logger.error('loop failed', { loop, error: errorMessage(err), stack: err instanceof Error ? err.stack : undefined });
+    return loop === 'poll' ? this.deps.config.health.pollIntervalMs : Math.min(this.deps.config.scaling.sleepMs, 5_000);
+  }
+}
+
+function notFound(id: string): AdminResult {
+  return { ok: false, code: 'not_found', message: `no server with id ${id}` };
+}
+
+function address(r: ServerRecord): string | null {
+  return r.host !== null && r.ports !== null ? `${r.host}:${r.ports.game}` : null;
+}

@@ -1,0 +1,121 @@
+// Prometheus metrics of the manager. Counters are bumped where things happen; fleet gauges are
+// computed when Prometheus scrapes, from the fleet's own state, so they can never drift.
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { ServerState } from './types.js';
+
+export interface FleetGaugeSource {
+  countByState(): Record<ServerState, number>;
+  freeCapacity(): number;
+  reservations(): number;
+  paused(): boolean;
+}
+
+export interface ManagerMetrics {
+  registry: Registry;
+  allocations: Counter<'result'>;
+  decisions: Counter<'kind'>;
+  polls: Counter<'result'>;
+  launchFailures: Counter<'reason'>;
+  backendErrors: Counter<'operation'>;
+  ticks: Counter<'result'>;
+  tickSeconds: Histogram;
+  allocationSeconds: Histogram;
+  /** Connects the fleet gauges to the manager that owns the fleet. */
+  bindFleet(source: FleetGaugeSource): void;
+}
+
+const STATES: ServerState[] = ['pending', 'active', 'standby', 'stopping', 'unhealthy'];
+
+export function createManagerMetrics(registry = new Registry()): ManagerMetrics {
+  let source: FleetGaugeSource | null = null;
+  const metrics: ManagerMetrics = {
+    registry,
+    allocations: new Counter({
+      name: 'arbiter_allocations_total',
+      help: 'Allocation requests by result (server, reused, backup, none).',
+      labelNames: ['result'],
+      registers: [registry],
+    }),
+    decisions: new Counter({
+      name: 'arbiter_scaling_decisions_total',
+      help: 'Scaling decisions by kind.',
+      labelNames: ['kind'],
+      registers: [registry],
+    }),
+    polls: new Counter({
+      name: 'arbiter_health_polls_total',
+      help: 'Gameserver health polls by result.',
+      labelNames: ['result'],
+      registers: [registry],
+    }),
+    launchFailures: new Counter({
+      name: 'arbiter_launch_failures_total',
+      help: 'Servers a launch could not start, by reason.',
+      labelNames: ['reason'],
+      registers: [registry],
+    }),
+    backendErrors: new Counter({
+      name: 'arbiter_backend_errors_total',
+      help: 'Backend calls that failed, by operation.',
+      labelNames: ['operation'],
+      registers: [registry],
+    }),
+    ticks: new Counter({
+      name: 'arbiter_ticks_total',
+      help: 'Reconcile ticks by result (ok, incomplete, error).',
+      labelNames: ['result'],
+      registers: [registry],
+    }),
+    tickSeconds: new Histogram({
+      name: 'arbiter_tick_duration_seconds',
+      help: 'Time one reconcile tick takes.',
+      buckets: [0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 15],
+      registers: [registry],
+    }),
+    allocationSeconds: new Histogram({
+      name: 'arbiter_allocation_duration_seconds',
+      help: 'Time to answer an allocation, inside the manager.',
+      buckets: [0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05],
+      registers: [registry],
+    }),
+    bindFleet(s) {
+      source = s;
+    },
+  };
+  new Gauge({
+    name: 'arbiter_servers',
+    help: 'Gameservers by state.',
+    labelNames: ['state'],
+    registers: [registry],
+    collect() {
+      if (!source) return;
+      const counts = source.countByState();
+      for (const state of STATES) this.set({ state }, counts[state]);
+    },
+  });
+  new Gauge({
+    name: 'arbiter_free_capacity',
+    help: 'Free capacity as the scaling policy counts it.',
+    registers: [registry],
+    collect() {
+      if (source) this.set(source.freeCapacity());
+    },
+  });
+  new Gauge({
+    name: 'arbiter_reservations',
+    help: 'Live allocation reservations.',
+    registers: [registry],
+    collect() {
+      if (source) this.set(source.reservations());
+    },
+  });
+  new Gauge({
+    name: 'arbiter_scaling_paused',
+    help: '1 while an operator has paused scaling.',
+    registers: [registry],
+    collect() {
+      if (source) this.set(source.paused() ? 1 : 0);
+    },
+  });
+  return metrics;
+}

@@ -1,0 +1,104 @@
+// Talks to gameservers' health API over HTTP: GET /health/, POST /drain/ and /undrain/.
+import { Agent, request } from 'undici';
+import { parseHealthBody } from './health-schema.js';
+import type { HealthReport } from './types.js';
+
+export type ProbeResult = { ok: true; report: HealthReport } | { ok: false; error: string };
+
+/** What the manager needs from the health side: narrow, so tests pass a stub. */
+export interface HealthProber {
+  probe(host: string, port: number): Promise<ProbeResult>;
+  /** Asks the gameserver to refuse (or accept again) new sessions. Best effort: false when it did not. */
+  setDraining(host: string, port: number, draining: boolean): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+export interface HttpProberOptions {
+  timeoutMs: number;
+  /** Bodies larger than this are a failed poll; a health answer is a few dozen bytes. */
+  maxBodyBytes?: number;
+}
+
+export class HttpProber implements HealthProber {
+  private readonly agent: Agent;
+  private readonly maxBodyBytes: number;
+
+  constructor(private readonly options: HttpProberOptions) {
+    if (!(options.timeoutMs > 0)) throw new RangeError('HttpProber: timeoutMs must be a positive number');
+    this.maxBodyBytes = options.maxBodyBytes ?? 16 * 1024;
+    // Keep-alive connections: polling hundreds of servers every two seconds should not open a socket each time.
+    this.agent = new Agent({
+      keepAliveTimeout: 30_000,
+      connections: 4,
+      connectTimeout: options.timeoutMs,
+      headersTimeout: options.timeoutMs,
+      bodyTimeout: options.timeoutMs,
+    });
+  }
+
+  async probe(host: string, port: number): Promise<ProbeResult> {
+    let text: string;
+    try {
+      const res = await request(`http://${formatHost(host)}:${port}/health/`, {
+        dispatcher: this.agent,
+        signal: AbortSignal.timeout(this.options.timeoutMs),
+        headers: { accept: 'application/json' },
+      });
+      text = await readCapped(res.body, this.maxBodyBytes);
+      if (res.statusCode < 200 || res.statusCode >= 300) return { ok: false, error: `health answered HTTP ${res.statusCode}` };
+    } catch (err) {
+      return { ok: false, error: describeError(err) };
+    }
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      return { ok: false, error: 'health answer is not JSON' };
+    }
+    return parseHealthBody(body);
+  }
+
+  async setDraining(host: string, port: number, draining: boolean): Promise<boolean> {
+    try {
+      const res = await request(`http://${formatHost(host)}:${port}/${draining ? 'drain' : 'undrain'}/`, {
+        method: 'POST',
+        dispatcher: this.agent,
+        signal: AbortSignal.timeout(this.options.timeoutMs),
+      });
+      await res.body.dump();
+      return res.statusCode >= 200 && res.statusCode < 300;
+    } catch {
+      return false;
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.agent.close();
+  }
+}
+
+async function readCapped(body: AsyncIterable<Buffer> & { destroy(err?: Error): unknown }, max: number): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    size += chunk.length;
+    if (size > max) {
+      body.destroy();
+      throw new Error(`health answer larger than ${max} bytes`);
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function describeError(err: unknown): string {
+  const e = err as { name?: string; code?: string; message?: string };
+  if (e.name === 'TimeoutError' || e.name === 'AbortError' || e.code === 'UND_ERR_HEADERS_TIMEOUT' || e.code === 'UND_ERR_BODY_TIMEOUT' || e.code === 'UND_ERR_CONNECT_TIMEOUT') {
+    return 'health poll timed out';
+  }
+  return `health poll failed: ${e.code ?? e.name ?? 'error'}${e.message ? `: ${e.message}` : ''}`;
+}
+
+function formatHost(host: string): string {
+  return host.includes(':') ? `[${host}]` : host;
+}

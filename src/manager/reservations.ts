@@ -1,0 +1,97 @@
+// Sessions handed out since a server's last poll: the allocator's memory between polls.
+
+export interface Reservation {
+  serverId: string;
+  /** The caller's `?session=` id, when it gave one. */
+  sessionId: string | undefined;
+  at: number;
+}
+
+export class ReservationBook {
+  private readonly byServer = new Map<string, Reservation[]>();
+  private readonly bySession = new Map<string, Reservation>();
+
+  constructor(private readonly ttlMs: number) {}
+
+  add(serverId: string, sessionId: string | undefined, now: number): Reservation {
+    const reservation: Reservation = { serverId, sessionId, at: now };
+    const list = this.byServer.get(serverId);
+    if (list) list.push(reservation);
+    else this.byServer.set(serverId, [reservation]);
+    if (sessionId !== undefined) this.bySession.set(sessionId, reservation);
+    return reservation;
+  }
+
+  /** The live reservation for a session id, if any. */
+  forSession(sessionId: string, now: number): Reservation | undefined {
+    const r = this.bySession.get(sessionId);
+    if (!r) return undefined;
+    if (this.expired(r, now)) {
+      this.bySession.delete(sessionId);
+      return undefined;
+    }
+    return r;
+  }
+
+  /**
+   * Reservations on a server that its last report cannot know about yet: issued after the poll
+   * that produced it was sent, and still younger than the TTL.
+   */
+  pendingSince(serverId: string, reportSentAt: number, now: number): number {
+    const list = this.byServer.get(serverId);
+    if (!list) return 0;
+    let count = 0;
+    for (const r of list) if (r.at >= reportSentAt && !this.expired(r, now)) count += 1;
+    return count;
+  }
+
+  /** Live reservations on a server, whatever its last report says. */
+  live(serverId: string, now: number): number {
+    const list = this.byServer.get(serverId);
+    if (!list) return 0;
+    let count = 0;
+    for (const r of list) if (!this.expired(r, now)) count += 1;
+    return count;
+  }
+
+  /** Gives a reservation back (the caller's request failed after it was made). */
+  release(reservation: Reservation): void {
+    const list = this.byServer.get(reservation.serverId);
+    if (list) {
+      const i = list.indexOf(reservation);
+      if (i >= 0) list.splice(i, 1);
+      if (list.length === 0) this.byServer.delete(reservation.serverId);
+    }
+    if (reservation.sessionId !== undefined && this.bySession.get(reservation.sessionId) === reservation) {
+      this.bySession.delete(reservation.sessionId);
+    }
+  }
+
+  /** Forgets every reservation on a server that has left the fleet. */
+  dropServer(serverId: string): void {
+    for (const r of this.byServer.get(serverId) ?? []) {
+      if (r.sessionId !== undefined && this.bySession.get(r.sessionId) === r) this.bySession.delete(r.sessionId);
+    }
+    this.byServer.delete(serverId);
+  }
+
+  /** Removes expired reservations; run from the tick so memory stays bounded. */
+  prune(now: number): void {
+    for (const [serverId, list] of this.byServer) {
+      const kept = list.filter((r) => !this.expired(r, now));
+      if (kept.length === 0) this.byServer.delete(serverId);
+      else if (kept.length !== list.length) this.byServer.set(serverId, kept);
+    }
+    for (const [sessionId, r] of this.bySession) if (this.expired(r, now)) this.bySession.delete(sessionId);
+  }
+
+  size(): number {
+    let n = 0;
+    for (const list of this.byServer.values()) n += list.length;
+    return n;
+  }
+
+  private expired(r: Reservation, now: number): boolean {
+    return now - r.at >= this.ttlMs;
+  }
+}
