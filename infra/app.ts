@@ -1,0 +1,38 @@
+// Entry point of the CDK app: `npm run build && node dist/infra/app.js` writes the CloudFormation
+// templates to infra/cdk.out; with the CDK CLI, `cd infra && cdk deploy` runs this same file.
+import { fileURLToPath } from 'node:url';
+import { App } from 'aws-cdk-lib';
+import { ArbiterStack } from './arbiter-stack.js';
+import { DeployOptionsError, parseDeployOptions } from './deploy-options.js';
+
+/** infra/cdk.out whether this runs from infra/ or from dist/infra/. */
+const defaultOutdir = fileURLToPath(new URL(import.meta.url.includes('/dist/infra/') ? '../../infra/cdk.out' : './cdk.out', import.meta.url));
+
+export function buildApp(context: Record<string, unknown> = {}, outdir = defaultOutdir): { app: App; stack: ArbiterStack } {
+  // The CLI passes its outdir and context through the environment; those win when present.
+  const app = new App({ outdir: process.env.CDK_OUTDIR ?? outdir, context });
+  const options = parseDeployOptions((key) => app.node.tryGetContext(key));
+  const account = process.env.CDK_DEFAULT_ACCOUNT;
+  const region = process.env.CDK_DEFAULT_REGION;
+  const stack = new ArbiterStack(app, options.stackName, {
+    options,
+    description: 'Arbiter: autoscaling gameserver manager on ECS',
+    // A VPC lookup by id needs a concrete account and region; otherwise the stack stays environment-agnostic.
+    ...(account && region ? { env: { account, region } } : {}),
+  });
+  return { app, stack };
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  try {
+    const { app } = buildApp();
+    const assembly = app.synth();
+    console.log(`synthesized ${assembly.stacks.map((s) => s.stackName).join(', ')} into ${assembly.directory}`);
+  } catch (err) {
+    if (err instanceof DeployOptionsError) {
+      console.error(err.message);
+      process.exit(2);
+    }
+    throw err;
+  }
+}
