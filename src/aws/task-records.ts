@@ -33,12 +33,13 @@ export function taskIdOf(taskArn: string): string {
 /**
  * The server's human name. Tasks are launched up to ten per RunTask call, and one call can only set
  * one tag set, so the name is derived from the task id instead of being tagged: unique, stable
- * across restarts, and free of extra TagResource calls. A name tag, when present, wins.
+ * across restarts, and free of extra TagResource calls (12 hex digits of a random id make a clash
+ * within one fleet negligible). A name tag, when present, wins.
  */
 export function serverNameOf(task: Task, fleetId: string): string {
   const tagged = tagValue(task.tags, NAME_TAG);
   if (tagged) return tagged;
-  return `${fleetId}-${taskIdOf(task.taskArn ?? '').slice(0, 8)}`;
+  return `${fleetId}-${taskIdOf(task.taskArn ?? '').slice(-12)}`;
 }
 
 export function tagValue(tags: Tag[] | undefined, key: string): string | undefined {
