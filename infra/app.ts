@@ -8,9 +8,11 @@ import { DeployOptionsError, parseDeployOptions } from './deploy-options.js';
 /** infra/cdk.out whether this runs from infra/ or from dist/infra/. */
 const defaultOutdir = fileURLToPath(new URL(import.meta.url.includes('/dist/infra/') ? '../../infra/cdk.out' : './cdk.out', import.meta.url));
 
-export function buildApp(context: Record<string, unknown> = {}, outdir = defaultOutdir): { app: App; stack: ArbiterStack } {
+/** Without `outdir` (tests) the CDK synthesizes into a fresh temporary directory. */
+export function buildApp(context: Record<string, unknown> = {}, outdir?: string): { app: App; stack: ArbiterStack } {
   // The CLI passes its outdir and context through the environment; those win when present.
-  const app = new App({ outdir: process.env.CDK_OUTDIR ?? outdir, context });
+  const dir = process.env.CDK_OUTDIR ?? outdir;
+  const app = new App({ ...(dir ? { outdir: dir } : {}), context });
   const options = parseDeployOptions((key) => app.node.tryGetContext(key));
   const account = process.env.CDK_DEFAULT_ACCOUNT;
   const region = process.env.CDK_DEFAULT_REGION;
@@ -25,7 +27,7 @@ export function buildApp(context: Record<string, unknown> = {}, outdir = default
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   try {
-    const { app } = buildApp();
+    const { app } = buildApp({}, defaultOutdir);
     const assembly = app.synth();
     console.log(`synthesized ${assembly.stacks.map((s) => s.stackName).join(', ')} into ${assembly.directory}`);
   } catch (err) {
