@@ -102,6 +102,8 @@ export class EcsBackend implements Backend {
           runTaskOn: async (placement) => {
             const outcome = await this.launcher.run(1, placement);
             this.counters.recordFailures(outcome.failures);
+            // Shown by the list() that placed it, so the server does not vanish for a tick.
+            this.lastTasks?.push(...outcome.tasks);
             return outcome.tasks.length === 1;
           },
           joinDeadlineMs: options.instances?.joinDeadlineMs ?? 10 * 60_000,
@@ -229,6 +231,7 @@ export class EcsBackend implements Backend {
     const launched: BackendServer[] = [];
     const failures: LaunchFailure[] = [];
     let free: ClusterInstance[] = [];
+    await this.reconcileInstances();
     try {
       const tasks = this.lastTasks ?? (await this.observeTasks());
       free = pool.freeInstances(await pool.clusterInstances(), tasks.filter((t) => t.lastStatus !== 'STOPPED'));

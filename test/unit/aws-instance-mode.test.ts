@@ -73,7 +73,7 @@ describe('EcsBackend with an instance launch template', () => {
     expect((await backend.list()).map((s) => s.id)).toEqual(['instance:i-1']); // not joined yet
 
     state.joined.add('i-1');
-    await backend.list();
+    expect((await backend.list()).map((s) => s.id)).toEqual([taskArn(1)]); // placed and shown at once
     const placement = ecs.commandCalls(RunTaskCommand)[0]?.args[0].input.placementConstraints;
     expect(placement).toEqual([{ type: 'distinctInstance' }, { type: 'memberOf', expression: 'ec2InstanceId == i-1' }]);
     const servers = await backend.list();
