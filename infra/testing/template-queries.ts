@@ -72,3 +72,18 @@ export function statementWithAction(statements: PolicyStatement[], action: strin
 export function withPlaceholders(env: Record<string, unknown>): Record<string, string> {
   return Object.fromEntries(Object.entries(env).map(([k, v]) => [k, typeof v === 'string' ? v : `resolved-${k.toLowerCase()}`]));
 }
+
+const MUTATING_ECS = /^ecs:(RunTask|StartTask|StopTask|TagResource|UntagResource|Update|Create|Delete|Put|Register|Deregister|Submit)/;
+
+/** Grants that break least privilege: ECS wildcards, and mutating ECS actions on every resource. */
+export function broadEcsGrants(statements: PolicyStatement[]): string[] {
+  const problems: string[] = [];
+  for (const s of statements) {
+    const resourceList = Array.isArray(s.Resource) ? s.Resource : [s.Resource];
+    for (const action of actionsOf(s)) {
+      if (action === '*' || /^ecs:.*\*/.test(action)) problems.push(`${action}: wildcard action`);
+      if (MUTATING_ECS.test(action) && resourceList.includes('*')) problems.push(`${action}: on Resource "*"`);
+    }
+  }
+  return problems;
+}
