@@ -1,0 +1,162 @@
+// Simulated gameservers: one small TCP listener per task endpoint, all feeding a single HTTP parser.
+// A listener costs one file descriptor and a few KB, so thousands of tasks fit in one process (see sim/README.md).
+import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
+import type { SimTask } from './model.js';
+
+export interface Endpoint {
+  ip: string;
+  containerPort: number;
+  /** 0 picks a free port (bridge mode); otherwise the container port itself (awsvpc). */
+  hostPort: number;
+  kind: 'web' | 'game';
+}
+
+export function healthBody(task: SimTask): Record<string, unknown> {
+  const g = task.gameserver;
+  return {
+    available_capacity: g.draining ? 0 : Math.max(0, g.capacity - g.sessions),
+    ready_to_close: g.draining && g.sessions === 0,
+    max_capacity: g.capacity,
+    active_sessions: g.sessions,
+    draining: g.draining,
+  };
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+export class GameserverHost {
+  private readonly http = createHttpServer((req, res) => this.handle(req, res));
+  private readonly tasksByEndpoint = new Map<string, SimTask>();
+  private readonly socketsByTask = new Map<SimTask, Set<Socket>>();
+  private readonly timers = new Set<NodeJS.Timeout>();
+
+  constructor() {
+    this.http.keepAliveTimeout = 5000;
+  }
+
+  /** Binds the task's endpoints; resolves with containerPort → hostPort. Closes what it bound if one fails. */
+  async open(task: SimTask, endpoints: Endpoint[]): Promise<Map<number, number>> {
+    const ports = new Map<number, number>();
+    try {
+      for (const endpoint of endpoints) {
+        const server = createNetServer((socket) => this.accept(task, endpoint.kind, socket));
+        task.listeners.push(server);
+        const port = await listen(server, endpoint.ip, endpoint.hostPort);
+        ports.set(endpoint.containerPort, port);
+        this.tasksByEndpoint.set(`${endpoint.ip}:${port}`, task);
+      }
+    } catch (err) {
+      await this.closeTask(task);
+      throw err;
+    }
+    return ports;
+  }
+
+  /** Stops accepting for the task and drops its open connections. */
+  async closeTask(task: SimTask): Promise<void> {
+    const listeners = task.listeners.splice(0);
+    for (const server of listeners) {
+      const address = server.address();
+      if (address && typeof address === 'object') this.tasksByEndpoint.delete(`${address.address}:${address.port}`);
+    }
+    for (const socket of this.socketsByTask.get(task) ?? []) socket.destroy();
+    this.socketsByTask.delete(task);
+    await Promise.all(listeners.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))));
+  }
+
+  async close(): Promise<void> {
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.clear();
+    await Promise.all([...this.socketsByTask.keys()].map((task) => this.closeTask(task)));
+    this.http.closeAllConnections();
+  }
+
+  private accept(task: SimTask, kind: Endpoint['kind'], socket: Socket): void {
+    if (task.gameserver.mode === 'down') {
+      socket.resetAndDestroy();
+      return;
+    }
+    let sockets = this.socketsByTask.get(task);
+    if (!sockets) {
+      sockets = new Set();
+      this.socketsByTask.set(task, sockets);
+    }
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+    socket.on('error', () => socket.destroy());
+    // The game port only accepts connections: enough for reachability checks.
+    if (kind === 'web') this.http.emit('connection', socket);
+    else socket.resume();
+  }
+
+  private handle(req: IncomingMessage, res: ServerResponse): void {
+    const task = this.tasksByEndpoint.get(`${req.socket.localAddress ?? ''}:${req.socket.localPort ?? 0}`);
+    if (!task) {
+      sendJson(res, 503, { error: 'gameserver is not running' });
+      return;
+    }
+    // Drain the body: the stub ignores it, but keep-alive needs it read.
+    req.resume();
+    req.once('end', () => {
+      switch (task.gameserver.mode) {
+        case 'down':
+          req.socket.resetAndDestroy();
+          return;
+        case 'hang':
+          return; // the connection is closed when the task stops or the simulator closes
+        case 'garbage':
+          res.writeHead(200, { 'content-type': 'application/json' });
+          res.end('{"available_capacity": tru');
+          return;
+        case 'slow': {
+          const timer = setTimeout(() => {
+            this.timers.delete(timer);
+            this.route(task, req, res);
+          }, task.gameserver.slowMs);
+          this.timers.add(timer);
+          return;
+        }
+        default:
+          this.route(task, req, res);
+      }
+    });
+  }
+
+  private route(task: SimTask, req: IncomingMessage, res: ServerResponse): void {
+    if (res.destroyed) return;
+    const path = (req.url ?? '/').split('?')[0]?.replace(/\/+$/, '') ?? '';
+    const g = task.gameserver;
+    if (req.method === 'GET' && path === '/health') return sendJson(res, 200, healthBody(task));
+    if (req.method === 'POST' && path === '/drain') {
+      g.draining = true;
+      return sendJson(res, 200, healthBody(task));
+    }
+    if (req.method === 'POST' && path === '/undrain') {
+      g.draining = false;
+      return sendJson(res, 200, healthBody(task));
+    }
+    if (req.method === 'POST' && path === '/setup') {
+      if (g.draining) return sendJson(res, 400, { error: 'gameserver is draining' });
+      if (g.sessions >= g.capacity) return sendJson(res, 400, { error: 'gameserver is full' });
+      g.sessions += 1;
+      return sendJson(res, 200, {});
+    }
+    sendJson(res, 404, { error: 'not found' });
+  }
+}
+
+function listen(server: NetServer, host: string, port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen({ host, port, backlog: 64 }, () => {
+      server.off('error', reject);
+      const address = server.address();
+      resolve(typeof address === 'object' && address ? address.port : port);
+    });
+  });
+}
