@@ -1,0 +1,37 @@
+// Bounded exponential back-off: the waits between attempts, never more than `maxMs` each.
+
+export interface BackoffOptions {
+  attempts: number;
+  initialMs: number;
+  maxMs: number;
+  factor?: number;
+}
+
+/** The `attempts − 1` waits that separate `attempts` tries. */
+export function backoffDelays(options: BackoffOptions): number[] {
+  const { attempts, initialMs, maxMs, factor = 2 } = options;
+  if (!Number.isInteger(attempts) || attempts < 1) throw new RangeError(`attempts must be a whole number ≥ 1, got ${attempts}`);
+  if (!(initialMs >= 0) || !(maxMs >= initialMs)) throw new RangeError(`need 0 ≤ initialMs ≤ maxMs, got ${initialMs} and ${maxMs}`);
+  if (!(factor >= 1)) throw new RangeError(`factor must be ≥ 1, got ${factor}`);
+  const delays: number[] = [];
+  let next = initialMs;
+  for (let i = 1; i < attempts; i += 1) {
+    delays.push(Math.min(maxMs, Math.round(next)));
+    next *= factor;
+  }
+  return delays;
+}
+
+/** Resolves after `ms`, or at once when `signal` aborts. The timer never outlives the wait. */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}

@@ -1,0 +1,112 @@
+// The three Cerveau web calls a match needs (§5): POST /setup, GET /status, GET /gamelog (kept gzip).
+import { request as httpRequest } from 'node:http';
+import { gzipSync } from 'node:zlib';
+import { z } from 'zod';
+
+const statusSchema = z.object({
+  status: z.enum(['empty', 'open', 'running', 'over']),
+  clients: z
+    .array(
+      z
+        .object({
+          name: z.string().nullish(),
+          index: z.number().nullish(),
+          spectating: z.boolean().nullish(),
+          won: z.boolean().nullish(),
+          lost: z.boolean().nullish(),
+          reason: z.string().nullish(),
+        })
+        .passthrough(),
+    )
+    .default([]),
+  gamelogFilename: z.string().nullish(),
+});
+
+export type SessionStatus = z.output<typeof statusSchema>;
+
+export class CerveauError extends Error {
+  constructor(
+    /** HTTP status, or null when Cerveau could not be reached. */
+    readonly status: number | null,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'CerveauError';
+  }
+}
+
+export interface CerveauClientOptions {
+  host: string;
+  webPort: number;
+  timeoutMs: number;
+}
+
+function errorText(body: unknown): string {
+  const error = (body as { error?: unknown } | null)?.error;
+  return typeof error === 'string' ? error : JSON.stringify(body);
+}
+
+export function createCerveauClient(options: CerveauClientOptions) {
+  const base = `http://${options.host.includes(':') ? `[${options.host}]` : options.host}:${options.webPort}`;
+
+  async function call(path: string, init: RequestInit = {}): Promise<{ status: number; body: unknown }> {
+    try {
+      const res = await fetch(`${base}${path}`, { ...init, signal: AbortSignal.timeout(options.timeoutMs) });
+      const text = await res.text();
+      let body: unknown = text;
+      try {
+        body = JSON.parse(text);
+      } catch {
+        // kept as text for the error message
+      }
+      return { status: res.status, body };
+    } catch (err) {
+      throw new CerveauError(null, `${base} did not answer: ${(err as Error).message}`, { cause: err });
+    }
+  }
+
+  return {
+    base,
+    async setup(input: { gameName: string; session: string; password: string; gameSettings: Record<string, unknown> }): Promise<void> {
+      const { status, body } = await call('/setup', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(input),
+      });
+      if (status < 200 || status >= 300) throw new CerveauError(status, `setup refused (${status}): ${errorText(body)}`);
+    },
+
+    async status(gameName: string, session: string): Promise<SessionStatus> {
+      const { status, body } = await call(`/status/${encodeURIComponent(gameName)}/${encodeURIComponent(session)}`);
+      if (status !== 200) throw new CerveauError(status, `status answered ${status}: ${errorText(body)}`);
+      const parsed = statusSchema.safeParse(body);
+      if (!parsed.success) throw new CerveauError(status, `status answer is malformed: ${parsed.error.issues[0]?.message ?? ''}`);
+      return parsed.data;
+    },
+
+    /** The gamelog as gzip bytes; Cerveau already sends gzip, anything else is compressed here. */
+    gamelog(filename: string): Promise<Buffer> {
+      return new Promise((resolve, reject) => {
+        const req = httpRequest(`${base}/gamelog/${encodeURIComponent(filename)}`, { timeout: options.timeoutMs }, (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (chunk: Buffer) => chunks.push(chunk));
+          res.on('error', (err) => reject(new CerveauError(null, `gamelog download failed: ${err.message}`, { cause: err })));
+          res.on('end', () => {
+            const bytes = Buffer.concat(chunks);
+            if (res.statusCode !== 200) {
+              return reject(new CerveauError(res.statusCode ?? null, `gamelog answered ${res.statusCode}: ${bytes.toString('utf8').slice(0, 200)}`));
+            }
+            const isGzip = bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
+            resolve(isGzip ? bytes : gzipSync(bytes));
+          });
+        });
+        req.on('timeout', () => req.destroy(new Error('timed out')));
+        req.on('error', (err) => reject(new CerveauError(null, `gamelog download failed: ${err.message}`, { cause: err })));
+        req.end();
+      });
+    },
+  };
+}
+
+export type CerveauClient = ReturnType<typeof createCerveauClient>;

@@ -1,0 +1,115 @@
+// Client processes of one match: started with /bin/sh -c in their own process group, output to a log file each,
+// stopped with SIGTERM then SIGKILL. Every wait here is bounded.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, openSync } from 'node:fs';
+import { sleep } from './backoff.js';
+
+export interface ClientExit {
+  code: number | null;
+  signal: string | null;
+  /** Set when the shell could not be started at all. */
+  error?: string;
+}
+
+export interface RunningClient {
+  index: number;
+  name: string;
+  logFile: string;
+  exited: ClientExit | null;
+  exit: Promise<ClientExit>;
+  /** True once the runner has sent it a signal. */
+  killed: boolean;
+  readonly child: ChildProcess;
+}
+
+export function startClient(input: { index: number; name: string; command: string; logFile: string; env?: NodeJS.ProcessEnv }): RunningClient {
+  const fd = openSync(input.logFile, 'a');
+  let child: ChildProcess;
+  try {
+    // detached: its own process group, so that a signal reaches what the shell started too
+    child = spawn('/bin/sh', ['-c', input.command], { stdio: ['ignore', fd, fd], detached: true, env: input.env ?? process.env });
+  } finally {
+    closeSync(fd);
+  }
+  const running: RunningClient = {
+    index: input.index,
+    name: input.name,
+    logFile: input.logFile,
+    exited: null,
+    killed: false,
+    child,
+    exit: new Promise<ClientExit>((resolve) => {
+      child.once('error', (err) => {
+        running.exited ??= { code: null, signal: null, error: err.message };
+        resolve(running.exited);
+      });
+      child.once('exit', (code, signal) => {
+        running.exited ??= { code, signal };
+        resolve(running.exited);
+      });
+    }),
+  };
+  return running;
+}
+
+function signalGroup(client: RunningClient, signal: NodeJS.Signals): void {
+  if (client.exited || client.child.pid === undefined) return;
+  client.killed = true;
+  try {
+    process.kill(-client.child.pid, signal);
+  } catch {
+    try {
+      client.child.kill(signal);
+    } catch {
+      // already gone
+    }
+  }
+}
+
+/** SIGTERM, then SIGKILL after `graceMs`; resolves when it has exited or a last bounded wait passes. */
+export async function stopClient(client: RunningClient, graceMs: number): Promise<void> {
+  if (client.exited) return;
+  signalGroup(client, 'SIGTERM');
+  const aborter = new AbortController();
+  await Promise.race([client.exit, sleep(graceMs, aborter.signal)]);
+  aborter.abort();
+  if (client.exited) return;
+  signalGroup(client, 'SIGKILL');
+  const last = new AbortController();
+  await Promise.race([client.exit, sleep(2_000, last.signal)]);
+  last.abort();
+}
+
+export type SuperviseOutcome = { kind: 'exited'; firstIndex: number } | { kind: 'timeout' } | { kind: 'interrupted' };
+
+export interface SuperviseOptions {
+  timeoutMs: number;
+  /** After the first exit, how long the others get to finish on their own. */
+  settleMs: number;
+  killGraceMs: number;
+  signal?: AbortSignal;
+}
+
+/** Waits until one client exits or the timeout passes, then stops the rest. */
+export async function superviseClients(clients: RunningClient[], options: SuperviseOptions): Promise<SuperviseOutcome> {
+  const aborter = new AbortController();
+  const stop = (): void => aborter.abort();
+  options.signal?.addEventListener('abort', stop, { once: true });
+  let outcome: SuperviseOutcome;
+  try {
+    const first = Promise.race(clients.map((c) => c.exit.then(() => c.index)));
+    const winner = await Promise.race([first, sleep(options.timeoutMs, aborter.signal).then(() => null)]);
+    if (winner !== null) outcome = { kind: 'exited', firstIndex: winner };
+    else outcome = options.signal?.aborted ? { kind: 'interrupted' } : { kind: 'timeout' };
+    if (outcome.kind === 'exited' && options.settleMs > 0) {
+      const settle = new AbortController();
+      await Promise.race([Promise.all(clients.map((c) => c.exit)), sleep(options.settleMs, settle.signal)]);
+      settle.abort();
+    }
+  } finally {
+    aborter.abort();
+    options.signal?.removeEventListener('abort', stop);
+    await Promise.all(clients.map((c) => stopClient(c, options.killGraceMs)));
+  }
+  return outcome;
+}

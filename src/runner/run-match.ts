@@ -1,0 +1,206 @@
+// One match, pyrena's flow (§5): allocate → setup → start clients → wait → status until over → gamelog → result.json.
+import { randomBytes } from 'node:crypto';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { createSilentLogger, type Logger } from '../log.js';
+import { createArbiterClient, ManagerError, type ArbiterClient } from './arbiter-client.js';
+import { backoffDelays, sleep } from './backoff.js';
+import { CerveauError, createCerveauClient, type CerveauClient, type SessionStatus } from './cerveau-client.js';
+import { startClient, stopClient, superviseClients, type RunningClient } from './client-processes.js';
+import { checkTemplate, renderCommand } from './command-template.js';
+import { buildMatchResult, type MatchObservation } from './match-result.js';
+import type { Allocation, ClientSpec, MatchResult } from './types.js';
+
+export interface RunMatchOptions {
+  /** The manager to ask; or pass `managerUrl` (and `token`). */
+  client?: ArbiterClient;
+  managerUrl?: string;
+  token?: string;
+  game: string;
+  clients: Array<string | ClientSpec>;
+  /** How long the clients may play before they are stopped. */
+  timeoutMs: number;
+  /** Logs, gamelog and result.json go here (created if missing). */
+  outDir: string;
+  settings?: Record<string, string>;
+  /** Defaults to a fresh `arena_<timestamp>_<random>`. */
+  session?: string;
+  /** After the first client exits, how long the others get to finish on their own. Default 3 s. */
+  settleMs?: number;
+  /** SIGTERM → SIGKILL grace. Default 5 s. */
+  killGraceMs?: number;
+  /** Tries of GET /status until `over` with a gamelog. Default 5. */
+  statusAttempts?: number;
+  statusBackoffMs?: { initial: number; max: number };
+  /** Per HTTP request. Default 10 s. */
+  requestTimeoutMs?: number;
+  signal?: AbortSignal;
+  logger?: Logger;
+  /** Epoch ms; tests pass a fixed clock. */
+  now?: () => number;
+}
+
+export function newSessionId(now = Date.now()): string {
+  return `arena_${now}_${randomBytes(4).toString('hex')}`;
+}
+
+function clientSpecs(clients: Array<string | ClientSpec>): Array<Required<ClientSpec>> {
+  if (clients.length < 2) throw new RangeError(`a match needs at least 2 clients, got ${clients.length}`);
+  const specs = clients.map((c, index) => {
+    const spec = typeof c === 'string' ? { command: c } : c;
+    if (spec.command.trim() === '') throw new RangeError(`client ${index} has an empty command`);
+    checkTemplate(spec.command);
+    return { command: spec.command, name: spec.name ?? `client-${index}` };
+  });
+  const names = new Set(specs.map((s) => s.name));
+  if (names.size !== specs.length) throw new RangeError('client names must differ');
+  return specs;
+}
+
+function safeFileName(name: string): string {
+  return name.replace(/[^A-Za-z0-9_.-]+/g, '_');
+}
+
+/** Polls /status until over with a gamelog name, within a bounded number of tries. */
+async function awaitGameOver(
+  cerveau: CerveauClient,
+  game: string,
+  session: string,
+  delays: number[],
+  signal?: AbortSignal,
+): Promise<{ status: SessionStatus | null; problem: string | null }> {
+  let last: SessionStatus | null = null;
+  let problem: string | null = null;
+  for (let attempt = 0; attempt <= delays.length; attempt += 1) {
+    if (attempt > 0) await sleep(delays[attempt - 1] ?? 0, signal);
+    try {
+      last = await cerveau.status(game, session);
+      if (last.status === 'over' && last.gamelogFilename) return { status: last, problem: null };
+      problem = last.status === 'over' ? 'the game is over but its gamelog was not written in time' : `the game was still ${last.status}`;
+    } catch (err) {
+      problem = `status could not be read: ${(err as Error).message}`;
+    }
+    if (signal?.aborted) break;
+  }
+  return { status: last, problem: `${problem ?? 'no status'} after ${delays.length + 1} tries` };
+}
+
+export async function runMatch(options: RunMatchOptions): Promise<MatchResult> {
+  const now = options.now ?? Date.now;
+  const logger = options.logger ?? createSilentLogger();
+  const specs = clientSpecs(options.clients);
+  if (!(options.timeoutMs > 0)) throw new RangeError(`timeoutMs must be > 0, got ${options.timeoutMs}`);
+  const manager = options.client ?? createArbiterClient({ managerUrl: options.managerUrl ?? '', token: options.token, requestTimeoutMs: options.requestTimeoutMs });
+  const requestTimeoutMs = options.requestTimeoutMs ?? 10_000;
+  const backoff = options.statusBackoffMs ?? { initial: 500, max: 8_000 };
+  const delays = backoffDelays({ attempts: options.statusAttempts ?? 5, initialMs: backoff.initial, maxMs: backoff.max });
+
+  await mkdir(options.outDir, { recursive: true });
+  const session = options.session ?? newSessionId(now());
+  const password = randomBytes(12).toString('base64url');
+  const obs: MatchObservation = {
+    game: options.game,
+    session,
+    allocation: null,
+    failure: null,
+    outcome: null,
+    timeoutMs: options.timeoutMs,
+    clients: [],
+    status: null,
+    gamelogFile: null,
+    gamelogProblem: null,
+    resultFile: join(options.outDir, 'result.json'),
+    times: { allocatedAt: null, setupAt: null, startedAt: null, endedAt: 0, begunAt: now() },
+  };
+  const log = logger.child({ game: options.game, gameSession: session });
+
+  let running: RunningClient[] = [];
+  try {
+    let allocation: Allocation;
+    try {
+      allocation = await manager.allocate({ session, signal: options.signal });
+    } catch (err) {
+      const kind = err instanceof ManagerError && err.kind === 'no_server' ? 'no_server' : 'manager_unreachable';
+      obs.failure = { kind, reason: (err as Error).message };
+      return await finish(obs, now, log);
+    }
+    obs.allocation = allocation;
+    obs.times.allocatedAt = now();
+    log.info('server allocated', { host: allocation.host, ports: allocation.ports, serverId: allocation.serverId, backup: allocation.backup });
+
+    const cerveau = createCerveauClient({ host: allocation.host, webPort: allocation.ports.web, timeoutMs: requestTimeoutMs });
+    try {
+      await cerveau.setup({
+        gameName: options.game,
+        session,
+        password,
+        gameSettings: { ...(options.settings ?? {}), playerNames: specs.map((s) => s.name) },
+      });
+    } catch (err) {
+      const unreachable = err instanceof CerveauError && err.status === null;
+      obs.failure = { kind: unreachable ? 'server_unreachable' : 'setup_refused', reason: (err as Error).message };
+      return await finish(obs, now, log);
+    }
+    obs.times.setupAt = now();
+
+    running = specs.map((spec, index) => {
+      const logFile = join(options.outDir, `client-${index}-${safeFileName(spec.name)}.log`);
+      const command = renderCommand(spec.command, {
+        host: allocation.host,
+        port: allocation.ports.game,
+        webPort: allocation.ports.web,
+        session,
+        password,
+        name: spec.name,
+        index,
+        game: options.game,
+      });
+      return startClient({ index, name: spec.name, command, logFile });
+    });
+    obs.times.startedAt = now();
+    log.info('clients started', { clients: specs.map((s) => s.name) });
+
+    const outcome = await superviseClients(running, {
+      timeoutMs: options.timeoutMs,
+      settleMs: options.settleMs ?? 3_000,
+      killGraceMs: options.killGraceMs ?? 5_000,
+      signal: options.signal,
+    });
+    obs.outcome = outcome.kind;
+
+    const over = await awaitGameOver(cerveau, options.game, session, delays, options.signal);
+    obs.status = over.status;
+    obs.gamelogProblem = over.problem;
+    const filename = over.status?.gamelogFilename;
+    if (filename) {
+      try {
+        const bytes = await cerveau.gamelog(filename);
+        const path = join(options.outDir, 'gamelog.json.gz');
+        await writeFile(path, bytes);
+        obs.gamelogFile = path;
+      } catch (err) {
+        obs.gamelogProblem = `the gamelog ${filename} could not be downloaded: ${(err as Error).message}`;
+      }
+    }
+    return await finish(obs, now, log);
+  } catch (err) {
+    obs.failure = { kind: 'internal_error', reason: `unexpected error: ${(err as Error).message}` };
+    return await finish(obs, now, log);
+  } finally {
+    // an unexpected error above must not leave clients behind
+    await Promise.all(running.map((c) => stopClient(c, 1_000)));
+  }
+
+  function snapshotClients(): void {
+    obs.clients = running.map((c) => ({ name: c.name, index: c.index, logFile: c.logFile, exit: c.exited, killed: c.killed }));
+  }
+
+  async function finish(o: MatchObservation, clock: () => number, l: Logger): Promise<MatchResult> {
+    snapshotClients();
+    o.times.endedAt = clock();
+    const result = buildMatchResult(o);
+    await writeFile(o.resultFile, `${JSON.stringify(result, null, 2)}\n`);
+    l.info('match ended', { status: result.status, failure: result.failure, reason: result.reason, winner: result.winner, durationMs: result.timings.durationMs });
+    return result;
+  }
+}

@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import { buildMatchResult, type MatchObservation } from '../../src/runner/match-result.js';
+
+const T0 = Date.UTC(2026, 10, 23, 12, 0, 0);
+
+function makeObservation(overrides: Partial<MatchObservation> = {}): MatchObservation {
+  return {
+    game: 'Chess',
+    session: 'arena_1_x',
+    allocation: { address: '10.0.0.1:3000', host: '10.0.0.1', ports: { game: 3000, web: 3090 }, serverId: 's-1', name: 'gs-1', backup: false },
+    failure: null,
+    outcome: 'exited',
+    timeoutMs: 300_000,
+    clients: [
+      { name: 'alice', index: 0, logFile: '/o/client-0-alice.log', exit: { code: 0, signal: null }, killed: false },
+      { name: 'bob', index: 1, logFile: '/o/client-1-bob.log', exit: { code: 0, signal: null }, killed: false },
+    ],
+    status: {
+      status: 'over',
+      gamelogFilename: 'log-1',
+      clients: [
+        { name: 'alice', index: 0, won: false, lost: true, reason: 'Checkmated' },
+        { name: 'bob', index: 1, won: true, lost: false, reason: 'Checkmate' },
+      ],
+    },
+    gamelogFile: '/o/gamelog.json.gz',
+    gamelogProblem: null,
+    resultFile: '/o/result.json',
+    times: { allocatedAt: T0 + 10, setupAt: T0 + 20, startedAt: T0 + 30, endedAt: T0 + 5_000, begunAt: T0 },
+    ...overrides,
+  };
+}
+
+describe('buildMatchResult', () => {
+  it('reports a completed match with winner, losers and timings', () => {
+    const result = buildMatchResult(makeObservation());
+    expect(result).toMatchObject({
+      status: 'completed',
+      failure: null,
+      winner: 'bob',
+      losers: ['alice'],
+      server: { id: 's-1', host: '10.0.0.1', ports: { game: 3000, web: 3090 } },
+      files: { gamelog: '/o/gamelog.json.gz', result: '/o/result.json' },
+      timings: { allocatedAt: '2026-11-23T12:00:00.010Z', durationMs: 5_000 },
+    });
+    expect(result.clients[1]).toMatchObject({ name: 'bob', won: true, reason: 'Checkmate', exitCode: 0, logFile: '/o/client-1-bob.log' });
+  });
+
+  const crashed = makeObservation().clients.map((c, i) => (i === 0 ? { ...c, exit: { code: 3, signal: null } } : { ...c, killed: true, exit: { code: null, signal: 'SIGTERM' } }));
+  it.each([
+    { name: 'no server', o: { allocation: null, outcome: null, clients: [], status: null, gamelogFile: null, failure: { kind: 'no_server' as const, reason: 'full' } }, want: 'no_server' },
+    { name: 'setup refused', o: { outcome: null, clients: [], status: null, gamelogFile: null, failure: { kind: 'setup_refused' as const, reason: 'setup refused (503)' } }, want: 'setup_refused' },
+    { name: 'timeout even with a gamelog', o: { outcome: 'timeout' as const }, want: 'timeout' },
+    { name: 'a client crashed', o: { clients: crashed }, want: 'client_crashed' },
+    { name: 'killed clients are not crashes', o: { clients: crashed.map((c) => ({ ...c, killed: true })) }, want: null },
+    { name: 'no gamelog', o: { gamelogFile: null, gamelogProblem: 'the game was still running after 5 tries' }, want: 'no_gamelog' },
+    { name: 'interrupted', o: { outcome: 'interrupted' as const }, want: 'interrupted' },
+  ])('classifies: $name', ({ o, want }) => {
+    const result = buildMatchResult(makeObservation(o));
+    expect(result.failure).toBe(want);
+    expect(result.status).toBe(want === null ? 'completed' : 'failed');
+    expect(result.reason.length).toBeGreaterThan(0);
+  });
+
+  it('names the crashed client and its exit', () => {
+    expect(buildMatchResult(makeObservation({ clients: crashed })).reason).toBe('client alice (index 0) exited with code 3');
+  });
+});
