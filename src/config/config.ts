@@ -56,7 +56,7 @@ export interface Config {
   scaling: ScalingConfig;
   health: HealthConfig;
   /** Where allocations go when no server has room; null means answer 503. */
-  backup: { host: string; port: number } | null;
+  backup: { host: string; port: number; webPort: number } | null;
   ports: { game: number; web: number; health: number };
   local: { command: string | undefined; stopGraceMs: number; demoSessionMs: number };
   ecs: EcsConfig | null;
@@ -176,7 +176,7 @@ function buildConfig(raw: RawEnv): Config {
       concurrency: raw.POLL_CONCURRENCY,
       resyncIntervalMs: raw.RESYNC_INTERVAL,
     },
-    backup: backup ? splitHostPort(backup) : null,
+    backup: backup ? withWebPort(splitHostPort(backup), raw.BACKUP_GAMESERVER_WEB_PORT) : null,
     ports: {
       game: raw.GAMESERVER_GAME_PORT,
       web: raw.GAMESERVER_WEB_PORT,
@@ -240,6 +240,11 @@ function buildEcs(raw: RawEnv, problems: string[]): EcsConfig | null {
     address: raw.ECS_ADDRESS,
     instanceLaunchTemplate: raw.ECS_INSTANCE_LAUNCH_TEMPLATE,
   };
+}
+
+/** Cerveau's convention: the web port is the game port + 80 (3000 → 3080). */
+function withWebPort(hp: { host: string; port: number }, webPort: number | undefined): { host: string; port: number; webPort: number } {
+  return { ...hp, webPort: webPort ?? Math.min(65535, hp.port + 80) };
 }
 
 export function splitHostPort(value: string): { host: string; port: number } {

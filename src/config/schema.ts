@@ -67,6 +67,7 @@ export const envSchema = z.object({
   ALLOCATION_STRATEGY: z.enum(['packed', 'spread']).default('packed'),
   RESERVATION_TTL: seconds(0.1, 3600).default(30),
   BACKUP_GAMESERVER: hostPort.optional(),
+  BACKUP_GAMESERVER_WEB_PORT: int(1, 65535).optional(),
 
   // Health (§3.1)
   POLL_INTERVAL: seconds(0.05, 600).default(2),

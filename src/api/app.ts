@@ -1,0 +1,48 @@
+// The express application. createApp never listens: main.ts (or a test) decides where it runs.
+import { randomUUID } from 'node:crypto';
+import cors from 'cors';
+import express, { type Express } from 'express';
+import helmet from 'helmet';
+import type { ApiDeps } from './deps.js';
+import { errorHandler, notFoundHandler } from './errors.js';
+import { openApiDocument } from './openapi.js';
+import { allocationRouter } from './routes/allocation.js';
+import { dashboardRouter } from './routes/dashboard.js';
+import { heartbeatRouter } from './routes/heartbeat.js';
+import { opsRouter } from './routes/ops.js';
+import { serversRouter } from './routes/servers.js';
+
+export function createApp(deps: ApiDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  if (deps.security.trustProxy !== undefined) app.set('trust proxy', parseTrustProxy(deps.security.trustProxy));
+  app.use((_req, res, next) => {
+    res.locals.requestId = randomUUID();
+    next();
+  });
+  app.use(helmet());
+  const origins = deps.security.corsOrigins;
+  app.use(cors({ origin: origins.includes('*') ? '*' : origins, methods: ['GET', 'POST', 'DELETE'] }));
+  app.use(express.json({ limit: '16kb' }));
+
+  app.use(allocationRouter(deps));
+  app.use(serversRouter(deps));
+  app.use(heartbeatRouter(deps));
+  app.use(opsRouter(deps));
+  app.get('/openapi.json', (_req, res) => {
+    res.json(openApiDocument);
+  });
+  app.use(dashboardRouter());
+
+  app.use(notFoundHandler);
+  app.use(errorHandler(deps.logger));
+  return app;
+}
+
+function parseTrustProxy(value: string): boolean | number | string {
+  if (value === 'true') return true;
+  if (value === 'false') return false;
+  if (/^\d+$/.test(value)) return Number(value);
+  return value;
+}

@@ -1,0 +1,30 @@
+// What the HTTP layer needs from the rest of the program: narrow, so tests pass a fake.
+import type { Registry } from 'prom-client';
+import type { Logger } from '../log.js';
+import type { Manager } from '../manager/manager.js';
+
+export type ManagerApi = Pick<
+  Manager,
+  'allocate' | 'servers' | 'server' | 'rotation' | 'status' | 'heartbeat' | 'drain' | 'undrain' | 'stopServer' | 'setPaused'
+>;
+
+export interface SecurityOptions {
+  adminToken: string | undefined;
+  allocateToken: string | undefined;
+  heartbeatToken: string | undefined;
+  corsOrigins: string[];
+  /** Allocations per client per minute; 0 turns the limit off. */
+  allocateRateLimitPerMinute: number;
+  /** Express `trust proxy` setting, for client addresses behind a load balancer. */
+  trustProxy: string | undefined;
+}
+
+export interface ApiDeps {
+  manager: ManagerApi;
+  logger: Logger;
+  security: SecurityOptions;
+  /** Prometheus registry served at /metrics. */
+  registry: Registry;
+  /** The web port a backup gameserver answers on, for the allocation's `ports`. */
+  backupWebPort?: number;
+}

@@ -1,0 +1,107 @@
+// GET /available-server/ and the seed's spellings: one call that answers with a server that has room.
+import { Router, type Request } from 'express';
+import { rateLimit } from 'express-rate-limit';
+import { z } from 'zod';
+import type { Allocation } from '../../manager/manager.js';
+import { requireToken } from '../auth.js';
+import type { ApiDeps } from '../deps.js';
+import { HttpError } from '../errors.js';
+
+const ALLOCATION_PATHS = ['/available-server', '/available-server/', '/available-gameserver', '/available-gameserver/'];
+const LIST_PATHS = ['/available-server-list', '/available-server-list/', '/available-gameserver-list', '/available-gameserver-list/'];
+
+/** `_` is the cache-buster browsers' libraries add; anything else unknown is a mistake worth reporting. */
+const allocationQuery = z
+  .object({
+    session: z
+      .string()
+      .regex(/^[A-Za-z0-9_.:@-]{1,128}$/, 'session must be 1 to 128 characters of letters, digits and _ . : @ -')
+      .optional(),
+    _: z.string().optional(),
+  })
+  .strict();
+
+export function parseAllocationQuery(req: Request): { session: string | undefined } {
+  const parsed = allocationQuery.safeParse(req.query);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const message =
+      issue?.code === 'unrecognized_keys'
+        ? `unknown query parameter: ${issue.keys.join(', ')} (allowed: session)`
+        : `${issue?.path.join('.') || 'query'}: ${issue?.message ?? 'invalid'}`;
+    throw new HttpError(400, 'invalid_query', message);
+  }
+  return { session: parsed.data.session };
+}
+
+export function allocationBody(allocation: Allocation, backupWebPort: number | undefined): { status: number; body: unknown } {
+  switch (allocation.kind) {
+    case 'server': {
+      const { server } = allocation;
+      return {
+        status: 200,
+        body: {
+          available: `${server.host}:${server.ports.game}`,
+          server_id: server.id,
+          name: server.name,
+          host: server.host,
+          ports: { game: server.ports.game, web: server.ports.web },
+          backup: false,
+        },
+      };
+    }
+    case 'backup':
+      return {
+        status: 200,
+        body: {
+          available: `${allocation.host}:${allocation.port}`,
+          server_id: null,
+          name: 'backup',
+          host: allocation.host,
+          ports: { game: allocation.port, web: backupWebPort ?? allocation.port + 80 },
+          backup: true,
+        },
+      };
+    case 'none':
+      return { status: 503, body: { error: `no gameserver has room: ${allocation.reason}`, code: 'no_capacity' } };
+  }
+}
+
+export function allocationRouter(deps: ApiDeps): Router {
+  const router = Router();
+  const guard = requireToken({
+    token: deps.security.allocateToken,
+    what: 'allocation',
+    whenUnset: 'open',
+    variable: 'ARBITER_ALLOCATE_TOKEN',
+  });
+  const limit = deps.security.allocateRateLimitPerMinute;
+  const limiter =
+    limit > 0
+      ? rateLimit({
+          windowMs: 60_000,
+          limit,
+          standardHeaders: 'draft-7',
+          legacyHeaders: false,
+          handler: (_req, res) => {
+            res.status(429).json({ error: `more than ${limit} allocations a minute from this client`, code: 'rate_limited' });
+          },
+        })
+      : (_req: unknown, _res: unknown, next: () => void) => next();
+
+  router.get(ALLOCATION_PATHS, limiter, guard, (req, res) => {
+    const { session } = parseAllocationQuery(req);
+    const { status, body } = allocationBody(deps.manager.allocate(session), deps.backupWebPort);
+    if (status === 503) res.set('Retry-After', '5');
+    res.set('Cache-Control', 'no-store');
+    res.status(status).json(body);
+  });
+
+  router.get(LIST_PATHS, guard, (req, res) => {
+    const extra = Object.keys(req.query).filter((k) => k !== '_');
+    if (extra.length > 0) throw new HttpError(400, 'invalid_query', `unknown query parameter: ${extra.join(', ')}`);
+    res.set('Cache-Control', 'no-store');
+    res.json({ server_list: deps.manager.rotation() });
+  });
+  return router;
+}

@@ -1,0 +1,110 @@
+// Composition root: config → backend → manager → API → signals → close(). Wiring only.
+import type { Server } from 'node:http';
+import { createApp } from './api/app.js';
+import { ConfigError, loadConfig, type Config } from './config/config.js';
+import { createLogger, type Logger } from './log.js';
+import type { Backend } from './manager/backend.js';
+import { systemClock } from './manager/clock.js';
+import { Manager } from './manager/manager.js';
+import { HttpProber } from './manager/prober.js';
+
+async function createBackend(config: Config, logger: Logger): Promise<Backend> {
+  if (config.backend === 'ecs' && config.ecs) {
+    const { EcsBackend } = await import('./aws/ecs-backend.js');
+    return new EcsBackend({ ecs: config.ecs, fleetId: config.fleetId, ports: config.ports, logger, clock: systemClock });
+  }
+  const { LocalBackend } = await import('./local/local-backend.js');
+  const options = {
+    capacity: config.scaling.capacity,
+    sessionMs: config.local.demoSessionMs,
+    stopGraceMs: config.local.stopGraceMs,
+    logger,
+    clock: systemClock,
+  };
+  return new LocalBackend(config.local.command ? { ...options, command: config.local.command } : options);
+}
+
+async function main(): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`arbiter: refusing to start, ${err.message}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const logger = createLogger({ level: config.logLevel, base: { service: 'arbiter' } });
+  const cleanups: Array<{ name: string; run: () => Promise<unknown> }> = [];
+
+  let backupClose: (() => Promise<void>) | null = null;
+  if (config.backend === 'local' && config.backup) {
+    const { ensureBackupGameserver } = await import('./local/backup-gameserver.js');
+    const handle = await ensureBackupGameserver(`${config.backup.host}:${config.backup.port}`, {
+      capacity: config.scaling.capacity,
+      sessionMs: config.local.demoSessionMs,
+      webPort: config.backup.webPort,
+      logger,
+    });
+    if (handle.started) backupClose = () => handle.close();
+  }
+
+  const backend = await createBackend(config, logger);
+  const prober = new HttpProber({ timeoutMs: config.health.timeoutMs });
+  const manager = new Manager({ config, backend, prober, clock: systemClock, logger });
+  const app = createApp({
+    manager,
+    logger,
+    security: config.security,
+    registry: manager.metrics.registry,
+    backupWebPort: config.backup?.webPort,
+  });
+  const server: Server = await new Promise((resolve, reject) => {
+    const s = app.listen(config.port, config.host, () => resolve(s));
+    s.once('error', reject);
+  });
+  logger.info('manager listening', {
+    host: config.host,
+    port: config.port,
+    backend: config.backend,
+    fleetId: config.fleetId,
+    upscaleMargin: config.scaling.upscaleMargin,
+    downscaleMargin: config.scaling.downscaleMargin,
+    capacity: config.scaling.capacity,
+    backup: config.backup ? `${config.backup.host}:${config.backup.port}` : null,
+  });
+
+  cleanups.push(
+    { name: 'http', run: () => new Promise<void>((resolve) => { server.close(() => resolve()); server.closeAllConnections(); }) },
+    { name: 'manager', run: () => manager.close() },
+    { name: 'backend', run: () => backend.close() },
+    { name: 'prober', run: () => prober.close() },
+  );
+  if (backupClose) cleanups.push({ name: 'backup', run: backupClose });
+
+  let shuttingDown = false;
+  const shutdown = async (signal: string) => {
+    if (shuttingDown) return;
+    shuttingDown = true;
+    logger.info('shutting down', { signal });
+    for (const step of cleanups) {
+      try {
+        await step.run();
+      } catch (err) {
+        logger.error('shutdown step failed', { step: step.name, error: (err as Error).message });
+      }
+    }
+    logger.info('stopped', {});
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+
+  await manager.start();
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`arbiter: fatal: ${(err as Error).stack ?? String(err)}\n`);
+  process.exit(1);
+});
