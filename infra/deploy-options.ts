@@ -84,8 +84,8 @@ const RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545
 const contextSchema = z.object({
   stackName: text.regex(/^[A-Za-z][A-Za-z0-9-]{0,127}$/, 'expected a CloudFormation stack name').default('Arbiter'),
   fleetId: text.regex(/^[A-Za-z0-9_-]{1,36}$/, 'expected 1 to 36 letters, digits, - or _').default('arbiter'),
-  vpcId: text.regex(/^vpc-[0-9a-f]+$/, 'expected a VPC id such as vpc-0abc1234').optional(),
-  publicSubnetIds: idList(/^subnet-[0-9a-f]+$/, 'subnet ids such as subnet-0abc1234').optional(),
+  vpcId: text.regex(/^vpc-[0-9a-f]{8}([0-9a-f]{9})?$/, 'expected a VPC id such as vpc-0123456789abcdef0').optional(),
+  publicSubnetIds: idList(/^subnet-[0-9a-f]{8}([0-9a-f]{9})?$/, 'subnet ids such as subnet-0123456789abcdef0').optional(),
   availabilityZones: idList(/^[a-z]{2}(-[a-z]+)+-\d[a-z]$/, 'availability zone names such as eu-west-1a').optional(),
   natGateways: whole(0, 2).default(0),
   clientCidr: cidr.default('0.0.0.0/0'),

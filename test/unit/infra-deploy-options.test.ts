@@ -31,10 +31,10 @@ describe('parseDeployOptions', () => {
   });
 
   it('reads command-line strings and cdk.json values alike', () => {
-    const fromCli = fromContext({ sessionsPerServer: '6', publicSubnetIds: 'subnet-0a, subnet-0b', vpcId: 'vpc-01', availabilityZones: 'eu-west-1a,eu-west-1b' });
-    const fromJson = fromContext({ sessionsPerServer: 6, publicSubnetIds: ['subnet-0a', 'subnet-0b'], vpcId: 'vpc-01', availabilityZones: ['eu-west-1a', 'eu-west-1b'] });
+    const fromCli = fromContext({ sessionsPerServer: '6', publicSubnetIds: 'subnet-0aaaaaaaaaaaaaaaa, subnet-0bbbbbbbbbbbbbbbb', vpcId: 'vpc-0123456789abcdef0', availabilityZones: 'eu-west-1a,eu-west-1b' });
+    const fromJson = fromContext({ sessionsPerServer: 6, publicSubnetIds: ['subnet-0aaaaaaaaaaaaaaaa', 'subnet-0bbbbbbbbbbbbbbbb'], vpcId: 'vpc-0123456789abcdef0', availabilityZones: ['eu-west-1a', 'eu-west-1b'] });
     expect(fromCli).toEqual(fromJson);
-    expect(fromCli.publicSubnetIds).toEqual(['subnet-0a', 'subnet-0b']);
+    expect(fromCli.publicSubnetIds).toEqual(['subnet-0aaaaaaaaaaaaaaaa', 'subnet-0bbbbbbbbbbbbbbbb']);
     expect(fromCli.sessionsPerServer).toBe(6);
   });
 
@@ -51,15 +51,15 @@ describe('parseDeployOptions', () => {
     { name: 'retention CloudWatch refuses', context: { logRetentionDays: 10 }, want: /^logRetentionDays: expected one of 1, 3, 5/ },
     { name: 'colliding ports', context: { webPort: 3080 }, want: /^gamePort, webPort, cerveauHttpPort: must differ \(got 3000, 3080, 3080\)/ },
     { name: 'min above max', context: { minServers: 5, maxServers: 2 }, want: /^minServers: must not exceed maxServers/ },
-    { name: 'subnets without a VPC', context: { publicSubnetIds: 'subnet-0a' }, want: /^publicSubnetIds: only meaningful with vpcId/ },
+    { name: 'subnets without a VPC', context: { publicSubnetIds: 'subnet-0aaaaaaaaaaaaaaaa' }, want: /^publicSubnetIds: only meaningful with vpcId/ },
     {
       name: 'subnets without zones',
-      context: { vpcId: 'vpc-01', publicSubnetIds: 'subnet-0a' },
+      context: { vpcId: 'vpc-0123456789abcdef0', publicSubnetIds: 'subnet-0aaaaaaaaaaaaaaaa' },
       want: /^availabilityZones: required with vpcId and publicSubnetIds/,
     },
     {
       name: 'zones and subnets of different lengths',
-      context: { vpcId: 'vpc-01', publicSubnetIds: 'subnet-0a,subnet-0b', availabilityZones: 'eu-west-1a' },
+      context: { vpcId: 'vpc-0123456789abcdef0', publicSubnetIds: 'subnet-0aaaaaaaaaaaaaaaa,subnet-0bbbbbbbbbbbbbbbb', availabilityZones: 'eu-west-1a' },
       want: /^availabilityZones: expected one zone per public subnet \(got 1 zones for 2 subnets\)/,
     },
     { name: 'certificate that is not ACM', context: { certificateArn: 'arn:aws:iam::1:server-certificate/x' }, want: /^certificateArn: expected an ACM/ },
