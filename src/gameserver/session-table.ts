@@ -2,54 +2,9 @@
 // Transport-free: the TCP and HTTP layers call in with plain values and a PlayerLink per client.
 import type { Logger } from '../log.js';
 import type { GamelogStore } from './gamelog-store.js';
+import type { SessionStatus, PlayerLink, ClientReport, StatusReport, HealthBody, PlayRequest, SetupResult } from './session-types.js';
 
-export type SessionStatus = 'open' | 'running' | 'over';
-
-/** How the table talks back to one connected client. */
-export interface PlayerLink {
-  send(event: string, data: unknown): void;
-  close(): void;
-}
-
-export interface ClientReport {
-  name: string;
-  spectating: false;
-  index: number;
-  won: boolean;
-  lost: boolean;
-  reason: string;
-  disconnected: boolean;
-  timedOut: boolean;
-}
-
-/** Cerveau's GET /status body (§5). */
-export interface StatusReport {
-  status: SessionStatus | 'empty';
-  gameName: string;
-  gameSession: string;
-  requiredNumberOfPlayers: 2;
-  clients: ClientReport[];
-  gamelogFilename: string | null;
-}
-
-/** The §3.1 health body, with the optional extra fields. */
-export interface HealthBody {
-  available_capacity: number;
-  ready_to_close: boolean;
-  max_capacity: number;
-  active_sessions: number;
-  draining: boolean;
-}
-
-export interface PlayRequest {
-  gameName: string;
-  requestedSession: string;
-  password?: string;
-  playerName: string;
-  playerIndex?: number;
-}
-
-export type SetupResult = { ok: true } | { ok: false; status: 400 | 503; error: string };
+export type { SessionStatus, PlayerLink, ClientReport, StatusReport, HealthBody, PlayRequest, SetupResult } from './session-types.js';
 export type JoinResult = { ok: true; seat: Seat } | { ok: false; message: string };
 
 interface Player extends Omit<ClientReport, 'spectating'> {
