@@ -70,10 +70,14 @@ export function decideScale(snapshot: PolicySnapshot, config: PolicyConfig, now:
       stopped.add(s.id);
     }
   }
-  if (snapshot.paused) return decisions;
-
   const live = snapshot.servers.filter((s) => s.state !== 'stopping' && !stopped.has(s.id));
   let free = freeCapacity(live, config.capacity);
+  if (snapshot.paused) {
+    // Paused keeps the fleet's size: what was stopped as broken is replaced one for one, nothing more.
+    const count = Math.min(stopped.size, Math.max(0, config.maxServers - live.length), config.maxLaunchPerTick);
+    if (count > 0) decisions.push({ kind: 'launch', count, reason: 'replacing stopped servers while paused', free });
+    return decisions;
+  }
   const activated = new Set<string>();
 
   if (free < config.upscaleMargin) {
