@@ -1,7 +1,7 @@
 // Entry point of the CDK app: `npm run build && node dist/infra/app.js` writes the CloudFormation
 // templates to infra/cdk.out; with the CDK CLI, `cd infra && cdk deploy` runs this same file.
 import { fileURLToPath } from 'node:url';
-import { App } from 'aws-cdk-lib';
+import { App, DefaultStackSynthesizer } from 'aws-cdk-lib';
 import { ArbiterStack } from './arbiter-stack.js';
 import { DeployOptionsError, parseDeployOptions } from './deploy-options.js';
 
@@ -16,9 +16,17 @@ export function buildApp(context: Record<string, unknown> = {}, outdir?: string)
   const options = parseDeployOptions((key) => app.node.tryGetContext(key));
   const account = process.env.CDK_DEFAULT_ACCOUNT;
   const region = process.env.CDK_DEFAULT_REGION;
+  if (options.vpcId && !options.publicSubnetIds && !(account && region)) {
+    throw new DeployOptionsError([
+      'vpcId: a lookup by id needs an account and region (run through the CDK CLI), or also give publicSubnetIds and availabilityZones',
+    ]);
+  }
   const stack = new ArbiterStack(app, options.stackName, {
     options,
     description: 'Arbiter: autoscaling gameserver manager on ECS',
+    // The stack has no file assets, so its template also deploys with plain
+    // `aws cloudformation deploy` in an account that was never bootstrapped.
+    synthesizer: new DefaultStackSynthesizer({ generateBootstrapVersionRule: false }),
     // A VPC lookup by id needs a concrete account and region; otherwise the stack stays environment-agnostic.
     ...(account && region ? { env: { account, region } } : {}),
   });

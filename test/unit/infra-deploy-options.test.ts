@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DeployOptionsError, parseDeployOptions } from '../../infra/deploy-options.js';
+import { buildApp } from '../../infra/app.js';
 
 const fromContext = (context: Record<string, unknown>) => parseDeployOptions((key) => context[key]);
 
@@ -80,6 +81,20 @@ describe('parseDeployOptions', () => {
       fromContext({ natGateways: -1 });
     } catch (err) {
       expect((err as Error).name).toBe('DeployOptionsError');
+    }
+  });
+});
+
+describe('buildApp', () => {
+  it('refuses a VPC lookup it cannot perform, before synthesizing anything', () => {
+    const saved = { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION };
+    delete process.env.CDK_DEFAULT_ACCOUNT;
+    delete process.env.CDK_DEFAULT_REGION;
+    try {
+      expect(() => buildApp({ vpcId: 'vpc-0123456789abcdef0' })).toThrowError(/vpcId: a lookup by id needs an account and region/);
+    } finally {
+      if (saved.account !== undefined) process.env.CDK_DEFAULT_ACCOUNT = saved.account;
+      if (saved.region !== undefined) process.env.CDK_DEFAULT_REGION = saved.region;
     }
   });
 });
