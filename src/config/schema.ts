@@ -19,6 +19,9 @@ const seconds = (min: number, max: number) =>
     .pipe(z.number().min(min, `expected a number of seconds from ${min} to ${max}`).max(max, `expected a number of seconds from ${min} to ${max}`))
     .transform((s) => Math.round(s * 1000));
 
+/** Defaults are output values in zod 4 (they skip the transform), so a default in seconds is given in ms. */
+const sec = (s: number) => Math.round(s * 1000);
+
 const bool = z
   .string()
   .trim()
@@ -60,22 +63,22 @@ export const envSchema = z.object({
   UPSCALE_MARGIN: int(0, 100_000).default(4),
   DOWNSCALE_MARGIN: int(0, 100_000).default(18),
   GAMESERVER_CAPACITY: int(1, 100_000).default(10),
-  SLEEP_TIME: seconds(0.05, 3600).default(10),
+  SLEEP_TIME: seconds(0.05, 3600).default(sec(10)),
   MIN_SERVERS: int(0, 10_000).default(1),
   MAX_SERVERS: int(1, 10_000).default(20),
   MAX_LAUNCH_PER_TICK: int(1, 1000).default(10),
   ALLOCATION_STRATEGY: z.enum(['packed', 'spread']).default('packed'),
-  RESERVATION_TTL: seconds(0.1, 3600).default(30),
+  RESERVATION_TTL: seconds(0.1, 3600).default(sec(30)),
   BACKUP_GAMESERVER: hostPort.optional(),
   BACKUP_GAMESERVER_WEB_PORT: int(1, 65535).optional(),
 
   // Health (§3.1)
-  POLL_INTERVAL: seconds(0.05, 600).default(2),
+  POLL_INTERVAL: seconds(0.05, 600).default(sec(2)),
   HEALTH_TIMEOUT_MS: int(10, 60_000).default(1500),
   FAIL_THRESHOLD: int(1, 100).default(3),
-  START_TIMEOUT: seconds(1, 3600).default(180),
+  START_TIMEOUT: seconds(1, 3600).default(sec(180)),
   POLL_CONCURRENCY: int(1, 1000).default(32),
-  RESYNC_INTERVAL: seconds(1, 86_400).default(60),
+  RESYNC_INTERVAL: seconds(1, 86_400).default(sec(60)),
 
   // Gameserver ports (container ports for awsvpc, looked up in network bindings for bridge)
   GAMESERVER_GAME_PORT: int(1, 65535).default(3000),
@@ -84,8 +87,8 @@ export const envSchema = z.object({
 
   // Local mode
   LOCAL_GAMESERVER_COMMAND: z.string().trim().min(1).optional(),
-  LOCAL_STOP_GRACE: seconds(0.05, 600).default(5),
-  DEMO_SESSION_SECONDS: seconds(0.05, 86_400).default(60),
+  LOCAL_STOP_GRACE: seconds(0.05, 600).default(sec(5)),
+  DEMO_SESSION_SECONDS: seconds(0.05, 86_400).default(sec(60)),
 
   // ECS mode
   AWS_REGION: z.string().trim().min(1).optional(),
