@@ -33,7 +33,6 @@ function instanceXml(ctx: SimContext, i: Ec2Instance): XmlNode {
     ipAddress: live ? i.publicIp : undefined,
     architecture: 'x86_64',
     rootDeviceType: 'ebs',
-    launchTemplate: undefined,
     tagSet: tagSet(
       new Map([...i.tags, ['aws:ec2launchtemplate:id', i.launchTemplateId], ['aws:ec2launchtemplate:version', '1']]),
     ),
