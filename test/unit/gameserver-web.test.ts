@@ -65,8 +65,8 @@ describe('demo gameserver health', () => {
     expect((await setup(healthBase, { gameName: 'Chess', session: 'a' })).status).toBe(404);
   });
 
-  it('keeps the health arithmetic for any sequence of setups and drains', async () => {
-    await fc.assert(
+  it('keeps the health arithmetic for any sequence of setups and drains', () => {
+    fc.assert(
       fc.property(fc.integer({ min: 1, max: 6 }), fc.array(fc.oneof(fc.constant('setup'), fc.constant('drain'), fc.constant('undrain')), { maxLength: 20 }), (capacity, ops) => {
         const table = new SessionTable({
           capacity, sessionMs: 60_000, joinTimeoutMs: 60_000, overRetentionMs: 60_000, games: null,
