@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import { ReservationBook } from '../../src/manager/reservations.js';
+
+const TTL = 1_000;
+
+describe('ReservationBook', () => {
+  it('counts live reservations per server and forgets expired ones', () => {
+    const book = new ReservationBook(TTL);
+    book.add('a', undefined, 0);
+    book.add('a', 'm1', 500);
+    book.add('b', undefined, 600);
+    expect([book.live('a', 999), book.live('b', 999), book.size()]).toEqual([2, 1, 3]);
+    expect(book.live('a', 1_000)).toBe(1);
+    expect(book.live('a', 1_500)).toBe(0);
+    book.prune(1_500);
+    expect(book.size()).toBe(1);
+    book.prune(1_600);
+    expect(book.size()).toBe(0);
+  });
+
+  it.each([
+    { name: 'issued after the poll was sent counts', at: 200, sentAt: 100, now: 300, want: 1 },
+    { name: 'issued as the poll was sent counts (the poll may not know it)', at: 100, sentAt: 100, now: 300, want: 1 },
+    { name: 'issued before the poll was sent is in the report already', at: 99, sentAt: 100, now: 300, want: 0 },
+    { name: 'an expired one counts for nothing', at: 200, sentAt: 100, now: 1_200, want: 0 },
+  ])('pendingSince: $name', ({ at, sentAt, now, want }) => {
+    const book = new ReservationBook(TTL);
+    book.add('a', undefined, at);
+    expect(book.pendingSince('a', sentAt, now)).toBe(want);
+    expect(book.pendingSince('other', sentAt, now)).toBe(0);
+  });
+
+  it('finds a session while it lives, not after', () => {
+    const book = new ReservationBook(TTL);
+    const r = book.add('a', 'm1', 0);
+    expect(book.forSession('m1', 999)).toBe(r);
+    expect(book.forSession('m1', 1_000)).toBeUndefined();
+    expect(book.forSession('nobody', 0)).toBeUndefined();
+  });
+
+  it('release gives one reservation back and forgets its session', () => {
+    const book = new ReservationBook(TTL);
+    const r1 = book.add('a', 'm1', 0);
+    book.add('a', undefined, 0);
+    book.release(r1);
+    expect(book.live('a', 1)).toBe(1);
+    expect(book.forSession('m1', 1)).toBeUndefined();
+    book.release(r1);
+    expect(book.live('a', 1)).toBe(1);
+  });
+
+  it('a newer reservation for the same session is not forgotten when the old one is released', () => {
+    const book = new ReservationBook(TTL);
+    const old = book.add('a', 'm1', 0);
+    const fresh = book.add('b', 'm1', 10);
+    book.release(old);
+    expect(book.forSession('m1', 20)).toBe(fresh);
+  });
+
+  it('dropServer forgets every reservation and session on that server only', () => {
+    const book = new ReservationBook(TTL);
+    book.add('a', 'm1', 0);
+    book.add('a', undefined, 0);
+    const kept = book.add('b', 'm2', 0);
+    book.dropServer('a');
+    expect([book.live('a', 1), book.size()]).toEqual([0, 1]);
+    expect(book.forSession('m1', 1)).toBeUndefined();
+    expect(book.forSession('m2', 1)).toBe(kept);
+  });
+});
