@@ -63,6 +63,8 @@ export class EcsBackend implements Backend {
   private readonly counters = new EcsBackendStats();
   private readonly checkIntervalMs: number;
   private lastTasks: Task[] | null = null;
+  /** Tasks the instance pool placed that no list() or refresh() has reported yet. */
+  private readonly placedArns = new Set<string>();
   private reconciling: Promise<void> | null = null;
   private timer: NodeJS.Timeout | null = null;
   private closing: Promise<void> | null = null;
@@ -104,6 +106,7 @@ export class EcsBackend implements Backend {
             this.counters.recordFailures(outcome.failures);
             // Shown by the list() that placed it, so the server does not vanish for a tick.
             this.lastTasks?.push(...outcome.tasks);
+            for (const t of outcome.tasks) if (t.taskArn) this.placedArns.add(t.taskArn);
             return outcome.tasks.length === 1;
           },
           joinDeadlineMs: options.instances?.joinDeadlineMs ?? 10 * 60_000,
@@ -124,7 +127,32 @@ export class EcsBackend implements Backend {
     const addresses = await this.addresses.resolve(tasks);
     await this.reconcileInstances();
     const servers = tasks.map((t) => toBackendServer(t, this.options.fleetId, addresses.get(t.taskArn ?? '') ?? null));
+    for (const s of servers) this.placedArns.delete(s.id);
     return this.pool ? [...servers, ...this.pool.placeholders()] : servers;
+  }
+
+  /**
+   * DescribeTasks of known tasks only (no ListTasks): tasks ECS no longer knows come back stopped,
+   * tasks that got an address since are resolved. In EC2 launch-template mode, servers still waiting
+   * for their instance stay listed, and tasks placed on instances since are added.
+   */
+  async refresh(ids: readonly string[]): Promise<BackendServer[]> {
+    this.assertOpen();
+    // Places tasks on instances that joined before looking, so they are described in this round.
+    await this.reconcileInstances();
+    // One synchronous snapshot: a placeholder that stopped waiting has its task among `placed`.
+    const waiting = new Map((this.pool?.placeholders() ?? []).map((p) => [p.id, p]));
+    const placed = [...this.placedArns];
+    const placeholders = ids.filter((id) => id.startsWith(PENDING_INSTANCE_PREFIX));
+    const arns = new Set([...ids.filter((id) => !id.startsWith(PENDING_INSTANCE_PREFIX)), ...placed]);
+    const { tasks, missing } = await this.describeKnown([...arns]);
+    this.rememberTasks(tasks, missing);
+    for (const arn of placed) this.placedArns.delete(arn);
+    const addresses = await this.addresses.resolve(tasks);
+    const servers = tasks.map((t) => toBackendServer(t, this.options.fleetId, addresses.get(t.taskArn ?? '') ?? null));
+    for (const arn of missing) servers.push(goneServer(arn, this.options.fleetId));
+    for (const id of placeholders) servers.push(waiting.get(id) ?? goneServer(id, this.options.fleetId, 'instance placed or given up'));
+    return servers;
   }
 
   async launch(count: number): Promise<LaunchResult> {
@@ -324,9 +352,39 @@ export class EcsBackend implements Backend {
     return tasks;
   }
 
+  /** DescribeTasks in chunks; ARNs ECS answers with a MISSING failure are gone. */
+  private async describeKnown(arns: string[]): Promise<{ tasks: Task[]; missing: string[] }> {
+    const tasks: Task[] = [];
+    const missing: string[] = [];
+    for (let i = 0; i < arns.length; i += DESCRIBE_CHUNK) {
+      const chunk = arns.slice(i, i + DESCRIBE_CHUNK);
+      const res = await this.limits.call('read', 'DescribeTasks', () =>
+        this.ecs.send(new DescribeTasksCommand({ cluster: this.options.ecs.cluster, tasks: chunk, include: ['TAGS'] })),
+      );
+      tasks.push(...(res.tasks ?? []).filter((t) => t.startedBy === undefined || t.startedBy === this.options.fleetId));
+      for (const f of res.failures ?? []) if (f.arn && f.reason === 'MISSING') missing.push(f.arn);
+    }
+    return { tasks, missing };
+  }
+
+  /** Keeps the last full observation current with a partial one, for instance reconciliation. */
+  private rememberTasks(tasks: Task[], missing: string[]): void {
+    if (!this.lastTasks) return;
+    const fresh = new Map(tasks.map((t) => [t.taskArn ?? '', t]));
+    const gone = new Set(missing);
+    const merged = this.lastTasks.filter((t) => !gone.has(t.taskArn ?? '')).map((t) => fresh.get(t.taskArn ?? '') ?? t);
+    const known = new Set(merged.map((t) => t.taskArn ?? ''));
+    for (const t of tasks) if (!known.has(t.taskArn ?? '')) merged.push(t);
+    this.lastTasks = merged;
+  }
+
   private assertOpen(): void {
     if (this.closing) throw new Error('EcsBackend is closed');
   }
+}
+
+function goneServer(id: string, fleetId: string, reason = 'task no longer known to ECS'): BackendServer {
+  return { id, name: `${fleetId}-${id.slice(-12)}`, host: null, ports: null, status: 'stopped', standby: false, launchedAt: 0, stoppedReason: reason };
 }
 
 /** StopTask on a task ECS no longer knows answers InvalidParameterException "task was not found". */
