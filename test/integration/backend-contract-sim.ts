@@ -1,0 +1,105 @@
+// EcsBackends aimed at an in-process simulator: the SDK clients, the config and the bridge task
+// definition that the ECS integration tests and the backend contract share.
+import { RegisterTaskDefinitionCommand } from '@aws-sdk/client-ecs';
+import { RunInstancesCommand } from '@aws-sdk/client-ec2';
+import { EcsBackend, type EcsBackendOptions } from '../../src/aws/ecs-backend.js';
+import type { EcsConfig } from '../../src/config/config.js';
+import { createSilentLogger } from '../../src/log.js';
+import { systemClock } from '../../src/manager/clock.js';
+import type { Sim } from '../../sim/index.js';
+import { createSimClients, type SimClients } from '../../sim/sdk-clients.js';
+import { waitFor } from '../support/wait.js';
+
+export const SIM_PORTS = { game: 3000, web: 3080, health: 3080 };
+
+/** Fargate + awsvpc against the sim's `LaunchGameserver:1`; overrides switch to EC2 and bridge. */
+export function simEcsConfig(overrides: Partial<EcsConfig> = {}): EcsConfig {
+  return {
+    region: 'us-east-1',
+    cluster: 'default',
+    taskDefinition: 'LaunchGameserver',
+    containerName: undefined,
+    launchType: 'FARGATE',
+    capacityProviders: [],
+    networkMode: 'awsvpc',
+    subnets: ['subnet-sim'],
+    securityGroups: [],
+    assignPublicIp: true,
+    address: 'public',
+    instanceLaunchTemplate: undefined,
+    ...overrides,
+  };
+}
+
+/** The seed's EC2 mode: launch template `defaultECS`, bridge networking, EC2 launch type. */
+export function seedEc2Config(overrides: Partial<EcsConfig> = {}): EcsConfig {
+  return simEcsConfig({ launchType: 'EC2', networkMode: 'bridge', subnets: [], instanceLaunchTemplate: 'defaultECS', ...overrides });
+}
+
+/**
+ * Builds EcsBackends over one simulator with its own SDK clients (retries off, so that a
+ * throttled call shows) and closes them all in `close()`.
+ */
+export class SimBackends {
+  readonly clients: SimClients;
+  private readonly open: EcsBackend[] = [];
+
+  constructor(readonly sim: Sim) {
+    this.clients = createSimClients(sim);
+  }
+
+  make(options: Partial<EcsBackendOptions> & { fleetId?: string } = {}): EcsBackend {
+    const backend = new EcsBackend({
+      ecs: simEcsConfig(),
+      fleetId: 'fleet-it',
+      ports: SIM_PORTS,
+      logger: createSilentLogger(),
+      clock: systemClock,
+      ecsClient: this.clients.ecs,
+      ec2Client: this.clients.ec2,
+      ...options,
+    });
+    this.open.push(backend);
+    return backend;
+  }
+
+  /** A `LaunchGameserver` revision with bridge networking and dynamic host ports, as the seed registered. */
+  async registerBridgeDefinition(family = 'LaunchGameserver'): Promise<void> {
+    await this.clients.ecs.send(
+      new RegisterTaskDefinitionCommand({
+        family,
+        networkMode: 'bridge',
+        requiresCompatibilities: ['EC2'],
+        containerDefinitions: [
+          {
+            name: 'gameserver',
+            image: 'siggame/cerveau',
+            memory: 512,
+            portMappings: [
+              { containerPort: 3000, hostPort: 0, protocol: 'tcp' },
+              { containerPort: 3080, hostPort: 0, protocol: 'tcp' },
+            ],
+          },
+        ],
+      }),
+    );
+  }
+
+  /** Starts `count` container instances from the launch template and waits until they joined. */
+  async addInstances(count: number): Promise<string[]> {
+    const out = await this.clients.ec2.send(
+      new RunInstancesCommand({ LaunchTemplate: { LaunchTemplateName: 'defaultECS' }, MinCount: count, MaxCount: count }),
+    );
+    const ids = (out.Instances ?? []).map((i) => i.InstanceId ?? '');
+    await waitFor(
+      () => ids.every((id) => this.sim.admin.instances().some((i) => i.instanceId === id && i.containerInstanceStatus === 'ACTIVE')),
+      { what: 'instances joined' },
+    );
+    return ids;
+  }
+
+  async close(): Promise<void> {
+    await Promise.allSettled(this.open.splice(0).map((b) => b.close()));
+    this.clients.destroy();
+  }
+}
