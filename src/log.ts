@@ -3,12 +3,39 @@ import winston from 'winston';
 
 export type Logger = winston.Logger;
 
-/** Field names whose values never reach a log line, wherever they appear. */
-const SECRET_KEYS = /token|secret|password|authorization|credential|access_?key|session_?token/i;
+/** Field names whose values never reach a log line, at any depth of an event. */
+const SECRET_KEYS = /token|secret|password|passwd|authorization|cookie|credential|access_?key|api_?key/i;
+/** A credential inside free text, e.g. an error message that quotes an Authorization header. */
+const CREDENTIAL_IN_TEXT = /\b(bearer)\s+[^\s"',;]+/gi;
+/** Deeper than this an event is unusual; its rest is dropped rather than walked. */
+const MAX_DEPTH = 8;
+
+/** A redacted copy: never mutates what the caller passed in, and stops at cycles. */
+function scrub(value: unknown, depth: number, seen: WeakSet<object>): unknown {
+  if (typeof value === 'string') return value.replace(CREDENTIAL_IN_TEXT, '$1 [redacted]');
+  if (value === null || typeof value !== 'object') return value;
+  // Dates, Buffers and the like serialise through toJSON and carry no named fields.
+  if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return value;
+  if (seen.has(value)) return '[circular]';
+  if (depth >= MAX_DEPTH) return '[too deep]';
+  seen.add(value);
+  let out: unknown;
+  if (Array.isArray(value)) {
+    out = value.map((v) => scrub(v, depth + 1, seen));
+  } else {
+    const copy: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) copy[k] = SECRET_KEYS.test(k) && v !== undefined ? '[redacted]' : scrub(v, depth + 1, seen);
+    out = copy;
+  }
+  seen.delete(value);
+  return out;
+}
 
 const redact = winston.format((info) => {
+  const seen = new WeakSet<object>();
   for (const key of Object.keys(info)) {
     if (SECRET_KEYS.test(key) && info[key] !== undefined) info[key] = '[redacted]';
+    else info[key] = scrub(info[key], 0, seen);
   }
   return info;
 });
