@@ -1,22 +1,8 @@
 // The JSON logger keeps secrets out of its output, wherever in an event they sit.
-import { PassThrough } from 'node:stream';
-import winston from 'winston';
 import { describe, expect, it } from 'vitest';
-import { createLogger, type Logger, type LoggerOptions } from '../../src/log.js';
+import { captureLogger } from '../api/capture-logger.js';
 
 const SECRET = 'S3cr3t-value-that-must-never-be-logged';
-
-/** A logger from src/log.ts whose lines land in memory instead of on the console. */
-export function captureLogger(options: LoggerOptions = {}): { logger: Logger; lines: () => string[]; text: () => string } {
-  const logger = createLogger(options);
-  const stream = new PassThrough();
-  const chunks: string[] = [];
-  stream.on('data', (chunk: Buffer) => chunks.push(chunk.toString('utf8')));
-  logger.clear();
-  logger.add(new winston.transports.Stream({ stream }));
-  const text = () => chunks.join('');
-  return { logger, text, lines: () => text().split('\n').filter((l) => l.length > 0) };
-}
 
 describe('createLogger redaction', () => {
   it.each([
