@@ -137,6 +137,12 @@ export class Fleet {
       r.lastPollAt = now;
       r.failures = 0;
       r.lastError = null;
+    } else if (r.failures > 0 && r.lifecycle !== 'unhealthy' && r.lastPollAt !== null && sentAt > r.lastPollAt) {
+      // The fresher of push and pull wins: a heartbeat received after the last failed poll shows the
+      // server alive (only the manager's path to it fails), so the strikes are cleared. A failed poll
+      // after the heartbeat counts again.
+      r.failures = 0;
+      r.lastError = null;
     }
     if (sentAt < r.reportSentAt) return [];
     r.report = report;
