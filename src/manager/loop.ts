@@ -73,7 +73,9 @@ export class Loop {
     const run = (async () => {
       let delay: number;
       try {
-        delay = await this.options.run();
+        // Called through an async wrapper: a run() that throws synchronously then still settles after
+        // `running` is set below, instead of leaving a finished promise there for good.
+        delay = await (async () => this.options.run())();
       } catch (err) {
         delay = this.options.onError(err);
       }
