@@ -21,7 +21,9 @@ export function createApp(deps: ApiDeps): Express {
     res.locals.requestId = randomUUID();
     next();
   });
-  app.use(helmet());
+  // The manager is often reached over plain HTTP (local mode, a load balancer without a certificate):
+  // upgrading the dashboard's script, style and fetches to https would leave the page empty.
+  app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
   const origins = deps.security.corsOrigins;
   app.use(cors({ origin: origins.includes('*') ? '*' : origins, methods: ['GET', 'POST', 'DELETE'] }));
   app.use(express.json({ limit: '16kb' }));
