@@ -154,3 +154,24 @@ describe('security headers', () => {
     expect(res.headers['x-powered-by']).toBeUndefined();
   });
 });
+
+describe('dashboard over plain HTTP', () => {
+  it('the CSP does not upgrade the dashboard’s own requests to https', async () => {
+    const { app } = makeApp();
+    const res = await request(app).get('/').expect(200);
+    const csp = res.headers['content-security-policy'] as string;
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).not.toContain('upgrade-insecure-requests');
+  });
+});
+
+describe('rate limit behind a proxy', () => {
+  it('with TRUST_PROXY, each forwarded client has its own budget', async () => {
+    const { app } = makeApp({ security: { allocateRateLimitPerMinute: 2, trustProxy: '1' } });
+    for (const client of ['203.0.113.1', '203.0.113.2']) {
+      await request(app).get('/available-server/').set('X-Forwarded-For', client).expect(200);
+      await request(app).get('/available-server/').set('X-Forwarded-For', client).expect(200);
+      await request(app).get('/available-server/').set('X-Forwarded-For', client).expect(429);
+    }
+  });
+});
