@@ -102,6 +102,15 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void shutdown('SIGINT'));
 
   await manager.start();
+
+  const rules = config.scaling.minSchedule ?? [];
+  if (rules.length > 0) {
+    const { startMinSchedule } = await import('./manager/min-schedule.js');
+    const schedule = startMinSchedule(rules, config.scaling.scheduleTimezone, (rule) => {
+      manager.setMinServers(rule.minServers, `schedule ${rule.cron}`);
+    });
+    cleanups.unshift({ name: 'schedule', run: () => schedule.stop() });
+  }
 }
 
 main().catch((err: unknown) => {

@@ -1,6 +1,7 @@
 // Turns the environment (plus an optional .env file) into one validated, typed Config.
 import { readFileSync } from 'node:fs';
 import { parse as parseDotenv } from 'dotenv';
+import { isValidTimezone, parseMinSchedule, type MinServersRule } from '../manager/min-schedule.js';
 import { ALIASES, envSchema, type RawEnv } from './schema.js';
 
 export interface ScalingConfig {
@@ -9,6 +10,9 @@ export interface ScalingConfig {
   /** Sessions one gameserver holds; also what a pending server is counted as. */
   capacity: number;
   minServers: number;
+  /** Cron rules that change the minimum over the week (MIN_SERVERS_SCHEDULE). */
+  minSchedule?: MinServersRule[];
+  scheduleTimezone?: string | undefined;
   maxServers: number;
   maxLaunchPerTick: number;
   sleepMs: number;
@@ -138,6 +142,11 @@ function buildConfig(raw: RawEnv): Config {
         `(got DOWNSCALE_MARGIN=${raw.DOWNSCALE_MARGIN}, UPSCALE_MARGIN=${raw.UPSCALE_MARGIN}, GAMESERVER_CAPACITY=${raw.GAMESERVER_CAPACITY})`,
     );
   }
+  const schedule = raw.MIN_SERVERS_SCHEDULE ? parseMinSchedule(raw.MIN_SERVERS_SCHEDULE) : { ok: true as const, rules: [] };
+  if (!schedule.ok) problems.push(`MIN_SERVERS_SCHEDULE: ${schedule.error}`);
+  if (raw.SCHEDULE_TIMEZONE && !isValidTimezone(raw.SCHEDULE_TIMEZONE)) {
+    problems.push(`SCHEDULE_TIMEZONE: expected an IANA time zone such as Europe/Paris (got ${JSON.stringify(raw.SCHEDULE_TIMEZONE)})`);
+  }
   if (raw.MIN_SERVERS > raw.MAX_SERVERS) {
     problems.push(`MIN_SERVERS: must not exceed MAX_SERVERS (got ${raw.MIN_SERVERS} > ${raw.MAX_SERVERS})`);
   }
@@ -162,6 +171,8 @@ function buildConfig(raw: RawEnv): Config {
       downscaleMargin: raw.DOWNSCALE_MARGIN,
       capacity: raw.GAMESERVER_CAPACITY,
       minServers: raw.MIN_SERVERS,
+      minSchedule: schedule.ok ? schedule.rules : [],
+      scheduleTimezone: raw.SCHEDULE_TIMEZONE,
       maxServers: raw.MAX_SERVERS,
       maxLaunchPerTick: raw.MAX_LAUNCH_PER_TICK,
       sleepMs: raw.SLEEP_TIME,

@@ -65,6 +65,8 @@ export const envSchema = z.object({
   GAMESERVER_CAPACITY: int(1, 100_000).default(10),
   SLEEP_TIME: seconds(0.05, 3600).default(sec(10)),
   MIN_SERVERS: int(0, 10_000).default(1),
+  MIN_SERVERS_SCHEDULE: z.string().trim().optional(),
+  SCHEDULE_TIMEZONE: z.string().trim().min(1).optional(),
   MAX_SERVERS: int(1, 10_000).default(20),
   MAX_LAUNCH_PER_TICK: int(1, 1000).default(10),
   ALLOCATION_STRATEGY: z.enum(['packed', 'spread']).default('packed'),

@@ -52,6 +52,8 @@ export class Manager {
   private readonly limit: ReturnType<typeof pLimit>;
   private readonly pinned = new Set<string>();
   private paused = false;
+  /** MIN_SERVERS, or what the last scheduled rule set it to. */
+  private minServers: number;
   private ready = false;
   private lastResyncAt = Number.NEGATIVE_INFINITY;
   private lastTickOkAt: number | null = null;
@@ -79,6 +81,7 @@ export class Manager {
     });
     this.limit = pLimit(config.health.concurrency);
     this.startedAt = clock.now();
+    this.minServers = config.scaling.minServers;
     this.tickLoop = new Loop({ name: 'reconcile', run: () => this.tick(), onError: (err) => this.loopError('reconcile', err) });
     this.pollLoop = new Loop({ name: 'poll', run: () => this.pollRound(), onError: (err) => this.loopError('poll', err) });
     this.metrics.bindFleet({
@@ -202,6 +205,17 @@ export class Manager {
     if (!paused) this.tickLoop.wake();
   }
 
+  /** Changes the floor of active servers (scheduled scaling); clamped to MAX_SERVERS. */
+  setMinServers(requested: number, reason: string): number {
+    const applied = Math.min(Math.max(0, requested), this.deps.config.scaling.maxServers);
+    if (applied !== this.minServers) {
+      this.minServers = applied;
+      this.deps.logger.info('minimum servers changed', { minServers: applied, requested, clamped: applied !== requested, reason });
+      this.tickLoop.wake();
+    }
+    return applied;
+  }
+
   /** One reconcile tick now (tests drive the manager with this). */
   runTick(): Promise<void> {
     return this.tickLoop.runOnce();
@@ -323,7 +337,7 @@ export class Manager {
       upscaleMargin: scaling.upscaleMargin,
       downscaleMargin: scaling.downscaleMargin,
       capacity: scaling.capacity,
-      minServers: scaling.minServers,
+      minServers: this.minServers,
       maxServers: scaling.maxServers,
       maxLaunchPerTick: scaling.maxLaunchPerTick,
       startTimeoutMs: health.startTimeoutMs,

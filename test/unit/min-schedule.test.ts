@@ -1,0 +1,109 @@
+import { describe, expect, it } from 'vitest';
+import { parseConfig } from '../../src/config/config.js';
+import { ConfigError } from '../../src/config/config.js';
+import { parseMinSchedule, startMinSchedule, type MinServersRule } from '../../src/manager/min-schedule.js';
+import { waitFor } from '../support/wait.js';
+
+describe('parseMinSchedule', () => {
+  it.each([
+    { name: 'one rule', input: '0 18 * * 5=8', want: [{ cron: '0 18 * * 5', minServers: 8 }] },
+    {
+      name: 'two rules, spaces and a trailing separator',
+      input: ' 0 18 * * 5=8 ; 0 23 * * 5 = 1 ;',
+      want: [
+        { cron: '0 18 * * 5', minServers: 8 },
+        { cron: '0 23 * * 5', minServers: 1 },
+      ],
+    },
+    { name: 'six-field (seconds) expression', input: '*/30 * * * * *=2', want: [{ cron: '*/30 * * * * *', minServers: 2 }] },
+    { name: 'empty text is no rule', input: '', want: [] },
+  ])('$name', ({ input, want }) => {
+    expect(parseMinSchedule(input)).toEqual({ ok: true, rules: want });
+  });
+
+  it.each([
+    { name: 'no count', input: '0 18 * * 5' },
+    { name: 'count not a number', input: '0 18 * * 5=many' },
+    { name: 'negative count', input: '0 18 * * 5=-1' },
+    { name: 'bad cron', input: '99 99 * * *=3' },
+    { name: 'one bad rule among good ones', input: '0 18 * * 5=8;nonsense=2' },
+  ])('refuses $name', ({ input }) => {
+    const parsed = parseMinSchedule(input);
+    expect(parsed.ok).toBe(false);
+  });
+});
+
+describe('MIN_SERVERS_SCHEDULE in the config', () => {
+  it('is parsed into rules', () => {
+    const config = parseConfig({ MIN_SERVERS_SCHEDULE: '0 18 * * 5=8', SCHEDULE_TIMEZONE: 'Europe/Paris' });
+    expect(config.scaling.minSchedule).toEqual([{ cron: '0 18 * * 5', minServers: 8 }]);
+    expect(config.scaling.scheduleTimezone).toBe('Europe/Paris');
+  });
+
+  it('names both variables when both are wrong', () => {
+    try {
+      parseConfig({ MIN_SERVERS_SCHEDULE: 'every friday=8', SCHEDULE_TIMEZONE: 'Mars/Olympus' });
+      expect.unreachable();
+    } catch (err) {
+      expect(err).toBeInstanceOf(ConfigError);
+      const problems = (err as ConfigError).problems.join('\n');
+      expect(problems).toMatch(/^MIN_SERVERS_SCHEDULE: /m);
+      expect(problems).toMatch(/^SCHEDULE_TIMEZONE: /m);
+    }
+  });
+});
+
+describe('startMinSchedule', () => {
+  it('fires the rule when its expression matches, and stops firing after stop()', async () => {
+    const fired: MinServersRule[] = [];
+    const handle = startMinSchedule([{ cron: '* * * * * *', minServers: 3 }], undefined, (rule) => fired.push(rule));
+    try {
+      await waitFor(() => fired.length > 0, { timeoutMs: 3000, what: 'the every-second rule to fire' });
+      expect(fired[0]).toEqual({ cron: '* * * * * *', minServers: 3 });
+    } finally {
+      await handle.stop();
+    }
+    const count = fired.length;
+    await new Promise((r) => setTimeout(r, 1200));
+    expect(fired.length).toBe(count);
+  });
+});
+
+describe('Manager.setMinServers', () => {
+  it('raises the floor (launching to it), clamps to MAX_SERVERS, and lowers it again', async () => {
+    const { Manager } = await import('../../src/manager/manager.js');
+    const { ManualClock } = await import('../../src/manager/clock.js');
+    const { createSilentLogger } = await import('../../src/log.js');
+    const { FakeBackend, FakeProber, makeManagerConfig } = await import('../support/factories.js');
+    const clock = new ManualClock();
+    const backend = new FakeBackend({ clock, launchStatus: 'running' });
+    const prober = new FakeProber({ capacity: 10 });
+    const config = makeManagerConfig({ scaling: { minServers: 1, maxServers: 6, upscaleMargin: 4, downscaleMargin: 18 } });
+    const manager = new Manager({ config, backend, prober, clock, logger: createSilentLogger() });
+    try {
+      await manager.runTick();
+      await manager.runPolls();
+      expect(backend.live()).toHaveLength(1);
+
+      expect(manager.setMinServers(4, 'test')).toBe(4);
+      await manager.runTick();
+      expect(backend.live()).toHaveLength(4);
+
+      // More than MAX_SERVERS is clamped.
+      expect(manager.setMinServers(50, 'test')).toBe(6);
+      await manager.runTick();
+      expect(backend.live()).toHaveLength(6);
+
+      // Back down: the surplus drains through standby, never below the new floor.
+      manager.setMinServers(1, 'test');
+      await manager.runPolls();
+      await manager.runTick();
+      await manager.settle();
+      const standby = manager.servers().filter((s) => s.state === 'standby').length;
+      expect(standby).toBeGreaterThan(0);
+      expect(manager.servers().filter((s) => s.state === 'active').length).toBeGreaterThanOrEqual(1);
+    } finally {
+      await manager.close();
+    }
+  });
+});
