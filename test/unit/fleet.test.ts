@@ -118,12 +118,15 @@ describe('Fleet', () => {
     expect(fleet.inRotation().map((r) => r.host)).toEqual(['10.1.2.3']);
   });
 
-  it('a heartbeat is a good report but not a poll: failures stay counted', () => {
+  it.each([
+    { name: 'a heartbeat fresher than the failed poll clears the strikes', sentAt: 30, wantFailures: 0, inRotation: true },
+    { name: 'a heartbeat no fresher than the failed poll keeps them', sentAt: 20, wantFailures: 1, inRotation: false },
+  ])('$name', ({ sentAt, wantFailures, inRotation }) => {
     const fleet = activeFleet();
     fleet.applyFailure('a', 'x', 20);
-    fleet.applyReport('a', makeHealthReport({ availableCapacity: 4 }), 30, 30, 'heartbeat');
-    expect(fleet.get('a')).toMatchObject({ failures: 1, reportSource: 'heartbeat', report: { availableCapacity: 4 } });
-    expect(isInRotation(fleet.get('a')!)).toBe(false);
+    fleet.applyReport('a', makeHealthReport({ availableCapacity: 4 }), sentAt, 30, 'heartbeat');
+    expect(fleet.get('a')).toMatchObject({ failures: wantFailures, reportSource: 'heartbeat', report: { availableCapacity: 4 } });
+    expect(isInRotation(fleet.get('a')!)).toBe(inRotation);
   });
 });
 
