@@ -94,6 +94,7 @@ describe('allocation rate limit', () => {
     for (let i = 0; i < 3; i++) await request(app).get('/available-server/').expect(200);
     const res = await request(app).get('/available-gameserver').expect(429);
     expect(errorCode(res.body)).toBe('rate_limited');
+    expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
     expect(res.headers['content-type']).toMatch(/^application\/json/);
     expect(manager.callsOf('allocate')).toHaveLength(3);
   });
