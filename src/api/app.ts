@@ -25,7 +25,7 @@ export function createApp(deps: ApiDeps): Express {
   // upgrading the dashboard's script, style and fetches to https would leave the page empty.
   app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
   const origins = deps.security.corsOrigins;
-  app.use(cors({ origin: origins.includes('*') ? '*' : origins, methods: ['GET', 'POST', 'DELETE'] }));
+  app.use(cors({ origin: origins.includes('*') ? '*' : origins, methods: ['GET', 'POST', 'DELETE'], exposedHeaders: ['Retry-After'] }));
   app.use(express.json({ limit: '16kb' }));
 
   app.use(allocationRouter(deps));

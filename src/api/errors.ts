@@ -18,7 +18,9 @@ export const notFoundHandler: RequestHandler = (req, _res, next) => {
 };
 
 export function errorHandler(logger: Logger): ErrorRequestHandler {
-  return (err, req, res, _next) => {
+  return (err, req, res, next) => {
+    // Once a response has started, express's own handler must close the connection.
+    if (res.headersSent) return next(err);
     if (err instanceof HttpError) {
       res.status(err.status).json({ error: err.message, code: err.code });
       return;

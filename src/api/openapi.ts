@@ -31,18 +31,19 @@ const allocation = {
   },
 };
 
+const serverList = {
+        summary: 'Addresses of servers in rotation',
+        responses: { '200': { description: 'list', content: { 'application/json': { schema: { type: 'object', properties: { server_list: { type: 'array', items: { type: 'string' } } } } } } } },
+      };
+
 export const openApiDocument = {
   openapi: '3.1.0',
   info: { title: 'Arbiter', version: '0.1.0', description: 'Autoscaling gameserver manager' },
   paths: {
     '/available-server/': { get: allocation },
     '/available-gameserver/': { get: allocation },
-    '/available-server-list/': {
-      get: {
-        summary: 'Addresses of servers in rotation',
-        responses: { '200': { description: 'list', content: { 'application/json': { schema: { type: 'object', properties: { server_list: { type: 'array', items: { type: 'string' } } } } } } } },
-      },
-    },
+    '/available-server-list/': { get: serverList },
+    '/available-gameserver-list/': { get: serverList },
     '/api/servers': {
       get: {
         summary: 'Every server with state, capacity, sessions, age, last poll and failures',
