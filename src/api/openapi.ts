@@ -32,9 +32,9 @@ const allocation = {
 };
 
 const serverList = {
-        summary: 'Addresses of servers in rotation',
-        responses: { '200': { description: 'list', content: { 'application/json': { schema: { type: 'object', properties: { server_list: { type: 'array', items: { type: 'string' } } } } } } } },
-      };
+  summary: 'Addresses of servers in rotation',
+  responses: { '200': { description: 'list', content: { 'application/json': { schema: { type: 'object', properties: { server_list: { type: 'array', items: { type: 'string' } } } } } } } },
+};
 
 export const openApiDocument = {
   openapi: '3.1.0',
