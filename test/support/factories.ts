@@ -1,4 +1,7 @@
 // Fixture factories and fakes for manager tests: each call builds a fresh object, overrides win.
+import { Writable } from 'node:stream';
+import winston from 'winston';
+import type { Logger } from '../../src/log.js';
 import type { ManagerConfig } from '../../src/manager/manager.js';
 import type { Backend, LaunchFailure, LaunchResult } from '../../src/manager/backend.js';
 import type { Clock } from '../../src/manager/clock.js';
@@ -249,4 +252,23 @@ export class FakeProber implements HealthProber {
   }
 
   async close(): Promise<void> {}
+}
+
+export interface LogLine {
+  level: string;
+  message: string;
+  [field: string]: unknown;
+}
+
+/** A JSON logger whose lines land in `lines` (written asynchronously: wait for them). */
+export function createCapturingLogger(level = 'debug'): { logger: Logger; lines: LogLine[] } {
+  const lines: LogLine[] = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      for (const line of chunk.toString('utf8').split('\n')) if (line.trim() !== '') lines.push(JSON.parse(line) as LogLine);
+      done();
+    },
+  });
+  const logger = winston.createLogger({ level, format: winston.format.json(), transports: [new winston.transports.Stream({ stream })] });
+  return { logger, lines };
 }
