@@ -12,12 +12,26 @@ export interface RateSpec {
 }
 
 /** ECS API reference, "Request throttling"; EC2's non-mutating defaults are of the same order. */
-export const DEFAULT_RATES: Record<RateCategory, RateSpec> = {
+export const SERVICE_LIMITS: Record<RateCategory, RateSpec> = {
   modify: { burst: 100, perSecond: 40 },
   read: { burst: 100, perSecond: 20 },
   tag: { burst: 20, perSecond: 10 },
   ec2: { burst: 100, perSecond: 20 },
 };
+
+/**
+ * Share of each service bucket we allow ourselves. A client bucket exactly at the service's rate is
+ * throttled now and then: network jitter bunches requests up on arrival, and the service's buckets
+ * are shared with every other caller in the account and region.
+ */
+export const RATE_HEADROOM = 0.9;
+
+export const DEFAULT_RATES: Record<RateCategory, RateSpec> = Object.fromEntries(
+  Object.entries(SERVICE_LIMITS).map(([category, spec]) => [
+    category,
+    { burst: Math.floor(spec.burst * RATE_HEADROOM), perSecond: spec.perSecond * RATE_HEADROOM },
+  ]),
+) as Record<RateCategory, RateSpec>;
 
 export interface RateLimitOptions {
   clock: Clock;
