@@ -1,5 +1,6 @@
 // A client-side token bucket: ECS throttles each API category with a bucket per account and region
 // (§4), so we spend our own tokens first instead of learning the limit from ThrottlingException.
+import { setMaxListeners } from 'node:events';
 import type { Clock } from '../manager/clock.js';
 
 export type Sleep = (ms: number, signal: AbortSignal) => Promise<void>;
@@ -76,6 +77,8 @@ export class TokenBucket {
     this.sleep = options.sleep ?? realSleep;
     this.tokens = options.capacity;
     this.refilledAt = options.clock.now();
+    // Every waiter listens for close(); a scale-in can queue dozens of them on one bucket.
+    setMaxListeners(0, this.closer.signal);
   }
 
   /** Tokens available right now (fractional while refilling). */
