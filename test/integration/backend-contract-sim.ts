@@ -6,8 +6,11 @@ import { EcsBackend, type EcsBackendOptions } from '../../src/aws/ecs-backend.js
 import type { EcsConfig } from '../../src/config/config.js';
 import { createSilentLogger } from '../../src/log.js';
 import { systemClock } from '../../src/manager/clock.js';
+import { Manager } from '../../src/manager/manager.js';
+import { HttpProber } from '../../src/manager/prober.js';
 import type { Sim } from '../../sim/index.js';
 import { createSimClients, type SimClients } from '../../sim/sdk-clients.js';
+import { makeManagerConfig, type ManagerConfigOverrides } from '../support/factories.js';
 import { waitFor } from '../support/wait.js';
 
 export const SIM_PORTS = { game: 3000, web: 3080, health: 3080 };
@@ -102,4 +105,58 @@ export class SimBackends {
     await Promise.allSettled(this.open.splice(0).map((b) => b.close()));
     this.clients.destroy();
   }
+}
+
+export interface SimManager {
+  manager: Manager;
+  backend: EcsBackend;
+  /** One tick, its background actions, then one round of polls. */
+  step(): Promise<void>;
+  /** Steps until `predicate` holds. */
+  until<T>(predicate: () => T | Promise<T>, what: string, timeoutMs?: number): Promise<NonNullable<T>>;
+  close(): Promise<void>;
+}
+
+/**
+ * A real Manager (HttpProber, system clock, silent logger) over an EcsBackend over the sim, not
+ * started: tests drive it one step at a time. Full resyncs are rare, so ticks use refresh().
+ */
+export function makeSimManager(
+  backends: SimBackends,
+  overrides: ManagerConfigOverrides = {},
+  backendOptions: Partial<EcsBackendOptions> = {},
+): SimManager {
+  const backend = backends.make(backendOptions);
+  const prober = new HttpProber({ timeoutMs: 1000 });
+  const config = makeManagerConfig({
+    ...overrides,
+    scaling: { minServers: 1, sleepMs: 1000, ...overrides.scaling },
+    health: { resyncIntervalMs: 3_600_000, startTimeoutMs: 30_000, ...overrides.health },
+    backup: overrides.backup ?? null,
+  });
+  const manager = new Manager({ config, backend, prober, clock: systemClock, logger: createSilentLogger() });
+  const step = async (): Promise<void> => {
+    await manager.runTick();
+    await manager.settle();
+    await manager.runPolls();
+  };
+  let closing: Promise<void> | null = null;
+  return {
+    manager,
+    backend,
+    step,
+    until: (predicate, what, timeoutMs = 15_000) =>
+      waitFor(async () => {
+        await step();
+        return predicate();
+      }, { what, timeoutMs, intervalMs: 20 }),
+    close: () => {
+      closing ??= (async () => {
+        await manager.close();
+        await backend.close();
+        await prober.close();
+      })();
+      return closing;
+    },
+  };
 }
