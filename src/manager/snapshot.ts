@@ -23,7 +23,9 @@ export function toPolicyServer(r: ServerRecord, book: ReservationBook, capacity:
     reservations: book.live(r.id, now),
     readyToClose: report?.readyToClose ?? false,
     healthy: r.failures === 0 && report !== null,
-    launchedAt: r.launchedAt,
+    // START_TIMEOUT runs from when this manager first saw a pending server: one found after a
+    // restart has not been polled yet, and its old launch time must not get it stopped unheard.
+    launchedAt: r.lifecycle === 'pending' ? Math.max(r.launchedAt, r.seenAt) : r.launchedAt,
     busy: r.busy,
   };
   if (r.lastError !== null) server.problem = r.lastError;
