@@ -120,6 +120,41 @@ describe('Manager', () => {
     expect(second.states()).toEqual({ [a.id]: 'active', [b.id]: 'standby', [c.id]: 'active' });
   });
 
+  it.each([
+    { name: 'its first listing failed', listFails: true, pollFails: false },
+    { name: 'its first poll of the server failed', listFails: false, pollFails: true },
+  ])('after a restart where $name, long-running servers are not stopped as if they never started', async ({ listFails, pollFails }) => {
+    const h = harness();
+    const old = [h.backend.add({ launchedAt: h.clock.now() - 3_600_000 }), h.backend.add({ launchedAt: h.clock.now() - 3_600_000 })];
+    for (const s of old) h.prober.server(s.host as string).sessions = 4;
+    if (listFails) h.backend.listError = new Error('ListTasks throttled');
+    if (pollFails) h.prober.server(old[0]!.host as string).failure = 'health poll timed out';
+    await h.manager.start();
+    h.backend.listError = null;
+    await h.manager.runTick();
+    await h.manager.settle();
+    expect(h.backend.stops).toEqual([]);
+    h.prober.server(old[0]!.host as string).failure = null;
+    await h.manager.runPolls();
+    expect(Object.values(h.states())).toEqual(['active', 'active']);
+  });
+
+  it('a launched server that never answers is stopped after START_TIMEOUT and replaced', async () => {
+    const h = harness();
+    await h.manager.runTick();
+    const stuck = h.backend.live()[0]!;
+    h.prober.server(stuck.host as string).failure = 'health poll failed: ECONNREFUSED';
+    await h.manager.runPolls();
+    h.clock.advance(180_000);
+    await h.manager.runTick();
+    expect(h.backend.stops).toEqual([]);
+    h.clock.advance(1);
+    await h.manager.runTick();
+    await h.manager.settle();
+    expect(h.backend.stops).toEqual([{ id: stuck.id, reason: 'start timeout: not healthy after 180000 ms' }]);
+    expect(h.backend.launches).toEqual([1, 1]);
+  });
+
   it('a failed poll takes a server out of rotation at once', async () => {
     const h = harness();
     await h.manager.runTick();
