@@ -154,6 +154,9 @@ describe('EC2 launch-template mode (the seed\'s: defaultECS, bridge)', () => {
     const ours = new Set(live().map((t) => t.ec2InstanceId));
     expect(running().every((i) => ours.has(i.instanceId))).toBe(true);
     expect(sim!.admin.instances().filter((i) => i.state === 'terminated' || i.state === 'shutting-down')).toHaveLength(1);
+    // One instance per server launched, none twice: the placeholder handed over to its task.
+    expect(calls('RunInstances')).toBe(2);
+    expect(calls('RunTask')).toBe(2);
   });
 });
 
