@@ -1,13 +1,10 @@
 // The ECS backend: the cluster is the database (§3.4). Tasks carry the fleet in startedBy and tags,
 // standby is a task tag, and every AWS call goes through a client-side rate limit (§4).
 import {
-  DescribeTasksCommand,
-  ListTasksCommand,
   StopTaskCommand,
   TagResourceCommand,
   UntagResourceCommand,
   ECSClient,
-  type DesiredStatus,
   type Task,
 } from '@aws-sdk/client-ecs';
 import type { EC2Client } from '@aws-sdk/client-ec2';
@@ -23,6 +20,7 @@ import { InstancePool, PENDING_INSTANCE_PREFIX, targetInstance, type ClusterInst
 import { LaunchBackoff, type BackoffOptions } from './launch-backoff.js';
 import { RateLimits, type RateCategory, type RateSpec } from './rate-limits.js';
 import { TaskLauncher } from './task-launcher.js';
+import { describeTasks, listTaskArns, type TaskQueryDeps } from './task-queries.js';
 import { STANDBY_TAG, toBackendServer } from './task-records.js';
 import type { Sleep } from './token-bucket.js';
 import { EcsBackendStats } from './stats.js';
@@ -46,8 +44,6 @@ export interface EcsBackendOptions {
   sleep?: Sleep;
 }
 
-const LIST_PAGE = 100;
-const DESCRIBE_CHUNK = 100;
 const REASON_MAX = 255;
 
 export class EcsBackend implements Backend {
@@ -58,6 +54,7 @@ export class EcsBackend implements Backend {
   private readonly limits: RateLimits;
   private readonly addresses: AddressResolver;
   private readonly launcher: TaskLauncher;
+  private readonly queries: TaskQueryDeps;
   private readonly backoff: LaunchBackoff;
   private readonly pool: InstancePool | null;
   private readonly counters = new EcsBackendStats();
@@ -92,6 +89,7 @@ export class EcsBackend implements Backend {
       containerName: ecs.containerName,
     });
     this.launcher = new TaskLauncher({ ...deps, config: ecs, fleetId });
+    this.queries = { ecs: this.ecs, limits: this.limits, cluster: ecs.cluster, fleetId };
     this.backoff = new LaunchBackoff(options.clock, options.backoff);
     this.checkIntervalMs = options.instances?.checkIntervalMs ?? 5_000;
     this.pool = ecs.instanceLaunchTemplate
@@ -119,9 +117,9 @@ export class EcsBackend implements Backend {
     this.assertOpen();
     const arns = new Set<string>();
     for (const desiredStatus of ['RUNNING', 'STOPPED'] as const) {
-      for (const arn of await this.listTaskArns(desiredStatus)) arns.add(arn);
+      for (const arn of await listTaskArns(this.queries, desiredStatus)) arns.add(arn);
     }
-    const tasks = await this.describeTasks([...arns]);
+    const { tasks } = await describeTasks(this.queries, [...arns]);
     this.lastTasks = tasks;
     this.addresses.retain(arns);
     const addresses = await this.addresses.resolve(tasks);
@@ -145,7 +143,7 @@ export class EcsBackend implements Backend {
     const placed = [...this.placedArns];
     const placeholders = ids.filter((id) => id.startsWith(PENDING_INSTANCE_PREFIX));
     const arns = new Set([...ids.filter((id) => !id.startsWith(PENDING_INSTANCE_PREFIX)), ...placed]);
-    const { tasks, missing } = await this.describeKnown([...arns]);
+    const { tasks, missing } = await describeTasks(this.queries, [...arns]);
     this.rememberTasks(tasks, missing);
     for (const arn of placed) this.placedArns.delete(arn);
     const addresses = await this.addresses.resolve(tasks);
@@ -323,48 +321,6 @@ export class EcsBackend implements Backend {
       void this.reconcileInstances().finally(() => this.armInstanceTimer());
     }, this.checkIntervalMs);
     this.timer.unref();
-  }
-
-  private async listTaskArns(desiredStatus: DesiredStatus): Promise<string[]> {
-    const arns: string[] = [];
-    let nextToken: string | undefined;
-    do {
-      const res = await this.limits.call('read', 'ListTasks', () =>
-        this.ecs.send(
-          new ListTasksCommand({ cluster: this.options.ecs.cluster, startedBy: this.options.fleetId, desiredStatus, maxResults: LIST_PAGE, nextToken }),
-        ),
-      );
-      arns.push(...(res.taskArns ?? []));
-      nextToken = res.nextToken;
-    } while (nextToken);
-    return arns;
-  }
-
-  private async describeTasks(arns: string[]): Promise<Task[]> {
-    const tasks: Task[] = [];
-    for (let i = 0; i < arns.length; i += DESCRIBE_CHUNK) {
-      const chunk = arns.slice(i, i + DESCRIBE_CHUNK);
-      const res = await this.limits.call('read', 'DescribeTasks', () =>
-        this.ecs.send(new DescribeTasksCommand({ cluster: this.options.ecs.cluster, tasks: chunk, include: ['TAGS'] })),
-      );
-      tasks.push(...(res.tasks ?? []).filter((t) => t.startedBy === undefined || t.startedBy === this.options.fleetId));
-    }
-    return tasks;
-  }
-
-  /** DescribeTasks in chunks; ARNs ECS answers with a MISSING failure are gone. */
-  private async describeKnown(arns: string[]): Promise<{ tasks: Task[]; missing: string[] }> {
-    const tasks: Task[] = [];
-    const missing: string[] = [];
-    for (let i = 0; i < arns.length; i += DESCRIBE_CHUNK) {
-      const chunk = arns.slice(i, i + DESCRIBE_CHUNK);
-      const res = await this.limits.call('read', 'DescribeTasks', () =>
-        this.ecs.send(new DescribeTasksCommand({ cluster: this.options.ecs.cluster, tasks: chunk, include: ['TAGS'] })),
-      );
-      tasks.push(...(res.tasks ?? []).filter((t) => t.startedBy === undefined || t.startedBy === this.options.fleetId));
-      for (const f of res.failures ?? []) if (f.arn && f.reason === 'MISSING') missing.push(f.arn);
-    }
-    return { tasks, missing };
   }
 
   /** Keeps the last full observation current with a partial one, for instance reconciliation. */
