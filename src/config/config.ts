@@ -93,7 +93,14 @@ export function readEnvFile(path: string): Env {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return {};
     throw new ConfigError([`ENV_FILE: cannot read ${path}: ${(err as Error).message}`]);
   }
-  return parseDotenv(text);
+  const env: Env = parseDotenv(text);
+  // The seed's .env repeats AWS_REGION, the second time blank: a later empty line must not erase a value.
+  for (const line of text.split(/\r?\n/)) {
+    for (const [key, value] of Object.entries(parseDotenv(line))) {
+      if (value.trim() !== '' && (env[key] ?? '').trim() === '') env[key] = value;
+    }
+  }
+  return env;
 }
 
 /** The process environment wins over the file, and canonical names win over aliases. */

@@ -27,8 +27,8 @@ describe('the seed .env', () => {
     expect(config.backend).toBe('ecs');
     // The seed's way: a launch template means EC2 instances with bridge networking.
     expect(config.ecs).toMatchObject({ taskDefinition: 'LaunchGameserver', instanceLaunchTemplate: 'defaultECS', launchType: 'EC2', networkMode: 'bridge' });
-    // The later, blank AWS_REGION line wins and means unset: the SDK's own region chain applies.
-    expect(config.ecs?.region).toBeUndefined();
+    // The later, blank AWS_REGION line does not erase the region the first one set.
+    expect(config.ecs?.region).toBe('us-east-1');
     expect(JSON.stringify(config)).not.toContain('SECRET_KEY');
   });
 
