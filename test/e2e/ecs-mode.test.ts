@@ -1,11 +1,11 @@
 // The manager in ECS mode as users run it: `node dist/sim/main.js`, then `node dist/src/main.js` with
 // the SDK pointed at the simulator. Needs `npm run build`.
-import { writeFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ECSClient, RegisterTaskDefinitionCommand } from '@aws-sdk/client-ecs';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { startNode, stopAll, type RunningProcess } from '../support/processes.js';
+import { REPO_ROOT, startNode, stopAll, type RunningProcess } from '../support/processes.js';
 import { freePort, waitFor } from '../support/wait.js';
 
 interface ServerView {
@@ -90,6 +90,30 @@ async function allocation(base: string): Promise<Allocation> {
   }, { what: 'an allocation on a gameserver', timeoutMs: 20_000, intervalMs: 100 });
 }
 
+/** The seed README's .env: the test fixture when present, else the same values written to a temp dir. */
+function seedEnvFile(): string {
+  const fixture = join(REPO_ROOT, 'test/fixtures/seed.env');
+  if (existsSync(fixture)) return fixture;
+  const dir = mkdtempSync(join(tmpdir(), 'arbiter-seed-'));
+  dirs.push(dir);
+  const file = join(dir, '.env');
+  const lines = [
+    'AWS_REGION=us-east-1',
+    'SECRET_KEY=...',
+    'DEBUG=False',
+    'UPSCALE_MARGIN=4',
+    'DOWNSCALE_MARGIN=18',
+    'GAMESERVER_CAPACITY=10',
+    'ECS_INSTANCE_LAUNCH_TEMPLATE=defaultECS',
+    'GAMESERVER_TASK_DEFINITION=LaunchGameserver',
+    'SLEEP_TIME=10',
+    'BACKUP_GAMESERVER=127.0.0.1:8888',
+    'AWS_REGION=',
+  ];
+  writeFileSync(file, `${lines.join('\n')}\n`);
+  return file;
+}
+
 describe('ECS mode against the simulator process', () => {
   it('serves sim gameservers, grows under sessions, and a restarted manager keeps the fleet without RunTask', async () => {
     const { url: simUrl } = await startSimProcess({ SIM_THROTTLING: 'true' });
@@ -159,26 +183,7 @@ describe('ECS mode against the simulator process', () => {
     } finally {
       ecs.destroy();
     }
-    const dir = mkdtempSync(join(tmpdir(), 'arbiter-seed-'));
-    dirs.push(dir);
-    const envFile = join(dir, '.env');
-    writeFileSync(
-      envFile,
-      [
-        'AWS_REGION=us-east-1',
-        'SECRET_KEY=not-a-real-secret',
-        'DEBUG=False',
-        'UPSCALE_MARGIN=4',
-        'DOWNSCALE_MARGIN=18',
-        'GAMESERVER_CAPACITY=10',
-        'ECS_INSTANCE_LAUNCH_TEMPLATE=defaultECS',
-        'GAMESERVER_TASK_DEFINITION=LaunchGameserver',
-        'SLEEP_TIME=10',
-        'AWS_REGION=us-east-1',
-        'BACKUP_GAMESERVER=127.0.0.1:8888',
-        '',
-      ].join('\n'),
-    );
+    const envFile = seedEnvFile();
     const port = await freePort();
     const base = `http://127.0.0.1:${port}`;
     const manager = startNode('dist/src/main.js', { ...managerEnv(simUrl, port), ENV_FILE: envFile, FLEET_ID: FLEET });
