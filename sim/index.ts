@@ -34,7 +34,7 @@ export async function startSim(options: SimOptions = {}, logger?: Logger): Promi
   const resolved = resolveSimOptions(options);
   const log = logger ?? createLogger({ level: resolved.verbose ? 'info' : 'warn', base: { component: 'sim' } });
   const state = new SimState(resolved);
-  registerDefaultTaskDefinition(state, Date.now());
+  registerDefaultTaskDefinition(state, Date.now(), resolved.taskNetworkMode);
   const host = new GameserverHost();
   const simLog = { info: (m: string, f: Record<string, unknown>) => log.info(m, f), warn: (m: string, f: Record<string, unknown>) => log.warn(m, f) };
   const ctx: SimContext = {

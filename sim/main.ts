@@ -15,6 +15,7 @@ const ENV_OPTIONS: [string, keyof SimOptions, 'number' | 'string' | 'boolean'][]
   ['SIM_INSTANCE_JOIN_LATENCY_MS', 'instanceJoinLatencyMs', 'number'],
   ['SIM_STARTED_BY_MAX_LENGTH', 'startedByMaxLength', 'number'],
   ['SIM_VERBOSE', 'verbose', 'boolean'],
+  ['SIM_NETWORK_MODE', 'taskNetworkMode', 'string'],
 ];
 
 function optionsFromEnv(env: NodeJS.ProcessEnv): SimOptions {

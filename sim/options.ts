@@ -26,6 +26,11 @@ export interface SimOptions {
   stoppedTaskRetentionMs?: number;
   /** Logs one JSON line per API call to stderr when true. */
   verbose?: boolean;
+  /**
+   * Network mode of the built-in `LaunchGameserver` definition: awsvpc (Fargate, the default) or
+   * bridge (EC2 instances, as the seed's .env with ECS_INSTANCE_LAUNCH_TEMPLATE expects).
+   */
+  taskNetworkMode?: 'awsvpc' | 'bridge';
 }
 
 export type ResolvedSimOptions = Required<SimOptions>;
@@ -63,7 +68,11 @@ export function resolveSimOptions(options: SimOptions = {}): ResolvedSimOptions 
     startedByMaxLength: nonNegativeInt('startedByMaxLength', options.startedByMaxLength ?? 128),
     stoppedTaskRetentionMs: nonNegativeInt('stoppedTaskRetentionMs', options.stoppedTaskRetentionMs ?? 3_600_000),
     verbose: options.verbose ?? false,
+    taskNetworkMode: options.taskNetworkMode ?? 'awsvpc',
   };
+  if (resolved.taskNetworkMode !== 'awsvpc' && resolved.taskNetworkMode !== 'bridge') {
+    throw new SimOptionsError(`taskNetworkMode must be awsvpc or bridge, got '${String(resolved.taskNetworkMode)}'`);
+  }
   if (resolved.port > 65535) throw new SimOptionsError(`port must be at most 65535, got ${resolved.port}`);
   if (!/^127\.(\d{1,3})$/.test(resolved.ipBase) || Number(resolved.ipBase.split('.')[1]) > 255) {
     throw new SimOptionsError(`ipBase must look like '127.N' with N in 0..255 (loopback only), got '${resolved.ipBase}'`);

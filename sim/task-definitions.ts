@@ -7,13 +7,14 @@ import type { SimState } from './state.js';
 export const GAME_PORT = 3000;
 export const WEB_PORT = 3080;
 
-export function registerDefaultTaskDefinition(state: SimState, now: number): void {
+export function registerDefaultTaskDefinition(state: SimState, now: number, networkMode: NetworkMode = 'awsvpc'): void {
   registerTaskDefinition(
     state,
     {
       family: 'LaunchGameserver',
-      networkMode: 'awsvpc',
-      requiresCompatibilities: ['FARGATE', 'EC2'],
+      networkMode,
+      // bridge tasks get dynamic host ports (hostPort absent), as the seed's EC2 fleet had.
+      requiresCompatibilities: networkMode === 'awsvpc' ? ['FARGATE', 'EC2'] : ['EC2'],
       cpu: '256',
       memory: '512',
       containerDefinitions: [
