@@ -22,6 +22,8 @@ export interface AddressResolverDeps {
   cluster: string;
   networkMode: 'awsvpc' | 'bridge';
   address: 'public' | 'private';
+  /** Address health polls use; defaults to `address`. */
+  pollAddress?: 'public' | 'private';
   ports: ServerPorts;
   containerName: string | undefined;
 }
@@ -99,15 +101,16 @@ export class AddressResolver {
       enis.set(task.taskArn ?? '', { eniId: detail('networkInterfaceId'), privateIp: detail('privateIPv4Address') });
     }
     let publicIps = new Map<string, string>();
-    if (this.deps.address === 'public') {
+    if (this.deps.address === 'public' || this.deps.pollAddress === 'public') {
       const ids = [...enis.values()].map((e) => e.eniId).filter((id): id is string => Boolean(id));
       publicIps = await this.lookupEnis(ids);
     }
     const out = new Map<string, ResolvedAddress>();
     for (const [arn, eni] of enis) {
       const publicIp = eni.eniId ? publicIps.get(eni.eniId) : undefined;
-      const host = this.pick({ publicIp, privateIp: eni.privateIp });
-      if (host) out.set(arn, { host, ports: { ...this.deps.ports } });
+      const pair = { publicIp, privateIp: eni.privateIp };
+      const host = this.pick(pair);
+      if (host) out.set(arn, { host, pollHost: this.pickPoll(pair) ?? host, ports: { ...this.deps.ports } });
     }
     return out;
   }
@@ -122,7 +125,7 @@ export class AddressResolver {
       const pair = instanceId ? ips.get(instanceId) : undefined;
       const host = pair ? this.pick(pair) : undefined;
       const ports = this.hostPorts(task);
-      if (host && ports) out.set(task.taskArn ?? '', { host, ports });
+      if (pair && host && ports) out.set(task.taskArn ?? '', { host, pollHost: this.pickPoll(pair) ?? host, ports });
     }
     return out;
   }
@@ -145,6 +148,12 @@ export class AddressResolver {
   private pick(pair: IpPair): string | undefined {
     if (this.deps.address === 'public' && pair.publicIp) return pair.publicIp;
     return pair.privateIp;
+  }
+
+  private pickPoll(pair: IpPair): string | undefined {
+    const mode = this.deps.pollAddress ?? this.deps.address;
+    if (mode === 'public' && pair.publicIp) return pair.publicIp;
+    return pair.privateIp ?? pair.publicIp;
   }
 
   private async lookupEnis(ids: string[]): Promise<Map<string, string>> {

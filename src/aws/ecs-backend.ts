@@ -85,6 +85,7 @@ export class EcsBackend implements Backend {
       cluster: ecs.cluster,
       networkMode: ecs.networkMode,
       address: ecs.address,
+      pollAddress: ecs.pollAddress,
       ports,
       containerName: ecs.containerName,
     });

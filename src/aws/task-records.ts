@@ -48,6 +48,8 @@ export function tagValue(tags: Tag[] | undefined, key: string): string | undefin
 
 export interface ResolvedAddress {
   host: string;
+  /** Where health polls go (the private IP when the manager is in the VPC). */
+  pollHost: string;
   ports: ServerPorts;
 }
 
@@ -57,6 +59,7 @@ export function toBackendServer(task: Task, fleetId: string, address: ResolvedAd
     id: task.taskArn ?? '',
     name: serverNameOf(task, fleetId),
     host: address?.host ?? null,
+    pollHost: address?.pollHost ?? null,
     ports: address?.ports ?? null,
     status,
     standby: tagValue(task.tags, STANDBY_TAG) === 'true',

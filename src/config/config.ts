@@ -48,6 +48,8 @@ export interface EcsConfig {
   securityGroups: string[];
   assignPublicIp: boolean;
   address: 'public' | 'private';
+  /** Which address health polls use (ECS_POLL_ADDRESS, private by default); unset: same as `address`. */
+  pollAddress?: 'public' | 'private';
   instanceLaunchTemplate: string | undefined;
 }
 
@@ -256,6 +258,7 @@ function buildEcs(raw: RawEnv, problems: string[]): EcsConfig | null {
     securityGroups: raw.ECS_SECURITY_GROUPS ?? [],
     assignPublicIp: raw.ECS_ASSIGN_PUBLIC_IP,
     address: raw.ECS_ADDRESS,
+    pollAddress: raw.ECS_POLL_ADDRESS,
     instanceLaunchTemplate: raw.ECS_INSTANCE_LAUNCH_TEMPLATE,
   };
 }

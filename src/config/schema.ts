@@ -104,6 +104,7 @@ export const envSchema = z.object({
   ECS_SECURITY_GROUPS: list.optional(),
   ECS_ASSIGN_PUBLIC_IP: bool.default(true),
   ECS_ADDRESS: z.enum(['public', 'private']).default('public'),
+  ECS_POLL_ADDRESS: z.enum(['public', 'private']).default('private'),
   ECS_INSTANCE_LAUNCH_TEMPLATE: z.string().trim().min(1).optional(),
 
   // Security (admin and allocation tokens, heartbeats, browsers)

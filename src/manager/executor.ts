@@ -78,8 +78,8 @@ export class Executor {
           metrics.backendErrors.inc({ operation: 'mark_standby' });
           logger.error('standby mark failed', { serverId: id, standby, error: errorMessage(err) });
         }
-        if (record.host !== null && record.ports !== null) {
-          const ok = await prober.setDraining(record.host, record.ports.health, standby);
+        if (record.pollHost !== null && record.ports !== null) {
+          const ok = await prober.setDraining(record.pollHost, record.ports.health, standby);
           if (!ok) logger.debug('gameserver did not accept drain change', { serverId: id, draining: standby });
         }
       })().finally(() => fleet.setBusy(id, false)),

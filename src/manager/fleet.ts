@@ -9,6 +9,8 @@ export interface ServerRecord {
   id: string;
   name: string;
   host: string | null;
+  /** Where health polls and drain calls go; `host` unless the backend says otherwise. */
+  pollHost: string | null;
   ports: ServerPorts | null;
   lifecycle: Lifecycle;
   standby: boolean;
@@ -113,6 +115,8 @@ export class Fleet {
         continue;
       }
       if (s.host !== null) existing.host = s.host;
+      if (s.pollHost) existing.pollHost = s.pollHost;
+      else if (s.host !== null && existing.pollHost === null) existing.pollHost = s.host;
       if (s.ports !== null) existing.ports = s.ports;
       if (s.status === 'stopping' && existing.lifecycle !== 'stopping') {
         existing.lifecycle = 'stopping';
@@ -215,6 +219,7 @@ export class Fleet {
       id: s.id,
       name: s.name,
       host: s.host,
+      pollHost: s.pollHost ?? s.host,
       ports: s.ports,
       lifecycle: s.status === 'stopping' ? 'stopping' : 'pending',
       standby: s.standby,

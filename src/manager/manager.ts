@@ -305,12 +305,12 @@ export class Manager {
   }
 
   private async pollAll(): Promise<void> {
-    const targets = this.fleet.all().filter((r) => r.host !== null && r.ports !== null && (r.lifecycle === 'pending' || r.lifecycle === 'running'));
+    const targets = this.fleet.all().filter((r) => r.pollHost !== null && r.ports !== null && (r.lifecycle === 'pending' || r.lifecycle === 'running'));
     let unhealthy = false;
     await Promise.all(
       targets.map((r) =>
         this.limit(async () => {
-          const host = r.host as string;
+          const host = r.pollHost as string;
           const port = (r.ports as { health: number }).health;
           const sentAt = this.deps.clock.now();
           const result = await this.deps.prober.probe(host, port);

@@ -23,6 +23,11 @@ export interface BackendServer {
   /** Address the manager polls and hands out; null until the backend knows it. */
   host: string | null;
   ports: ServerPorts | null;
+  /**
+   * Address to poll for health when it differs from `host`: inside a VPC the manager reaches a
+   * task on its private IP while clients use the public one.
+   */
+  pollHost?: string | null;
   status: BackendStatus;
   /** Durable standby mark (an ECS task tag; in-memory for local mode). */
   standby: boolean;

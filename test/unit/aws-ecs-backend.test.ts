@@ -90,6 +90,8 @@ describe('EcsBackend.list', () => {
     const servers = await backend.list();
 
     expect(servers.map((s) => s.host)).toEqual(['54.0.0.1', null, '10.0.0.3']); // eni-3 has no public IP: private
+    // Health polls stay inside the VPC by default: the private IP, whatever clients are given.
+    expect(servers.map((s) => s.pollHost)).toEqual(['10.0.0.1', null, '10.0.0.3']);
     expect(servers[0]?.ports).toEqual({ game: 3000, web: 3080, health: 3080 });
     expect(servers[1]?.ports).toBeNull();
     expect(ec2.commandCalls(DescribeNetworkInterfacesCommand)).toHaveLength(1);
@@ -113,6 +115,18 @@ describe('EcsBackend.list', () => {
       .resolves({ NetworkInterfaces: [{ NetworkInterfaceId: 'eni-1', Association: { PublicIp: '54.0.0.1' } }] });
     const servers = await backend.list();
     expect(servers.map((s) => s.host)).toEqual(['54.0.0.1', '10.0.0.2']);
+  });
+
+  it('polls the public address too when ECS_POLL_ADDRESS is public (a manager outside the VPC)', async () => {
+    const { backend, ecs, ec2 } = setup({ ecs: makeEcsConfig({ pollAddress: 'public' }) });
+    const tasks = [awsvpcTask(1)];
+    ecs.on(ListTasksCommand, { desiredStatus: 'RUNNING' }).resolves({ taskArns: tasks.map((t) => t.taskArn as string) });
+    ecs.on(ListTasksCommand, { desiredStatus: 'STOPPED' }).resolves({ taskArns: [] });
+    ecs.on(DescribeTasksCommand).callsFake(describeFrom(tasks));
+    ec2.on(DescribeNetworkInterfacesCommand).resolves({ NetworkInterfaces: [{ NetworkInterfaceId: 'eni-1', Association: { PublicIp: '54.0.0.1' } }] });
+    const [server] = await backend.list();
+    expect(server?.host).toBe('54.0.0.1');
+    expect(server?.pollHost).toBe('54.0.0.1');
   });
 
   it('resolves bridge tasks through container instances and EC2 instances, ports from host bindings', async () => {
@@ -146,6 +160,7 @@ describe('EcsBackend.list', () => {
       ['10.1.0.2', { game: 32770, web: 33770, health: 33770 }],
       [null, null], // no bindings yet
     ]);
+    expect(servers.map((s) => s.pollHost)).toEqual(['10.1.0.1', '10.1.0.2', null]);
     expect(ecs.commandCalls(DescribeContainerInstancesCommand)[0]?.args[0].input.containerInstances).toEqual(['ci-a', 'ci-b']);
     expect(ec2.commandCalls(DescribeInstancesCommand)).toHaveLength(1);
   });

@@ -23,6 +23,7 @@ export function makeEcsConfig(overrides: Partial<EcsConfig> = {}): EcsConfig {
     securityGroups: ['sg-1'],
     assignPublicIp: true,
     address: 'public',
+    pollAddress: 'private',
     instanceLaunchTemplate: undefined,
     ...overrides,
   };
