@@ -1,6 +1,7 @@
 // A logger that keeps every event in memory with the time it was logged, so a test can measure
 // how long after a cause the manager said something.
 import winston from 'winston';
+import Transport from 'winston-transport';
 import type { Logger } from '../../../src/log.js';
 
 export interface CapturedEvent {
@@ -10,7 +11,7 @@ export interface CapturedEvent {
   fields: Record<string, unknown>;
 }
 
-class MemoryTransport extends winston.Transport {
+class MemoryTransport extends Transport {
   constructor(private readonly sink: CapturedEvent[]) {
     super();
   }
