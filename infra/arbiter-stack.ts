@@ -132,6 +132,7 @@ export class ArbiterStack extends Stack {
       ...awsvpc,
       ...(ec2Mode ? { ECS_INSTANCE_LAUNCH_TEMPLATE: o.launchTemplateName } : {}),
       ECS_ADDRESS: 'public',
+      ECS_POLL_ADDRESS: 'private',
       GAMESERVER_GAME_PORT: String(o.ports.game),
       GAMESERVER_WEB_PORT: String(o.ports.web),
       GAMESERVER_HEALTH_PORT: String(o.ports.web),

@@ -43,8 +43,8 @@ export class GameNetwork extends Construct {
     const clients = props.clientCidr === '0.0.0.0/0' ? ec2.Peer.anyIpv4() : ec2.Peer.ipv4(props.clientCidr);
     this.gameserverSecurityGroup.addIngressRule(clients, ec2.Port.tcp(props.ports.game), 'game clients (Cerveau TCP)');
     this.gameserverSecurityGroup.addIngressRule(clients, ec2.Port.tcp(props.ports.web), 'match runners (sidecar web API)');
-    // The sidecar serves /health/ on its web port. This rule keeps the manager's polls working when
-    // clientCidr is narrowed; it only matches traffic to private addresses (ECS_ADDRESS=private).
+    // The sidecar serves /health/ on its web port. The manager polls tasks' private addresses
+    // (ECS_POLL_ADDRESS=private), so this rule admits its polls however narrow clientCidr is.
     this.gameserverSecurityGroup.addIngressRule(this.managerSecurityGroup, ec2.Port.tcp(props.ports.web), 'manager health polls');
     // Cerveau's own HTTP port is deliberately not opened: only the sidecar, inside the task, reaches it,
     // so nobody can create sessions past the sidecar's limit.
