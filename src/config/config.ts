@@ -18,6 +18,8 @@ export interface ScalingConfig {
   sleepMs: number;
   strategy: 'packed' | 'spread';
   reservationTtlMs: number;
+  /** Time a client has to take its slot before a poll may cancel the reservation (JOIN_GRACE). */
+  joinGraceMs?: number;
 }
 
 export interface HealthConfig {
@@ -187,6 +189,7 @@ function buildConfig(raw: RawEnv): Config {
       sleepMs: raw.SLEEP_TIME,
       strategy: raw.ALLOCATION_STRATEGY,
       reservationTtlMs: raw.RESERVATION_TTL,
+      joinGraceMs: raw.JOIN_GRACE,
     },
     health: {
       pollIntervalMs: raw.POLL_INTERVAL,

@@ -68,7 +68,7 @@ export class Manager {
       // A launched server may take a while to show in the backend's list (ECS is eventually consistent).
       listingGraceMs: Math.max(60_000, 3 * config.scaling.sleepMs),
     });
-    this.book = new ReservationBook(config.scaling.reservationTtlMs);
+    this.book = new ReservationBook(config.scaling.reservationTtlMs, Math.min(config.scaling.joinGraceMs ?? 0, config.scaling.reservationTtlMs));
     this.allocator = new Allocator(this.fleet, this.book, config.scaling.strategy);
     this.executor = new Executor({
       backend: deps.backend,

@@ -11,7 +11,19 @@ export class ReservationBook {
   private readonly byServer = new Map<string, Reservation[]>();
   private readonly bySession = new Map<string, Reservation>();
 
-  constructor(private readonly ttlMs: number) {}
+  /**
+   * @param ttlMs how long a reservation lives at most.
+   * @param joinGraceMs how long a client may take to reach its server after being handed it: a poll
+   *   sent sooner than that after the reservation may not show the session yet, so it does not
+   *   cancel the reservation (the server looks fuller for a moment, never emptier than it is).
+   */
+  constructor(
+    private readonly ttlMs: number,
+    private readonly joinGraceMs = 0,
+  ) {
+    if (!(ttlMs > 0)) throw new RangeError('ReservationBook: ttlMs must be positive');
+    if (!(joinGraceMs >= 0)) throw new RangeError('ReservationBook: joinGraceMs must not be negative');
+  }
 
   add(serverId: string, sessionId: string | undefined, now: number): Reservation {
     const reservation: Reservation = { serverId, sessionId, at: now };
@@ -34,14 +46,15 @@ export class ReservationBook {
   }
 
   /**
-   * Reservations on a server that its last report cannot know about yet: issued after the poll
-   * that produced it was sent, and still younger than the TTL.
+   * Reservations on a server that its last report cannot be trusted to include: issued after (or
+   * less than the join grace before) the poll that produced it was sent, and younger than the TTL.
    */
   pendingSince(serverId: string, reportSentAt: number, now: number): number {
     const list = this.byServer.get(serverId);
     if (!list) return 0;
+    const trustedBefore = reportSentAt - this.joinGraceMs;
     let count = 0;
-    for (const r of list) if (r.at >= reportSentAt && !this.expired(r, now)) count += 1;
+    for (const r of list) if (r.at >= trustedBefore && !this.expired(r, now)) count += 1;
     return count;
   }
 

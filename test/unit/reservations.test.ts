@@ -68,3 +68,20 @@ describe('ReservationBook', () => {
     expect(book.forSession('m2', 1)).toBe(kept);
   });
 });
+
+describe('ReservationBook join grace', () => {
+  it.each([
+    { name: 'poll sent before the reservation', sentAt: 900, want: 1 },
+    { name: 'poll sent inside the grace after it', sentAt: 1_000 + 4_999, want: 1 },
+    { name: 'poll sent once the grace has passed', sentAt: 1_000 + 5_000 + 1, want: 0 },
+  ])('$name → $want pending', ({ sentAt, want }) => {
+    const book = new ReservationBook(30_000, 5_000);
+    book.add('a', undefined, 1_000);
+    expect(book.pendingSince('a', sentAt, 6_500)).toBe(want);
+  });
+
+  it('refuses a negative grace or a non-positive TTL', () => {
+    expect(() => new ReservationBook(30_000, -1)).toThrow(RangeError);
+    expect(() => new ReservationBook(0)).toThrow(RangeError);
+  });
+});
