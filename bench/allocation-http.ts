@@ -4,6 +4,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Pool } from 'undici';
 import { createApp } from '../src/api/app.js';
+import type { ApiDeps, ManagerApi } from '../src/api/deps.js';
+import type { Allocation } from '../src/manager/manager.js';
 import { createSilentLogger } from '../src/log.js';
 import { systemClock } from '../src/manager/clock.js';
 import { startFakeFleet } from './fake-fleet.js';
@@ -70,8 +72,8 @@ export const allocationHttp: Benchmark = {
   async run(ctx) {
     // The production shape: system clock, polls every 2 s, capacity that 20,000 requests cannot exhaust.
     const fleet = await startFakeFleet({ servers: SERVERS, capacity: 1_000, busyFraction: 0.5, clock: systemClock, pollIntervalMs: 2_000 });
-    const app = createApp({
-      manager: fleet.manager,
+    const deps = (manager: ManagerApi): ApiDeps => ({
+      manager,
       logger: createSilentLogger(),
       registry: fleet.manager.metrics.registry,
       security: {
@@ -84,7 +86,15 @@ export const allocationHttp: Benchmark = {
         trustProxy: undefined,
       },
     });
-    const ours = createServer(app);
+    const ours = createServer(createApp(deps(fleet.manager)));
+    // The same app with an allocator that does no work: what express and its middleware cost alone.
+    const fixedAllocation: Allocation = {
+      kind: 'server',
+      reused: false,
+      server: { id: 'stub', name: 'stub', host: '10.0.0.1', ports: { game: 3000, web: 3080, health: 3080 } },
+    };
+    const stubManager = { ...fleet.manager, allocate: (): Allocation => fixedAllocation } as unknown as ManagerApi;
+    const stub = createServer(createApp(deps(stubManager)));
     let floor: Server | null = null;
     try {
       await fleet.manager.start();
@@ -97,18 +107,22 @@ export const allocationHttp: Benchmark = {
         res.end(fixed);
       });
       const floorUrl = await listen(floor);
+      const stubUrl = await listen(stub);
 
       ctx.progress('allocation-http: warming up');
       await load(oursUrl, '/available-server/', WARMUP);
       await load(floorUrl, '/available-server/', WARMUP);
+      await load(stubUrl, '/available-server/', WARMUP);
       ctx.progress(`allocation-http: ${REQUESTS} requests each`);
       const floorRun = await load(floorUrl, '/available-server/', REQUESTS);
+      const stubRun = await load(stubUrl, '/available-server/', REQUESTS);
       const oursRun = await load(oursUrl, '/available-server/', REQUESTS);
 
       return {
         setup: `${SERVERS} active servers, real express app (helmet, cors, rate limiter, zod query check, metrics), undici Pool of ${CONCURRENCY} keep-alive connections, ${REQUESTS.toLocaleString('en-US')} requests after ${WARMUP.toLocaleString('en-US')} warm-up; client and server share the process`,
         rows: [
           row('allocations/s', '/s', oursRun.perSecond, floorRun.perSecond, 'ours ÷ bare HTTP floor; the share of HTTP capacity left after the app'),
+          row('app with a no-op allocator', '/s', stubRun.perSecond, floorRun.perSecond, 'express + middleware alone ÷ floor; the gap to the row above is the manager'),
           row('p50 latency', 'ms', oursRun.latency.p50, floorRun.latency.p50, `at concurrency ${CONCURRENCY}; includes queueing`),
           row('p99 latency', 'ms', oursRun.latency.p99, floorRun.latency.p99, `at concurrency ${CONCURRENCY}; includes queueing`),
           row('vs Agones, low anchor', '/s', oursRun.perSecond, AGONES_LOW, 'Agones allocations/s on a multi-node GKE cluster (low end)'),
@@ -121,6 +135,7 @@ export const allocationHttp: Benchmark = {
       };
     } finally {
       await closeServer(ours);
+      await closeServer(stub);
       if (floor) await closeServer(floor);
       await fleet.close();
     }
