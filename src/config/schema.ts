@@ -71,7 +71,7 @@ export const envSchema = z.object({
   MAX_LAUNCH_PER_TICK: int(1, 1000).default(10),
   ALLOCATION_STRATEGY: z.enum(['packed', 'spread']).default('packed'),
   RESERVATION_TTL: seconds(0.1, 3600).default(sec(30)),
-  JOIN_GRACE: seconds(0, 3600).default(sec(5)),
+  JOIN_GRACE: seconds(0, 3600).default(sec(3)),
   BACKUP_GAMESERVER: hostPort.optional(),
   BACKUP_GAMESERVER_WEB_PORT: int(1, 65535).optional(),
 

@@ -7,7 +7,7 @@ import { Allocator, type AllocatedServer } from './allocator.js';
 import type { Backend } from './backend.js';
 import type { Clock } from './clock.js';
 import { Executor, errorMessage } from './executor.js';
-import { Fleet, stateOf, type FleetEvent, type ServerRecord } from './fleet.js';
+import { Fleet, sessionsOf, stateOf, type FleetEvent, type ServerRecord } from './fleet.js';
 import { Loop } from './loop.js';
 import { createManagerMetrics, type ManagerMetrics } from './metrics.js';
 import { decideScale, freeCapacity, type PolicyConfig } from './policy.js';
@@ -162,7 +162,7 @@ export class Manager {
   heartbeat(id: string, report: HealthReport): boolean {
     const now = this.deps.clock.now();
     if (!this.fleet.get(id)) return false;
-    this.logEvents(this.fleet.applyReport(id, report, now, now, 'heartbeat'));
+    this.applyReport(id, report, now, now, 'heartbeat');
     return true;
   }
 
@@ -315,7 +315,7 @@ export class Manager {
           const sentAt = this.deps.clock.now();
           const result = await this.deps.prober.probe(host, port);
           const now = this.deps.clock.now();
-          const events = result.ok ? this.fleet.applyReport(r.id, result.report, sentAt, now, 'poll') : this.fleet.applyFailure(r.id, result.error, now);
+          const events = result.ok ? this.applyReport(r.id, result.report, sentAt, now, 'poll') : this.fleet.applyFailure(r.id, result.error, now);
           this.metrics.polls.inc({ result: result.ok ? 'ok' : 'failed' });
           if (!result.ok) this.deps.logger.warn('poll failed', { serverId: r.id, name: r.name, error: result.error, failures: this.fleet.get(r.id)?.failures });
           if (events.some((e) => e.type === 'unhealthy')) unhealthy = true;
@@ -329,6 +329,18 @@ export class Manager {
     }
     // Replace a dead server in this tick, not the next scheduled one.
     if (unhealthy) this.tickLoop.wake();
+  }
+
+  /** Applies a good report, and lets the sessions it newly shows absorb the reservations behind them. */
+  private applyReport(id: string, report: HealthReport, sentAt: number, now: number, source: 'poll' | 'heartbeat'): FleetEvent[] {
+    const record = this.fleet.get(id);
+    const capacity = this.deps.config.scaling.capacity;
+    const before = record?.report ? sessionsOf(record, capacity) : null;
+    const events = this.fleet.applyReport(id, report, sentAt, now, source);
+    const after = this.fleet.get(id);
+    if (after && before !== null && after.report === report) this.book.absorb(id, sessionsOf(after, capacity) - before, now);
+    if (source === 'heartbeat') this.logEvents(events);
+    return events;
   }
 
   private policyConfig(): PolicyConfig {

@@ -5,6 +5,8 @@ export interface Reservation {
   /** The caller's `?session=` id, when it gave one. */
   sessionId: string | undefined;
   at: number;
+  /** A report showed the session it stood for: it no longer takes room from the report. */
+  absorbed: boolean;
 }
 
 export class ReservationBook {
@@ -26,7 +28,7 @@ export class ReservationBook {
   }
 
   add(serverId: string, sessionId: string | undefined, now: number): Reservation {
-    const reservation: Reservation = { serverId, sessionId, at: now };
+    const reservation: Reservation = { serverId, sessionId, at: now, absorbed: false };
     const list = this.byServer.get(serverId);
     if (list) list.push(reservation);
     else this.byServer.set(serverId, [reservation]);
@@ -54,8 +56,23 @@ export class ReservationBook {
     if (!list) return 0;
     const trustedBefore = reportSentAt - this.joinGraceMs;
     let count = 0;
-    for (const r of list) if (r.at >= trustedBefore && !this.expired(r, now)) count += 1;
+    for (const r of list) if (!r.absorbed && r.at >= trustedBefore && !this.expired(r, now)) count += 1;
     return count;
+  }
+
+  /**
+   * A report answered at `answeredAt` shows `joined` more sessions than the one before: the oldest
+   * reservations made before it are the sessions it shows, so they stop taking room from it.
+   */
+  absorb(serverId: string, joined: number, answeredAt: number): void {
+    if (joined <= 0) return;
+    let left = joined;
+    for (const r of this.byServer.get(serverId) ?? []) {
+      if (left === 0) break;
+      if (r.absorbed || r.at > answeredAt) continue;
+      r.absorbed = true;
+      left -= 1;
+    }
   }
 
   /** Live reservations on a server, whatever its last report says. */

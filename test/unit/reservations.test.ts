@@ -85,3 +85,27 @@ describe('ReservationBook join grace', () => {
     expect(() => new ReservationBook(0)).toThrow(RangeError);
   });
 });
+
+describe('ReservationBook.absorb', () => {
+  it('lets the sessions a report newly shows absorb the oldest reservations made before it', () => {
+    const book = new ReservationBook(30_000, 5_000);
+    book.add('a', 's1', 1_000);
+    book.add('a', 's2', 1_100);
+    book.add('a', 's3', 2_500); // after the report was answered: cannot be in it
+    expect(book.pendingSince('a', 1_500, 2_600)).toBe(3);
+    book.absorb('a', 5, 2_000);
+    // s1 and s2 are in the report; s3 still takes room.
+    expect(book.pendingSince('a', 1_500, 2_600)).toBe(1);
+    // Absorbed reservations still keep their session id idempotent and count as live for scale-in.
+    expect(book.forSession('s1', 2_600)?.serverId).toBe('a');
+    expect(book.live('a', 2_600)).toBe(3);
+  });
+
+  it('absorbs nothing for a report that shows no new session', () => {
+    const book = new ReservationBook(30_000, 5_000);
+    book.add('a', undefined, 1_000);
+    book.absorb('a', 0, 2_000);
+    book.absorb('a', -2, 2_000);
+    expect(book.pendingSince('a', 1_500, 2_000)).toBe(1);
+  });
+});
