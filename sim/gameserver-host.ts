@@ -33,6 +33,8 @@ export class GameserverHost {
   private readonly http = createHttpServer((req, res) => this.handle(req, res));
   private readonly tasksByEndpoint = new Map<string, SimTask>();
   private readonly socketsByTask = new Map<SimTask, Set<Socket>>();
+  /** Every task with a listener open, connected to or not, so close() releases them all. */
+  private readonly openTasks = new Set<SimTask>();
   private readonly timers = new Set<NodeJS.Timeout>();
 
   constructor() {
@@ -42,6 +44,7 @@ export class GameserverHost {
   /** Binds the task's endpoints; resolves with containerPort → hostPort. Closes what it bound if one fails. */
   async open(task: SimTask, endpoints: Endpoint[]): Promise<Map<number, number>> {
     const ports = new Map<number, number>();
+    this.openTasks.add(task);
     try {
       for (const endpoint of endpoints) {
         const server = createNetServer((socket) => this.accept(task, endpoint.kind, socket));
@@ -59,6 +62,7 @@ export class GameserverHost {
 
   /** Stops accepting for the task and drops its open connections. */
   async closeTask(task: SimTask): Promise<void> {
+    this.openTasks.delete(task);
     const listeners = task.listeners.splice(0);
     for (const server of listeners) {
       const address = server.address();
@@ -72,7 +76,7 @@ export class GameserverHost {
   async close(): Promise<void> {
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
-    await Promise.all([...this.socketsByTask.keys()].map((task) => this.closeTask(task)));
+    await Promise.all([...this.openTasks, ...this.socketsByTask.keys()].map((task) => this.closeTask(task)));
     this.http.closeAllConnections();
   }
 
