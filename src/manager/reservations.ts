@@ -27,6 +27,7 @@ export class ReservationBook {
     if (!(joinGraceMs >= 0)) throw new RangeError('ReservationBook: joinGraceMs must not be negative');
   }
 
+  /** Reservations are kept in the order they were made (`now` never goes back), which pendingSince relies on. */
   add(serverId: string, sessionId: string | undefined, now: number): Reservation {
     const reservation: Reservation = { serverId, sessionId, at: now, absorbed: false };
     const list = this.byServer.get(serverId);
@@ -56,7 +57,13 @@ export class ReservationBook {
     if (!list) return 0;
     const trustedBefore = reportSentAt - this.joinGraceMs;
     let count = 0;
-    for (const r of list) if (!r.absorbed && r.at >= trustedBefore && !this.expired(r, now)) count += 1;
+    // Newest first, stopping at the first one the report covers: allocation cost stays with the
+    // reservations since the last poll, not with every reservation the TTL keeps alive.
+    for (let i = list.length - 1; i >= 0; i -= 1) {
+      const r = list[i] as Reservation;
+      if (r.at < trustedBefore || this.expired(r, now)) break;
+      if (!r.absorbed) count += 1;
+    }
     return count;
   }
 
