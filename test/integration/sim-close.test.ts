@@ -37,7 +37,7 @@ describe('simulator close', () => {
       }, { what: 'three running tasks' });
       // Nobody has connected to these tasks; close() must still release them.
       await sim.close();
-      for (const t of running) expect(await refused(t.address as string, t.ports.web)).toBe(true);
+      for (const t of running) expect(await refused(t.address as string, t.ports.web as number)).toBe(true);
     } finally {
       clients.destroy();
       await sim.close();
