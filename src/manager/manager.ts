@@ -40,6 +40,7 @@ export type AdminResult = { ok: true; server: ServerView } | { ok: false; code: 
 
 /** After an action the loop looks again soon; idle, it waits the full interval. */
 const AFTER_ACTION_MS = 1000;
+const NO_ROOM_LOG_INTERVAL_MS = 5000;
 
 export class Manager {
   readonly metrics: ManagerMetrics;
@@ -52,6 +53,8 @@ export class Manager {
   private readonly limit: ReturnType<typeof pLimit>;
   private readonly pinned = new Set<string>();
   private paused = false;
+  /** "No room" is logged at most once per interval, with the count of those not logged, so a rush cannot flood the log. */
+  private noRoom = { loggedAt: Number.NEGATIVE_INFINITY, suppressed: 0 };
   /** MIN_SERVERS, or what the last scheduled rule set it to. */
   private minServers: number;
   private ready = false;
@@ -120,7 +123,7 @@ export class Manager {
       const backup = this.deps.config.backup;
       out = backup ? { kind: 'backup', host: backup.host, port: backup.port, reason: result.reason } : result;
       this.metrics.allocations.inc({ result: backup ? 'backup' : 'none' });
-      this.deps.logger.warn('no server with room', { reason: result.reason, backup: backup !== null, sessionId });
+      this.logNoRoom(result.reason, backup !== null, now);
     }
     this.metrics.allocationSeconds.observe((performance.now() - started) / 1000);
     return out;
@@ -329,6 +332,15 @@ export class Manager {
     }
     // Replace a dead server in this tick, not the next scheduled one.
     if (unhealthy) this.tickLoop.wake();
+  }
+
+  private logNoRoom(reason: string, backup: boolean, now: number): void {
+    if (now - this.noRoom.loggedAt < NO_ROOM_LOG_INTERVAL_MS) {
+      this.noRoom.suppressed += 1;
+      return;
+    }
+    this.deps.logger.warn('no server with room', { reason, backup, alsoSinceLastLine: this.noRoom.suppressed });
+    this.noRoom = { loggedAt: now, suppressed: 0 };
   }
 
   /** Applies a good report, and lets the sessions it newly shows absorb the reservations behind them. */

@@ -62,3 +62,23 @@ describe('join grace and absorption', () => {
     }
   });
 });
+
+describe('no-room logging', () => {
+  it('logs a rush of allocations with no room once per interval, with the count it left out', async () => {
+    const { createCapturingLogger } = await import('../support/factories.js');
+    const { logger, lines } = createCapturingLogger();
+    const clock = new ManualClock(1_000_000);
+    const manager = new Manager({ config: makeManagerConfig(), backend: new FakeBackend({ clock }), prober: new FakeProber(), clock, logger });
+    try {
+      for (let i = 0; i < 50; i += 1) expect(manager.allocate().kind).toBe('backup');
+      clock.advance(5_000);
+      expect(manager.allocate().kind).toBe('backup');
+      await new Promise((r) => setTimeout(r, 50));
+      const noRoom = lines.filter((l) => l.message === 'no server with room');
+      expect(noRoom).toHaveLength(2);
+      expect(noRoom[1]?.alsoSinceLastLine).toBe(49);
+    } finally {
+      await manager.close();
+    }
+  });
+});
