@@ -25,7 +25,6 @@ afterEach(async () => {
 });
 
 // Admin answers are JSON of known shapes; the tests read the fields they check.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 async function admin(path: string, body?: unknown): Promise<any> {
   const res = await fetch(`${sim.url}/_sim/${path}`, {
     method: body === undefined ? 'GET' : 'POST',
