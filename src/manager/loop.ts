@@ -70,6 +70,11 @@ export class Loop {
   }
 
   private execute(): Promise<void> {
+    // start(), wake() and runOnce() can each arm a timer while a run is under way: never run twice at once.
+    if (this.running) {
+      this.rerun = true;
+      return this.running;
+    }
     const run = (async () => {
       let delay: number;
       try {

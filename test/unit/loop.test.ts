@@ -194,3 +194,43 @@ describe('Loop', () => {
     expect(p.runs).toBe(0);
   });
 });
+
+describe('Loop started while a woken run is under way', () => {
+  it('does not start a second run next to it (the manager is woken by allocations before start())', async () => {
+    const { Loop } = await import('../../src/manager/loop.js');
+    let inFlight = 0;
+    let maxInFlight = 0;
+    let runs = 0;
+    let release: (() => void) | null = null;
+    const loop = new Loop({
+      name: 'overlap',
+      run: async () => {
+        inFlight += 1;
+        runs += 1;
+        maxInFlight = Math.max(maxInFlight, inFlight);
+        await new Promise<void>((r) => {
+          release = r;
+        });
+        inFlight -= 1;
+        return 60_000;
+      },
+      onError: () => 60_000,
+    });
+    try {
+      loop.wake(); // before start: runs once
+      await new Promise((r) => setTimeout(r, 5));
+      expect(runs).toBe(1);
+      loop.start(0); // arms a timer while the woken run is still going
+      await new Promise((r) => setTimeout(r, 20));
+      expect(maxInFlight).toBe(1);
+      (release as unknown as () => void)();
+      // The start is not lost: it runs right after the first run.
+      await new Promise((r) => setTimeout(r, 20));
+      expect(runs).toBe(2);
+      expect(maxInFlight).toBe(1);
+      (release as unknown as () => void)();
+    } finally {
+      await loop.close();
+    }
+  });
+});
