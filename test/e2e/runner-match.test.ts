@@ -24,8 +24,10 @@ const children = new Set<ChildProcess>();
 const servers: Server[] = [];
 let outRoot: string;
 
+// A long join timeout: on a loaded machine a player process can take seconds to start, and a session
+// that times out before both join would end the match early for reasons that are not the runner's.
 async function startGameserver(capacity: number, sessionSeconds: number, name: string): Promise<Gameserver> {
-  const proc = spawn(process.execPath, [GAMESERVER, '--host', '127.0.0.1', '--game-port', '0', '--web-port', '0', '--capacity', String(capacity), '--session-seconds', String(sessionSeconds), '--name', name], {
+  const proc = spawn(process.execPath, [GAMESERVER, '--host', '127.0.0.1', '--game-port', '0', '--web-port', '0', '--capacity', String(capacity), '--session-seconds', String(sessionSeconds), '--join-timeout-seconds', '30', '--name', name], {
     stdio: ['ignore', 'pipe', 'inherit'],
     env: { ...process.env, LOG_LEVEL: 'error' },
   });
