@@ -197,7 +197,6 @@ describe('Loop', () => {
 
 describe('Loop started while a woken run is under way', () => {
   it('does not start a second run next to it (the manager is woken by allocations before start())', async () => {
-    const { Loop } = await import('../../src/manager/loop.js');
     let inFlight = 0;
     let maxInFlight = 0;
     let runs = 0;
