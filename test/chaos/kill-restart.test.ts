@@ -123,13 +123,23 @@ describe('SIGKILL during scaling', () => {
 
       const { ms } = await restart();
       const next = manager as ManagerProcess;
-      const tasks = liveTasks();
-      const servers = await next.servers();
-      const known = new Set(servers.map((s) => s.id));
       const where = `trial ${trial} (${scaleUp ? 'up' : 'down'}, killed after ${delay} ms)`;
 
-      // No orphan: every task ECS still runs for our fleet is in the restarted manager's list.
-      expect(tasks.filter((t) => !known.has(t.arn)).map((t) => t.arn), where).toEqual([]);
+      // No orphan: every task ECS still runs for our fleet is in the restarted manager's list. A RunTask
+      // the killed manager had already sent can land after the new one's first listing; the next full
+      // resync (RESYNC_INTERVAL, 1 s here) must adopt it.
+      let tasks = liveTasks();
+      let servers = await next.servers();
+      const orphans = () => tasks.filter((t) => !new Set(servers.map((s) => s.id)).has(t.arn)).map((t) => t.arn);
+      await waitFor(
+        async () => {
+          tasks = liveTasks();
+          servers = await next.servers();
+          return orphans().length === 0;
+        },
+        { timeoutMs: 3_000, intervalMs: 50, what: 'every task adopted' },
+      ).catch(() => undefined);
+      expect(orphans(), where).toEqual([]);
       // No fleet larger than the policy asks.
       // The allocation that restart() made holds a reservation, one session's worth of demand.
       const bound = sizeBound(before, sessionsMax + 1);
