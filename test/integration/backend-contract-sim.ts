@@ -12,27 +12,12 @@ import type { Sim } from '../../sim/index.js';
 import { createSimClients, type SimClients } from '../../sim/sdk-clients.js';
 import { makeManagerConfig, type ManagerConfigOverrides } from '../support/factories.js';
 import { waitFor } from '../support/wait.js';
+import { makeEcsConfig as makeSimEcsConfig } from '../support/ecs-config.js';
 
 export const SIM_PORTS = { game: 3000, web: 3080, health: 3080 };
 
 /** Fargate + awsvpc against the sim's `LaunchGameserver:1`; overrides switch to EC2 and bridge. */
-export function simEcsConfig(overrides: Partial<EcsConfig> = {}): EcsConfig {
-  return {
-    region: 'us-east-1',
-    cluster: 'default',
-    taskDefinition: 'LaunchGameserver',
-    containerName: undefined,
-    launchType: 'FARGATE',
-    capacityProviders: [],
-    networkMode: 'awsvpc',
-    subnets: ['subnet-sim'],
-    securityGroups: [],
-    assignPublicIp: true,
-    address: 'public',
-    instanceLaunchTemplate: undefined,
-    ...overrides,
-  };
-}
+export const simEcsConfig = makeSimEcsConfig;
 
 /** The seed's EC2 mode: launch template `defaultECS`, bridge networking, EC2 launch type. */
 export function seedEc2Config(overrides: Partial<EcsConfig> = {}): EcsConfig {

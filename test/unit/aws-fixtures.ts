@@ -6,27 +6,13 @@ import type { EcsConfig } from '../../src/config/config.js';
 import { createSilentLogger } from '../../src/log.js';
 import { ManualClock } from '../../src/manager/clock.js';
 import { EcsBackend, type EcsBackendOptions } from '../../src/aws/ecs-backend.js';
+import { makeEcsConfig as makeSimEcsConfig } from '../support/ecs-config.js';
 
 export const FLEET = 'fleet-a';
 export const PORTS = { game: 3000, web: 3080, health: 3080 };
 
 export function makeEcsConfig(overrides: Partial<EcsConfig> = {}): EcsConfig {
-  return {
-    region: 'us-east-1',
-    cluster: 'default',
-    taskDefinition: 'LaunchGameserver',
-    containerName: undefined,
-    launchType: 'FARGATE',
-    capacityProviders: [],
-    networkMode: 'awsvpc',
-    subnets: ['subnet-1'],
-    securityGroups: ['sg-1'],
-    assignPublicIp: true,
-    address: 'public',
-    pollAddress: 'private',
-    instanceLaunchTemplate: undefined,
-    ...overrides,
-  };
+  return makeSimEcsConfig({ subnets: ['subnet-1'], securityGroups: ['sg-1'], ...overrides });
 }
 
 export function taskArn(n: number): string {

@@ -10,6 +10,7 @@ import { HttpProber } from '../../../src/manager/prober.js';
 import type { Sim } from '../../../sim/index.js';
 import { makeManagerConfig, type ManagerConfigOverrides } from '../../support/factories.js';
 import { createCaptureLogger, type CaptureLogger } from './capture-logger.js';
+import { makeEcsConfig } from '../../support/ecs-config.js';
 
 export interface InProcessFleet {
   manager: Manager;
@@ -19,20 +20,7 @@ export interface InProcessFleet {
 }
 
 export function simEcsConfig(): EcsConfig {
-  return {
-    region: 'us-east-1',
-    cluster: 'default',
-    taskDefinition: 'LaunchGameserver',
-    containerName: undefined,
-    launchType: 'FARGATE',
-    capacityProviders: [],
-    networkMode: 'awsvpc',
-    subnets: ['subnet-0sim0000000000001'],
-    securityGroups: [],
-    assignPublicIp: true,
-    address: 'public',
-    instanceLaunchTemplate: undefined,
-  };
+  return makeEcsConfig();
 }
 
 /** Starts a manager for `fleetId` on `endpoint` (the sim, or a fault proxy in front of it). */
