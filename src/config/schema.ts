@@ -1,37 +1,9 @@
 // The environment, validated once at startup (§6 of the design: the seed's .env keeps working).
 import { z } from 'zod';
-
-const int = (min: number, max = Number.MAX_SAFE_INTEGER) =>
-  z
-    .string()
-    .trim()
-    .regex(/^-?\d+$/, `expected a whole number from ${min} to ${max}`)
-    .transform(Number)
-    .pipe(z.number().int().min(min, `expected a whole number from ${min} to ${max}`).max(max, `expected a whole number from ${min} to ${max}`));
-
-/** Seconds, fractional allowed ("0.5"), returned as milliseconds. */
-const seconds = (min: number, max: number) =>
-  z
-    .string()
-    .trim()
-    .regex(/^\d+(\.\d+)?$/, `expected a number of seconds from ${min} to ${max}`)
-    .transform(Number)
-    .pipe(z.number().min(min, `expected a number of seconds from ${min} to ${max}`).max(max, `expected a number of seconds from ${min} to ${max}`))
-    .transform((s) => Math.round(s * 1000));
+import { boolean, commaList, seconds, wholeNumber } from './env-values.js';
 
 /** Defaults are output values in zod 4 (they skip the transform), so a default in seconds is given in ms. */
 const sec = (s: number) => Math.round(s * 1000);
-
-const bool = z
-  .string()
-  .trim()
-  .toLowerCase()
-  .refine((v) => ['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'].includes(v), 'expected true or false')
-  .transform((v) => ['true', '1', 'yes', 'on'].includes(v));
-
-const list = z
-  .string()
-  .transform((v) => v.split(',').map((s) => s.trim()).filter((s) => s.length > 0));
 
 const hostPort = z
   .string()
@@ -41,7 +13,7 @@ const hostPort = z
 
 const token = z.string().min(16, 'expected a token of at least 16 characters');
 
-const port = int(0, 65535);
+const port = wholeNumber(0, 65535);
 
 /**
  * Every variable, as a string before parsing. Each key is the canonical name; `ALIASES` maps
@@ -60,33 +32,33 @@ export const envSchema = z.object({
     .default('arbiter'),
 
   // Scaling (§3.3)
-  UPSCALE_MARGIN: int(0, 100_000).default(4),
-  DOWNSCALE_MARGIN: int(0, 100_000).default(18),
-  GAMESERVER_CAPACITY: int(1, 100_000).default(10),
+  UPSCALE_MARGIN: wholeNumber(0, 100_000).default(4),
+  DOWNSCALE_MARGIN: wholeNumber(0, 100_000).default(18),
+  GAMESERVER_CAPACITY: wholeNumber(1, 100_000).default(10),
   SLEEP_TIME: seconds(0.05, 3600).default(sec(10)),
-  MIN_SERVERS: int(0, 10_000).default(1),
+  MIN_SERVERS: wholeNumber(0, 10_000).default(1),
   MIN_SERVERS_SCHEDULE: z.string().trim().optional(),
   SCHEDULE_TIMEZONE: z.string().trim().min(1).optional(),
-  MAX_SERVERS: int(1, 10_000).default(20),
-  MAX_LAUNCH_PER_TICK: int(1, 1000).default(10),
+  MAX_SERVERS: wholeNumber(1, 10_000).default(20),
+  MAX_LAUNCH_PER_TICK: wholeNumber(1, 1000).default(10),
   ALLOCATION_STRATEGY: z.enum(['packed', 'spread']).default('packed'),
   RESERVATION_TTL: seconds(0.1, 3600).default(sec(30)),
   JOIN_GRACE: seconds(0, 3600).default(sec(3)),
   BACKUP_GAMESERVER: hostPort.optional(),
-  BACKUP_GAMESERVER_WEB_PORT: int(1, 65535).optional(),
+  BACKUP_GAMESERVER_WEB_PORT: wholeNumber(1, 65535).optional(),
 
   // Health (§3.1)
   POLL_INTERVAL: seconds(0.05, 600).default(sec(2)),
-  HEALTH_TIMEOUT_MS: int(10, 60_000).default(1500),
-  FAIL_THRESHOLD: int(1, 100).default(3),
+  HEALTH_TIMEOUT_MS: wholeNumber(10, 60_000).default(1500),
+  FAIL_THRESHOLD: wholeNumber(1, 100).default(3),
   START_TIMEOUT: seconds(1, 3600).default(sec(180)),
-  POLL_CONCURRENCY: int(1, 1000).default(32),
+  POLL_CONCURRENCY: wholeNumber(1, 1000).default(32),
   RESYNC_INTERVAL: seconds(1, 86_400).default(sec(60)),
 
   // Gameserver ports (container ports for awsvpc, looked up in network bindings for bridge)
-  GAMESERVER_GAME_PORT: int(1, 65535).default(3000),
-  GAMESERVER_WEB_PORT: int(1, 65535).default(3080),
-  GAMESERVER_HEALTH_PORT: int(1, 65535).optional(),
+  GAMESERVER_GAME_PORT: wholeNumber(1, 65535).default(3000),
+  GAMESERVER_WEB_PORT: wholeNumber(1, 65535).default(3080),
+  GAMESERVER_HEALTH_PORT: wholeNumber(1, 65535).optional(),
 
   // Local mode
   LOCAL_GAMESERVER_COMMAND: z.string().trim().min(1).optional(),
@@ -99,11 +71,11 @@ export const envSchema = z.object({
   GAMESERVER_TASK_DEFINITION: z.string().trim().min(1).optional(),
   GAMESERVER_CONTAINER_NAME: z.string().trim().min(1).optional(),
   ECS_LAUNCH_TYPE: z.enum(['FARGATE', 'EC2']).optional(),
-  ECS_CAPACITY_PROVIDERS: list.optional(),
+  ECS_CAPACITY_PROVIDERS: commaList.optional(),
   ECS_NETWORK_MODE: z.enum(['awsvpc', 'bridge']).optional(),
-  ECS_SUBNETS: list.optional(),
-  ECS_SECURITY_GROUPS: list.optional(),
-  ECS_ASSIGN_PUBLIC_IP: bool.default(true),
+  ECS_SUBNETS: commaList.optional(),
+  ECS_SECURITY_GROUPS: commaList.optional(),
+  ECS_ASSIGN_PUBLIC_IP: boolean.default(true),
   ECS_ADDRESS: z.enum(['public', 'private']).default('public'),
   ECS_POLL_ADDRESS: z.enum(['public', 'private']).default('private'),
   ECS_INSTANCE_LAUNCH_TEMPLATE: z.string().trim().min(1).optional(),
@@ -112,8 +84,8 @@ export const envSchema = z.object({
   ARBITER_ADMIN_TOKEN: token.optional(),
   ARBITER_ALLOCATE_TOKEN: token.optional(),
   ARBITER_HEARTBEAT_TOKEN: token.optional(),
-  CORS_ORIGINS: list.default(['*']),
-  ALLOCATE_RATE_LIMIT: int(0, 1_000_000).default(600),
+  CORS_ORIGINS: commaList.default(['*']),
+  ALLOCATE_RATE_LIMIT: wholeNumber(0, 1_000_000).default(600),
   TRUST_PROXY: z.string().trim().optional(),
 
   // The seed's variables that mean nothing here; accepted so that its .env loads.

@@ -1,23 +1,6 @@
 // The sidecar's environment, validated once at start; every bad variable is named in the error.
 import { z } from 'zod';
-
-const wholeNumber = (min: number, max: number) =>
-  z
-    .string()
-    .trim()
-    .regex(/^\d+$/, `expected a whole number from ${min} to ${max}`)
-    .transform(Number)
-    .pipe(z.number().int().min(min, `expected a whole number from ${min} to ${max}`).max(max, `expected a whole number from ${min} to ${max}`));
-
-/** Seconds (fractions allowed), returned as milliseconds. */
-const seconds = (min: number, max: number) =>
-  z
-    .string()
-    .trim()
-    .regex(/^\d+(\.\d+)?$/, `expected a number of seconds from ${min} to ${max}`)
-    .transform(Number)
-    .pipe(z.number().min(min, `expected a number of seconds from ${min} to ${max}`).max(max, `expected a number of seconds from ${min} to ${max}`))
-    .transform((s) => Math.round(s * 1000));
+import { seconds, wholeNumber } from '../config/env-values.js';
 
 const httpUrl = z
   .string()
