@@ -1,20 +1,21 @@
 // The manager: owns the fleet, runs the health-poll and reconcile loops, answers allocations.
 // Everything it touches outside itself (backend, prober, clock, logger) is passed in.
-import pLimit from 'p-limit';
 import type { HealthConfig, ScalingConfig } from '../config/config.js';
 import type { Logger } from '../log.js';
 import { Allocator, type AllocatedServer } from './allocator.js';
 import type { Backend } from './backend.js';
 import type { Clock } from './clock.js';
 import { Executor, errorMessage } from './executor.js';
-import { Fleet, sessionsOf, stateOf, type FleetEvent, type ServerRecord } from './fleet.js';
+import { Fleet, stateOf, type FleetEvent } from './fleet.js';
+import { logFleetEvents } from './fleet-log.js';
+import { HealthPoller } from './health-poller.js';
+import { AFTER_ACTION_MS, Reconciler } from './reconciler.js';
 import { Loop } from './loop.js';
 import { createManagerMetrics, type ManagerMetrics } from './metrics.js';
-import { decideScale, freeCapacity, type PolicyConfig } from './policy.js';
 import type { HealthProber } from './prober.js';
 import { ReservationBook } from './reservations.js';
-import { toPolicyServer, toServerView, type ServerView } from './snapshot.js';
-import type { BackendServer, HealthReport, ServerState } from './types.js';
+import { toServerView, type ServerView } from './snapshot.js';
+import type { HealthReport, ServerState } from './types.js';
 
 export interface ManagerConfig {
   scaling: ScalingConfig;
@@ -38,8 +39,6 @@ export type Allocation =
 
 export type AdminResult = { ok: true; server: ServerView } | { ok: false; code: 'not_found' | 'conflict'; message: string };
 
-/** After an action the loop looks again soon; idle, it waits the full interval. */
-const AFTER_ACTION_MS = 1000;
 const NO_ROOM_LOG_INTERVAL_MS = 5000;
 
 export class Manager {
@@ -50,7 +49,8 @@ export class Manager {
   private readonly executor: Executor;
   private readonly tickLoop: Loop;
   private readonly pollLoop: Loop;
-  private readonly limit: ReturnType<typeof pLimit>;
+  private readonly poller: HealthPoller;
+  private readonly reconciler: Reconciler;
   private readonly pinned = new Set<string>();
   private paused = false;
   /** "No room" is logged at most once per interval, with the count of those not logged, so a rush cannot flood the log. */
@@ -58,8 +58,6 @@ export class Manager {
   /** MIN_SERVERS, or what the last scheduled rule set it to. */
   private minServers: number;
   private ready = false;
-  private lastResyncAt = Number.NEGATIVE_INFINITY;
-  private lastTickOkAt: number | null = null;
   private readonly startedAt: number;
   private closing: Promise<void> | null = null;
 
@@ -82,14 +80,36 @@ export class Manager {
       metrics: this.metrics,
       onEvents: (events) => this.logEvents(events),
     });
-    this.limit = pLimit(config.health.concurrency);
+    this.poller = new HealthPoller({
+      fleet: this.fleet,
+      book: this.book,
+      prober: deps.prober,
+      clock,
+      logger: deps.logger,
+      metrics: this.metrics,
+      capacity: config.scaling.capacity,
+      concurrency: config.health.concurrency,
+      onEvents: (events) => this.logEvents(events),
+    });
     this.startedAt = clock.now();
     this.minServers = config.scaling.minServers;
-    this.tickLoop = new Loop({ name: 'reconcile', run: () => this.tick(), onError: (err) => this.loopError('reconcile', err) });
+    this.reconciler = new Reconciler({
+      config,
+      backend: deps.backend,
+      fleet: this.fleet,
+      book: this.book,
+      executor: this.executor,
+      clock,
+      logger: deps.logger,
+      metrics: this.metrics,
+      controls: { paused: () => this.paused, pinned: (id) => this.pinned.has(id), minServers: () => this.minServers },
+      onEvents: (events) => this.logEvents(events),
+    });
+    this.tickLoop = new Loop({ name: 'reconcile', run: () => this.reconciler.tick(), onError: (err) => this.loopError('reconcile', err) });
     this.pollLoop = new Loop({ name: 'poll', run: () => this.pollRound(), onError: (err) => this.loopError('poll', err) });
     this.metrics.bindFleet({
       countByState: () => this.countByState(),
-      freeCapacity: () => this.freeCapacity(),
+      freeCapacity: () => this.reconciler.freeCapacity(),
       reservations: () => this.book.size(),
       paused: () => this.paused,
     });
@@ -99,7 +119,7 @@ export class Manager {
   async start(): Promise<void> {
     const { logger } = this.deps;
     try {
-      await this.observe(true);
+      await this.reconciler.observe(true);
       await this.pollAll();
     } catch (err) {
       // The loops retry; readiness waits for a complete observation.
@@ -150,14 +170,15 @@ export class Manager {
   status(): { ready: boolean; live: boolean; paused: boolean; lastTickAt: string | null; servers: number; free: number } {
     const now = this.deps.clock.now();
     const staleAfter = 3 * Math.max(this.deps.config.scaling.sleepMs, AFTER_ACTION_MS) + 30_000;
-    const reference = this.lastTickOkAt ?? this.startedAt;
+    const lastTickOkAt = this.reconciler.lastTickOk();
+    const reference = lastTickOkAt ?? this.startedAt;
     return {
       ready: this.ready,
       live: now - reference <= staleAfter,
       paused: this.paused,
-      lastTickAt: this.lastTickOkAt === null ? null : new Date(this.lastTickOkAt).toISOString(),
+      lastTickAt: lastTickOkAt === null ? null : new Date(lastTickOkAt).toISOString(),
       servers: this.fleet.size(),
-      free: this.freeCapacity(),
+      free: this.reconciler.freeCapacity(),
     };
   }
 
@@ -165,7 +186,7 @@ export class Manager {
   heartbeat(id: string, report: HealthReport): boolean {
     const now = this.deps.clock.now();
     if (!this.fleet.get(id)) return false;
-    this.applyReport(id, report, now, now, 'heartbeat');
+    this.logEvents(this.poller.applyReport(id, report, now, now, 'heartbeat'));
     return true;
   }
 
@@ -242,64 +263,6 @@ export class Manager {
     return this.closing;
   }
 
-  // observe → decide → act → record
-  private async tick(): Promise<number> {
-    const { clock, logger, config } = this.deps;
-    const end = this.metrics.tickSeconds.startTimer();
-    const now = clock.now();
-    const resync = now - this.lastResyncAt >= config.health.resyncIntervalMs;
-    try {
-      await this.observe(resync);
-    } catch (err) {
-      this.metrics.ticks.inc({ result: 'incomplete' });
-      this.metrics.backendErrors.inc({ operation: resync ? 'list' : 'refresh' });
-      logger.warn('observation incomplete; not scaling this tick', { error: errorMessage(err) });
-      end();
-      return Math.min(config.scaling.sleepMs, 5_000);
-    }
-    this.book.prune(now);
-    const snapshot = {
-      paused: this.paused,
-      servers: this.fleet.all().map((r) => {
-        const s = toPolicyServer(r, this.book, config.scaling.capacity, now);
-        // An operator's drain sticks: the policy may not bring that server back.
-        return this.pinned.has(r.id) && s.state === 'standby' ? { ...s, restorableCapacity: 0 } : s;
-      }),
-    };
-    const decisions = decideScale(snapshot, this.policyConfig(), now);
-    const free = freeCapacity(snapshot.servers, config.scaling.capacity);
-    for (const d of decisions) {
-      this.metrics.decisions.inc({ kind: d.kind });
-      logger.info('scaling decision', {
-        ...d,
-        freeBefore: free,
-        upscaleMargin: config.scaling.upscaleMargin,
-        downscaleMargin: config.scaling.downscaleMargin,
-      });
-    }
-    await this.executor.apply(decisions);
-    this.lastTickOkAt = clock.now();
-    this.metrics.ticks.inc({ result: 'ok' });
-    end();
-    return decisions.length > 0 ? Math.min(config.scaling.sleepMs, AFTER_ACTION_MS) : config.scaling.sleepMs;
-  }
-
-  private async observe(complete: boolean): Promise<void> {
-    const { backend, clock } = this.deps;
-    let observed: BackendServer[];
-    if (complete || !backend.refresh) {
-      observed = await backend.list();
-    } else {
-      observed = await backend.refresh(this.fleet.all().map((r) => r.id));
-    }
-    const now = clock.now();
-    const full = complete || !backend.refresh;
-    if (full) this.lastResyncAt = now;
-    const events = this.fleet.applyObservation(observed, now, full);
-    for (const e of events) if (e.type === 'removed') this.book.dropServer(e.server.id);
-    this.logEvents(events);
-  }
-
   private async pollRound(): Promise<number> {
     const started = this.deps.clock.now();
     await this.pollAll();
@@ -308,30 +271,18 @@ export class Manager {
   }
 
   private async pollAll(): Promise<void> {
-    const targets = this.fleet.all().filter((r) => r.pollHost !== null && r.ports !== null && (r.lifecycle === 'pending' || r.lifecycle === 'running'));
-    let unhealthy = false;
-    await Promise.all(
-      targets.map((r) =>
-        this.limit(async () => {
-          const host = r.pollHost as string;
-          const port = (r.ports as { health: number }).health;
-          const sentAt = this.deps.clock.now();
-          const result = await this.deps.prober.probe(host, port);
-          const now = this.deps.clock.now();
-          const events = result.ok ? this.applyReport(r.id, result.report, sentAt, now, 'poll') : this.fleet.applyFailure(r.id, result.error, now);
-          this.metrics.polls.inc({ result: result.ok ? 'ok' : 'failed' });
-          if (!result.ok) this.deps.logger.warn('poll failed', { serverId: r.id, name: r.name, error: result.error, failures: this.fleet.get(r.id)?.failures });
-          if (events.some((e) => e.type === 'unhealthy')) unhealthy = true;
-          this.logEvents(events);
-        }),
-      ),
-    );
-    if (!this.ready && this.lastResyncAt > Number.NEGATIVE_INFINITY) {
+    const { unhealthy } = await this.poller.pollAll();
+    if (!this.ready && this.reconciler.hasObserved()) {
       this.ready = true;
-      this.deps.logger.info('manager ready', { servers: this.fleet.size(), free: this.freeCapacity() });
+      this.deps.logger.info('manager ready', { servers: this.fleet.size(), free: this.reconciler.freeCapacity() });
     }
     // Replace a dead server in this tick, not the next scheduled one.
     if (unhealthy) this.tickLoop.wake();
+  }
+
+  private logEvents(events: readonly FleetEvent[]): void {
+    for (const e of events) if (e.type === 'removed') this.pinned.delete(e.server.id);
+    logFleetEvents(this.deps.logger, events);
   }
 
   private logNoRoom(reason: string, backup: boolean, now: number): void {
@@ -343,66 +294,10 @@ export class Manager {
     this.noRoom = { loggedAt: now, suppressed: 0 };
   }
 
-  /** Applies a good report, and lets the sessions it newly shows absorb the reservations behind them. */
-  private applyReport(id: string, report: HealthReport, sentAt: number, now: number, source: 'poll' | 'heartbeat'): FleetEvent[] {
-    const record = this.fleet.get(id);
-    const capacity = this.deps.config.scaling.capacity;
-    const before = record?.report ? sessionsOf(record, capacity) : null;
-    const events = this.fleet.applyReport(id, report, sentAt, now, source);
-    const after = this.fleet.get(id);
-    if (after && before !== null && after.report === report) this.book.absorb(id, sessionsOf(after, capacity) - before, now);
-    if (source === 'heartbeat') this.logEvents(events);
-    return events;
-  }
-
-  private policyConfig(): PolicyConfig {
-    const { scaling, health } = this.deps.config;
-    return {
-      upscaleMargin: scaling.upscaleMargin,
-      downscaleMargin: scaling.downscaleMargin,
-      capacity: scaling.capacity,
-      minServers: this.minServers,
-      maxServers: scaling.maxServers,
-      maxLaunchPerTick: scaling.maxLaunchPerTick,
-      startTimeoutMs: health.startTimeoutMs,
-    };
-  }
-
-  private freeCapacity(): number {
-    const now = this.deps.clock.now();
-    const servers = this.fleet.all().map((r) => toPolicyServer(r, this.book, this.deps.config.scaling.capacity, now));
-    return freeCapacity(servers, this.deps.config.scaling.capacity);
-  }
-
   private countByState(): Record<ServerState, number> {
     const counts: Record<ServerState, number> = { pending: 0, active: 0, standby: 0, stopping: 0, unhealthy: 0 };
     for (const r of this.fleet.all()) counts[stateOf(r)] += 1;
     return counts;
-  }
-
-  private logEvents(events: readonly FleetEvent[]): void {
-    const { logger } = this.deps;
-    for (const e of events) {
-      const fields = { serverId: e.server.id, name: e.server.name };
-      switch (e.type) {
-        case 'added':
-          logger.info(e.source === 'launch' ? 'server pending' : 'server discovered', { ...fields, state: stateOf(e.server) });
-          break;
-        case 'active':
-          logger.info(e.server.standby ? 'server healthy on standby' : 'server active', { ...fields, address: address(e.server) });
-          break;
-        case 'out_of_rotation':
-          logger.warn('server out of rotation', { ...fields, reason: e.reason });
-          break;
-        case 'unhealthy':
-          logger.warn('server unhealthy', { ...fields, reason: e.reason });
-          break;
-        case 'removed':
-          this.pinned.delete(e.server.id);
-          logger.info('server gone', { ...fields, reason: e.reason });
-          break;
-      }
-    }
   }
 
   private loopError(loop: string, err: unknown): number {
@@ -414,8 +309,4 @@ export class Manager {
 
 function notFound(id: string): AdminResult {
   return { ok: false, code: 'not_found', message: `no server with id ${id}` };
-}
-
-function address(r: ServerRecord): string | null {
-  return r.host !== null && r.ports !== null ? `${r.host}:${r.ports.game}` : null;
 }

@@ -1,0 +1,134 @@
+// One reconcile tick: observe → decide → act → record (style habit 2). An incomplete observation
+// means no scaling that tick. The decision itself is the pure policy; the executor applies it.
+import type { HealthConfig, ScalingConfig } from '../config/config.js';
+import type { Logger } from '../log.js';
+import type { Backend } from './backend.js';
+import type { Clock } from './clock.js';
+import { errorMessage, type Executor } from './executor.js';
+import type { Fleet, FleetEvent } from './fleet.js';
+import type { ManagerMetrics } from './metrics.js';
+import { decideScale, freeCapacity, type PolicyConfig, type PolicySnapshot } from './policy.js';
+import type { ReservationBook } from './reservations.js';
+import { toPolicyServer } from './snapshot.js';
+import type { BackendServer } from './types.js';
+
+/** After an action the loop looks again soon; idle, it waits the full interval. */
+export const AFTER_ACTION_MS = 1000;
+
+/** What operators change at run time, read at each tick. */
+export interface ReconcileControls {
+  paused(): boolean;
+  /** Drained by an operator: the policy may not bring it back. */
+  pinned(serverId: string): boolean;
+  minServers(): number;
+}
+
+export interface ReconcilerDeps {
+  config: { scaling: ScalingConfig; health: HealthConfig };
+  backend: Backend;
+  fleet: Fleet;
+  book: ReservationBook;
+  executor: Executor;
+  clock: Clock;
+  logger: Logger;
+  metrics: ManagerMetrics;
+  controls: ReconcileControls;
+  onEvents: (events: FleetEvent[]) => void;
+}
+
+export class Reconciler {
+  private lastResyncAt = Number.NEGATIVE_INFINITY;
+  private lastTickOkAt: number | null = null;
+
+  constructor(private readonly deps: ReconcilerDeps) {}
+
+  /** Whether a complete observation of the backend has been applied yet. */
+  hasObserved(): boolean {
+    return this.lastResyncAt > Number.NEGATIVE_INFINITY;
+  }
+
+  lastTickOk(): number | null {
+    return this.lastTickOkAt;
+  }
+
+  /** Runs one tick and returns the delay before the next. */
+  async tick(): Promise<number> {
+    const { clock, logger, config, metrics, book } = this.deps;
+    const end = metrics.tickSeconds.startTimer();
+    const now = clock.now();
+    const resync = now - this.lastResyncAt >= config.health.resyncIntervalMs;
+    try {
+      await this.observe(resync);
+    } catch (err) {
+      metrics.ticks.inc({ result: 'incomplete' });
+      metrics.backendErrors.inc({ operation: resync ? 'list' : 'refresh' });
+      logger.warn('observation incomplete; not scaling this tick', { error: errorMessage(err) });
+      end();
+      return Math.min(config.scaling.sleepMs, 5_000);
+    }
+    book.prune(now);
+    const snapshot = this.snapshot(now);
+    const decisions = decideScale(snapshot, this.policyConfig(), now);
+    const free = freeCapacity(snapshot.servers, config.scaling.capacity);
+    for (const d of decisions) {
+      metrics.decisions.inc({ kind: d.kind });
+      logger.info('scaling decision', {
+        ...d,
+        freeBefore: free,
+        upscaleMargin: config.scaling.upscaleMargin,
+        downscaleMargin: config.scaling.downscaleMargin,
+      });
+    }
+    await this.deps.executor.apply(decisions);
+    this.lastTickOkAt = clock.now();
+    metrics.ticks.inc({ result: 'ok' });
+    end();
+    return decisions.length > 0 ? Math.min(config.scaling.sleepMs, AFTER_ACTION_MS) : config.scaling.sleepMs;
+  }
+
+  /**
+   * Brings the fleet in line with the backend: a full listing when `complete` (or when the backend
+   * has no cheaper refresh), else a refresh of the servers already known.
+   */
+  async observe(complete: boolean): Promise<void> {
+    const { backend, clock, fleet, book } = this.deps;
+    const refresh = complete ? undefined : backend.refresh?.bind(backend);
+    const observed: BackendServer[] = refresh ? await refresh(fleet.all().map((r) => r.id)) : await backend.list();
+    const full = refresh === undefined;
+    const now = clock.now();
+    if (full) this.lastResyncAt = now;
+    const events = fleet.applyObservation(observed, now, full);
+    for (const e of events) if (e.type === 'removed') book.dropServer(e.server.id);
+    this.deps.onEvents(events);
+  }
+
+  /** Free capacity as the policy counts it, now. */
+  freeCapacity(): number {
+    const now = this.deps.clock.now();
+    return freeCapacity(this.snapshot(now).servers, this.deps.config.scaling.capacity);
+  }
+
+  private snapshot(now: number): PolicySnapshot {
+    const { fleet, book, config, controls } = this.deps;
+    return {
+      paused: controls.paused(),
+      servers: fleet.all().map((r) => {
+        const s = toPolicyServer(r, book, config.scaling.capacity, now);
+        return controls.pinned(r.id) && s.state === 'standby' ? { ...s, restorableCapacity: 0 } : s;
+      }),
+    };
+  }
+
+  private policyConfig(): PolicyConfig {
+    const { scaling, health } = this.deps.config;
+    return {
+      upscaleMargin: scaling.upscaleMargin,
+      downscaleMargin: scaling.downscaleMargin,
+      capacity: scaling.capacity,
+      minServers: this.deps.controls.minServers(),
+      maxServers: scaling.maxServers,
+      maxLaunchPerTick: scaling.maxLaunchPerTick,
+      startTimeoutMs: health.startTimeoutMs,
+    };
+  }
+}
