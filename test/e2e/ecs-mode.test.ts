@@ -157,6 +157,48 @@ describe('ECS mode against the simulator process', () => {
     expect(Object.values(counters.throttled).reduce((x, n) => x + n, 0)).toBe(0);
   }, 50_000);
 
+  it('never writes AWS credentials or tokens to its output, even at debug level and through AWS errors', async () => {
+    const { url: simUrl } = await startSimProcess({ SIM_THROTTLING: 'true' });
+    const port = await freePort();
+    const base = `http://127.0.0.1:${port}`;
+    const secrets = {
+      AWS_ACCESS_KEY_ID: 'AKIAE2ESECRETKEYID42',
+      AWS_SECRET_ACCESS_KEY: 'e2e-secret-access-key-wJalrXUtnFEMI-K7MDENG',
+      AWS_SESSION_TOKEN: 'e2e-session-token-FQoGZXIvYXdzEJr',
+      ARBITER_ADMIN_TOKEN: 'e2e-admin-token-0123456789abcdef',
+      ARBITER_HEARTBEAT_TOKEN: 'e2e-heartbeat-token-0123456789ab',
+    };
+    const manager = startNode('dist/src/main.js', {
+      ...managerEnv(simUrl, port),
+      ...secrets,
+      ENV_FILE: '/nonexistent',
+      GAMESERVER_TASK_DEFINITION: 'LaunchGameserver',
+      ECS_SUBNETS: 'subnet-sim',
+      FLEET_ID: 'e2e-secrets',
+      SLEEP_TIME: '0.3',
+      POLL_INTERVAL: '0.2',
+      LOG_LEVEL: 'debug',
+    });
+    const a = await allocation(base);
+    // Admin and heartbeat calls with right and wrong tokens, and AWS calls that fail.
+    const admin = (token: string) => fetch(`${base}/api/servers/${encodeURIComponent(a.server_id)}/drain`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
+    expect((await admin(secrets.ARBITER_ADMIN_TOKEN)).status).toBe(200);
+    expect((await admin(`${secrets.ARBITER_ADMIN_TOKEN}x`)).status).toBe(403);
+    const heartbeat = await fetch(`${base}/api/heartbeat`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${secrets.ARBITER_HEARTBEAT_TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ server_id: a.server_id, available_capacity: 3, ready_to_close: false }),
+    });
+    expect(heartbeat.status).toBe(200);
+    await simPost(simUrl, '/_sim/faults', { errorRate: 1 });
+    await waitFor(() => manager.events().some((e) => e['level'] === 'warn' && String(e['message']).includes('observation incomplete')), { what: 'an AWS error logged', timeoutMs: 15_000 });
+    await simPost(simUrl, '/_sim/faults', { errorRate: 0 });
+    await manager.stop();
+    const output = manager.lines.join('\n');
+    expect(output.length).toBeGreaterThan(1000);
+    for (const [name, value] of Object.entries(secrets)) expect(output.includes(value), `${name} appeared in the output`).toBe(false);
+  }, 50_000);
+
   it("the seed's .env, endpoints pointed at the sim, starts in EC2 launch-template mode and serves", async () => {
     const { url: simUrl } = await startSimProcess();
     // The seed registered LaunchGameserver for EC2 with bridge networking and dynamic host ports.
