@@ -1,6 +1,6 @@
 // GET /available-server/ and the seed's spellings: one call that answers with a server that has room.
 import { Router, type Request } from 'express';
-import { rateLimit } from 'express-rate-limit';
+import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import { z } from 'zod';
 import type { Allocation } from '../../manager/manager.js';
 import { requireToken } from '../auth.js';
@@ -76,6 +76,7 @@ export function allocationRouter(deps: ApiDeps): Router {
     variable: 'ARBITER_ALLOCATE_TOKEN',
   });
   const limit = deps.security.allocateRateLimitPerMinute;
+  let warnedProxy = false;
   const limiter =
     limit > 0
       ? rateLimit({
@@ -85,6 +86,15 @@ export function allocationRouter(deps: ApiDeps): Router {
           legacyHeaders: false,
           handler: (_req, res) => {
             res.status(429).json({ error: `more than ${limit} allocations a minute from this client`, code: 'rate_limited' });
+          },
+          // The library would print a stack trace to stderr; the same finding goes to the JSON log, once.
+          validate: { xForwardedForHeader: false },
+          keyGenerator: (req) => {
+            if (!warnedProxy && deps.security.trustProxy === undefined && req.get('x-forwarded-for') !== undefined) {
+              warnedProxy = true;
+              deps.logger.warn('requests come through a proxy but TRUST_PROXY is unset: every client behind it shares one allocation rate limit', {});
+            }
+            return ipKeyGenerator(req.ip ?? 'unknown');
           },
         })
       : (_req: unknown, _res: unknown, next: () => void) => next();
