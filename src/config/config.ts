@@ -173,7 +173,8 @@ function buildConfig(raw: RawEnv): Config {
   const backup = raw.BACKUP_GAMESERVER ?? backupDefault;
   return {
     port: raw.PORT,
-    host: raw.HOST,
+    // Local mode is a developer's machine: keep it off the network unless asked. A container needs every interface.
+    host: raw.HOST ?? (backend === 'local' ? '127.0.0.1' : '0.0.0.0'),
     logLevel: raw.LOG_LEVEL,
     backend,
     fleetId: raw.FLEET_ID,

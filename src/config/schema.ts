@@ -22,7 +22,7 @@ const port = wholeNumber(0, 65535);
 export const envSchema = z.object({
   // Process
   PORT: port.default(8000),
-  HOST: z.string().trim().min(1).default('0.0.0.0'),
+  HOST: z.string().trim().min(1).optional(),
   LOG_LEVEL: z.enum(['error', 'warn', 'info', 'debug']).default('info'),
   ARBITER_BACKEND: z.enum(['local', 'ecs']).optional(),
   FLEET_ID: z

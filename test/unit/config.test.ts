@@ -210,3 +210,13 @@ describe('the built entry point', () => {
     expect(result.stderr).toContain('UPSCALE_MARGIN');
   });
 });
+
+describe('HOST default', () => {
+  it.each([
+    { name: 'local mode stays on this machine', env: {}, want: '127.0.0.1' },
+    { name: 'ECS mode listens on every interface (a container)', env: { GAMESERVER_TASK_DEFINITION: 'LaunchGameserver', ECS_SUBNETS: 'subnet-1' }, want: '0.0.0.0' },
+    { name: 'an explicit HOST wins', env: { HOST: '0.0.0.0' }, want: '0.0.0.0' },
+  ])('$name', ({ env, want }) => {
+    expect(parseConfig(env).host).toBe(want);
+  });
+});
