@@ -3,7 +3,6 @@
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ECSClient, RegisterTaskDefinitionCommand } from '@aws-sdk/client-ecs';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { REPO_ROOT, startNode, stopAll, type RunningProcess } from '../support/processes.js';
 import { freePort, waitFor } from '../support/wait.js';
@@ -200,31 +199,8 @@ describe('ECS mode against the simulator process', () => {
   }, 50_000);
 
   it("the seed's .env, endpoints pointed at the sim, starts in EC2 launch-template mode and serves", async () => {
-    const { url: simUrl } = await startSimProcess();
-    // The seed registered LaunchGameserver for EC2 with bridge networking and dynamic host ports.
-    const ecs = new ECSClient({ endpoint: simUrl, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
-    try {
-      await ecs.send(
-        new RegisterTaskDefinitionCommand({
-          family: 'LaunchGameserver',
-          networkMode: 'bridge',
-          requiresCompatibilities: ['EC2'],
-          containerDefinitions: [
-            {
-              name: 'gameserver',
-              image: 'siggame/cerveau',
-              memory: 512,
-              portMappings: [
-                { containerPort: 3000, hostPort: 0, protocol: 'tcp' },
-                { containerPort: 3080, hostPort: 0, protocol: 'tcp' },
-              ],
-            },
-          ],
-        }),
-      );
-    } finally {
-      ecs.destroy();
-    }
+    // The seed registered LaunchGameserver for EC2 with bridge networking: the simulator's built-in one, so.
+    const { url: simUrl } = await startSimProcess({ SIM_NETWORK_MODE: 'bridge' });
     const envFile = seedEnvFile();
     const port = await freePort();
     const base = `http://127.0.0.1:${port}`;

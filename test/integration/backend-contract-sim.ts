@@ -1,6 +1,5 @@
 // EcsBackends aimed at an in-process simulator: the SDK clients, the config and the bridge task
 // definition that the ECS integration tests and the backend contract share.
-import { RegisterTaskDefinitionCommand } from '@aws-sdk/client-ecs';
 import { RunInstancesCommand } from '@aws-sdk/client-ec2';
 import { EcsBackend, type EcsBackendOptions } from '../../src/aws/ecs-backend.js';
 import type { EcsConfig } from '../../src/config/config.js';
@@ -12,7 +11,7 @@ import type { Sim } from '../../sim/index.js';
 import { createSimClients, type SimClients } from '../../sim/sdk-clients.js';
 import { makeManagerConfig, type ManagerConfigOverrides } from '../support/factories.js';
 import { waitFor } from '../support/wait.js';
-import { makeEcsConfig as makeSimEcsConfig } from '../support/ecs-config.js';
+import { makeEcsConfig as makeSimEcsConfig, registerBridgeDefinition } from '../support/ecs-config.js';
 
 export const SIM_PORTS = { game: 3000, web: 3080, health: 3080 };
 
@@ -53,25 +52,9 @@ export class SimBackends {
 
   /** A `LaunchGameserver` revision with bridge networking and dynamic host ports, as the seed registered. */
   async registerBridgeDefinition(family = 'LaunchGameserver'): Promise<void> {
-    await this.clients.ecs.send(
-      new RegisterTaskDefinitionCommand({
-        family,
-        networkMode: 'bridge',
-        requiresCompatibilities: ['EC2'],
-        containerDefinitions: [
-          {
-            name: 'gameserver',
-            image: 'siggame/cerveau',
-            memory: 512,
-            portMappings: [
-              { containerPort: 3000, hostPort: 0, protocol: 'tcp' },
-              { containerPort: 3080, hostPort: 0, protocol: 'tcp' },
-            ],
-          },
-        ],
-      }),
-    );
+    await registerBridgeDefinition(this.clients.ecs, family);
   }
+
 
   /** Starts `count` container instances from the launch template and waits until they joined. */
   async addInstances(count: number): Promise<string[]> {

@@ -8,13 +8,13 @@ import {
   DescribeContainerInstancesCommand,
   DescribeTasksCommand,
   ListContainerInstancesCommand,
-  RegisterTaskDefinitionCommand,
   RunTaskCommand,
 } from '@aws-sdk/client-ecs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSim, type Sim } from '../../sim/index.js';
 import { createSimClients, type SimClients } from '../../sim/sdk-clients.js';
 import { waitFor } from '../support/wait.js';
+import { registerBridgeDefinition } from '../support/ecs-config.js';
 
 let sim: Sim;
 let clients: SimClients;
@@ -22,24 +22,7 @@ let clients: SimClients;
 beforeAll(async () => {
   sim = await startSim({ port: 0, launchLatencyMs: 30, stopLatencyMs: 20, instanceJoinLatencyMs: 40, throttling: false });
   clients = createSimClients(sim);
-  await clients.ecs.send(
-    new RegisterTaskDefinitionCommand({
-      family: 'BridgeGameserver',
-      networkMode: 'bridge',
-      requiresCompatibilities: ['EC2'],
-      containerDefinitions: [
-        {
-          name: 'gameserver',
-          image: 'siggame/cerveau',
-          memory: 512,
-          portMappings: [
-            { containerPort: 3000, hostPort: 0, protocol: 'tcp' },
-            { containerPort: 3080, hostPort: 0, protocol: 'tcp' },
-          ],
-        },
-      ],
-    }),
-  );
+  await registerBridgeDefinition(clients.ecs, 'BridgeGameserver');
 });
 
 afterAll(async () => {
