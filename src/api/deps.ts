@@ -1,5 +1,6 @@
 // What the HTTP layer needs from the rest of the program: narrow, so tests pass a fake.
 import type { Registry } from 'prom-client';
+import type { SecurityConfig } from '../config/config.js';
 import type { Logger } from '../log.js';
 import type { Manager } from '../manager/manager.js';
 
@@ -8,16 +9,7 @@ export type ManagerApi = Pick<
   'allocate' | 'servers' | 'server' | 'rotation' | 'status' | 'heartbeat' | 'drain' | 'undrain' | 'stopServer' | 'setPaused'
 >;
 
-export interface SecurityOptions {
-  adminToken: string | undefined;
-  allocateToken: string | undefined;
-  heartbeatToken: string | undefined;
-  corsOrigins: string[];
-  /** Allocations per client per minute; 0 turns the limit off. */
-  allocateRateLimitPerMinute: number;
-  /** Express `trust proxy` setting, for client addresses behind a load balancer. */
-  trustProxy: string | undefined;
-}
+export type SecurityOptions = SecurityConfig;
 
 export interface ApiDeps {
   manager: ManagerApi;

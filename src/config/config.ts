@@ -68,14 +68,18 @@ export interface Config {
   ports: { game: number; web: number; health: number };
   local: { command: string | undefined; stopGraceMs: number; demoSessionMs: number };
   ecs: EcsConfig | null;
-  security: {
-    adminToken: string | undefined;
-    allocateToken: string | undefined;
-    heartbeatToken: string | undefined;
-    corsOrigins: string[];
-    allocateRateLimitPerMinute: number;
-    trustProxy: string | undefined;
-  };
+  security: SecurityConfig;
+}
+
+export interface SecurityConfig {
+  adminToken: string | undefined;
+  allocateToken: string | undefined;
+  heartbeatToken: string | undefined;
+  corsOrigins: string[];
+  /** Allocations per client per minute; 0 turns the limit off. */
+  allocateRateLimitPerMinute: number;
+  /** Express `trust proxy` setting, for client addresses behind a load balancer. */
+  trustProxy: string | undefined;
 }
 
 /** Raised when the environment is invalid; `problems` has one line per bad variable. */
