@@ -1,6 +1,6 @@
 // Hands out gameservers. Selection is a pure function; the reservation is taken synchronously,
 // before any await, so concurrent requests can never oversubscribe a server (§3.3, style habit 5).
-import { isInRotation, type Fleet, type ServerRecord } from './fleet.js';
+import type { Fleet, ServerRecord } from './fleet.js';
 import type { ReservationBook } from './reservations.js';
 import type { ServerPorts } from './types.js';
 
@@ -77,11 +77,6 @@ export class Allocator {
     if (!chosen) return { kind: 'none', reason: candidates.length === 0 ? 'no server in rotation' : 'every server is full' };
     this.book.add(chosen.id, sessionId, now);
     return { kind: 'server', server: toAllocated(chosen.record), reused: false };
-  }
-
-  /** Effective capacity of one server, for views and the policy. */
-  capacityOf(r: ServerRecord, now: number): number {
-    return isInRotation(r) ? effectiveCapacity(r, this.book, now) : 0;
   }
 }
 

@@ -125,10 +125,6 @@ export class Executor {
     if (timer) clearTimeout(timer);
   }
 
-  pending(): number {
-    return this.inFlight.size;
-  }
-
   private track(p: Promise<void>): void {
     this.inFlight.add(p);
     void p.finally(() => this.inFlight.delete(p));

@@ -1,6 +1,6 @@
 // One log line per fleet event, built from the event's own fields.
 import type { Logger } from '../log.js';
-import { stateOf, type FleetEvent, type ServerRecord } from './fleet.js';
+import { gameAddressOf, stateOf, type FleetEvent } from './fleet.js';
 
 export function logFleetEvents(logger: Logger, events: readonly FleetEvent[]): void {
   for (const e of events) {
@@ -10,7 +10,7 @@ export function logFleetEvents(logger: Logger, events: readonly FleetEvent[]): v
         logger.info(e.source === 'launch' ? 'server pending' : 'server discovered', { ...fields, state: stateOf(e.server) });
         break;
       case 'active':
-        logger.info(e.server.standby ? 'server healthy on standby' : 'server active', { ...fields, address: addressOf(e.server) });
+        logger.info(e.server.standby ? 'server healthy on standby' : 'server active', { ...fields, address: gameAddressOf(e.server) });
         break;
       case 'out_of_rotation':
         logger.warn('server out of rotation', { ...fields, reason: e.reason });
@@ -23,8 +23,4 @@ export function logFleetEvents(logger: Logger, events: readonly FleetEvent[]): v
         break;
     }
   }
-}
-
-function addressOf(r: ServerRecord): string | null {
-  return r.host !== null && r.ports !== null ? `${r.host}:${r.ports.game}` : null;
 }

@@ -27,6 +27,8 @@ export interface ServerRecord {
   lastError: string | null;
   /** An action (launch bookkeeping, standby, stop) is in flight for this server. */
   busy: boolean;
+  /** An operator drained it: it stays on standby until undrained, whatever the policy wants. */
+  held: boolean;
   stopReason: string | null;
   /** When this manager first saw it; listing lag after a launch is forgiven for a while. */
   seenAt: number;
@@ -196,15 +198,14 @@ export class Fleet {
     r.stopReason = reason;
   }
 
+  setHeld(id: string, held: boolean): void {
+    const r = this.records.get(id);
+    if (r) r.held = held;
+  }
+
   setBusy(id: string, busy: boolean): void {
     const r = this.records.get(id);
     if (r) r.busy = busy;
-  }
-
-  remove(id: string): ServerRecord | undefined {
-    const r = this.records.get(id);
-    this.records.delete(id);
-    return r;
   }
 
   /** Servers the allocator may hand out: active, answering, with an address. */
@@ -232,10 +233,16 @@ export class Fleet {
       failures: 0,
       lastError: null,
       busy: false,
+      held: false,
       stopReason: s.status === 'stopping' ? 'stopped by the backend' : null,
       seenAt: now,
     };
   }
+}
+
+/** `host:gamePort`, the seed's `available` form; null until the server has an address. */
+export function gameAddressOf(r: Pick<ServerRecord, 'host' | 'ports'>): string | null {
+  return r.host !== null && r.ports !== null ? `${r.host}:${r.ports.game}` : null;
 }
 
 export function isInRotation(r: ServerRecord): boolean {

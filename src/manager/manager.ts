@@ -6,7 +6,7 @@ import { Allocator, type AllocatedServer } from './allocator.js';
 import type { Backend } from './backend.js';
 import type { Clock } from './clock.js';
 import { Executor, errorMessage } from './executor.js';
-import { Fleet, stateOf, type FleetEvent } from './fleet.js';
+import { Fleet, gameAddressOf, stateOf, type FleetEvent } from './fleet.js';
 import { logFleetEvents } from './fleet-log.js';
 import { HealthPoller } from './health-poller.js';
 import { AFTER_ACTION_MS, Reconciler } from './reconciler.js';
@@ -51,7 +51,6 @@ export class Manager {
   private readonly pollLoop: Loop;
   private readonly poller: HealthPoller;
   private readonly reconciler: Reconciler;
-  private readonly pinned = new Set<string>();
   private paused = false;
   /** "No room" is logged at most once per interval, with the count of those not logged, so a rush cannot flood the log. */
   private noRoom = { loggedAt: Number.NEGATIVE_INFINITY, suppressed: 0 };
@@ -102,7 +101,7 @@ export class Manager {
       clock,
       logger: deps.logger,
       metrics: this.metrics,
-      controls: { paused: () => this.paused, pinned: (id) => this.pinned.has(id), minServers: () => this.minServers },
+      controls: { paused: () => this.paused, minServers: () => this.minServers },
       onEvents: (events) => this.logEvents(events),
     });
     this.tickLoop = new Loop({ name: 'reconcile', run: () => this.reconciler.tick(), onError: (err) => this.loopError('reconcile', err) });
@@ -164,7 +163,7 @@ export class Manager {
 
   /** Addresses of servers in rotation (`host:gamePort`), as the seed's list route gave them. */
   rotation(): string[] {
-    return this.fleet.inRotation().map((r) => `${r.host}:${r.ports?.game}`);
+    return this.fleet.inRotation().map((r) => gameAddressOf(r) as string);
   }
 
   status(): { ready: boolean; live: boolean; paused: boolean; lastTickAt: string | null; servers: number; free: number } {
@@ -194,7 +193,7 @@ export class Manager {
     const r = this.fleet.get(id);
     if (!r) return notFound(id);
     if (r.lifecycle === 'stopping') return { ok: false, code: 'conflict', message: `server ${id} is stopping` };
-    this.pinned.add(id);
+    this.fleet.setHeld(id, true);
     if (!r.standby && !this.executor.setStandby(id, true, 'drained by operator')) {
       return { ok: false, code: 'conflict', message: `server ${id} has an action in flight; try again` };
     }
@@ -205,7 +204,7 @@ export class Manager {
     const r = this.fleet.get(id);
     if (!r) return notFound(id);
     if (r.lifecycle === 'stopping') return { ok: false, code: 'conflict', message: `server ${id} is stopping` };
-    this.pinned.delete(id);
+    this.fleet.setHeld(id, false);
     if (r.standby && !this.executor.setStandby(id, false, 'undrained by operator')) {
       return { ok: false, code: 'conflict', message: `server ${id} has an action in flight; try again` };
     }
@@ -281,7 +280,6 @@ export class Manager {
   }
 
   private logEvents(events: readonly FleetEvent[]): void {
-    for (const e of events) if (e.type === 'removed') this.pinned.delete(e.server.id);
     logFleetEvents(this.deps.logger, events);
   }
 

@@ -19,6 +19,8 @@ export interface PolicyServer {
   launchedAt: number;
   /** Another action on this server has not finished yet. */
   busy: boolean;
+  /** Drained by an operator: never returned to rotation by the policy. */
+  held?: boolean;
   /** Why the server is unhealthy, when it is. */
   problem?: string;
 }
@@ -83,7 +85,7 @@ export function decideScale(snapshot: PolicySnapshot, config: PolicyConfig, now:
   if (free < config.upscaleMargin) {
     // Cheapest capacity first: servers already running, on standby, with the most room.
     const standby = live
-      .filter((s) => s.state === 'standby' && !s.busy && s.healthy && s.restorableCapacity > 0)
+      .filter((s) => s.state === 'standby' && !s.busy && !s.held && s.healthy && s.restorableCapacity > 0)
       .sort((a, b) => b.restorableCapacity - a.restorableCapacity || a.id.localeCompare(b.id));
     for (const s of standby) {
       if (free >= config.upscaleMargin) break;

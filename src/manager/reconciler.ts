@@ -18,8 +18,6 @@ export const AFTER_ACTION_MS = 1000;
 /** What operators change at run time, read at each tick. */
 export interface ReconcileControls {
   paused(): boolean;
-  /** Drained by an operator: the policy may not bring it back. */
-  pinned(serverId: string): boolean;
   minServers(): number;
 }
 
@@ -112,10 +110,7 @@ export class Reconciler {
     const { fleet, book, config, controls } = this.deps;
     return {
       paused: controls.paused(),
-      servers: fleet.all().map((r) => {
-        const s = toPolicyServer(r, book, config.scaling.capacity, now);
-        return controls.pinned(r.id) && s.state === 'standby' ? { ...s, restorableCapacity: 0 } : s;
-      }),
+      servers: fleet.all().map((r) => toPolicyServer(r, book, config.scaling.capacity, now)),
     };
   }
 

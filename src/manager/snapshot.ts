@@ -1,6 +1,6 @@
 // Read-only projections of the fleet: what the policy decides on, and what the API shows.
 import { effectiveCapacity } from './allocator.js';
-import { isInRotation, sessionsOf, stateOf, type ServerRecord } from './fleet.js';
+import { gameAddressOf, isInRotation, sessionsOf, stateOf, type ServerRecord } from './fleet.js';
 import type { PolicyServer } from './policy.js';
 import type { ReservationBook } from './reservations.js';
 import type { ServerPorts, ServerState } from './types.js';
@@ -27,6 +27,7 @@ export function toPolicyServer(r: ServerRecord, book: ReservationBook, capacity:
     // restart has not been polled yet, and its old launch time must not get it stopped unheard.
     launchedAt: r.lifecycle === 'pending' ? Math.max(r.launchedAt, r.seenAt) : r.launchedAt,
     busy: r.busy,
+    held: r.held,
   };
   if (r.lastError !== null) server.problem = r.lastError;
   return server;
@@ -62,7 +63,7 @@ export function toServerView(r: ServerRecord, book: ReservationBook, capacity: n
     id: r.id,
     name: r.name,
     state: stateOf(r),
-    address: r.host !== null && r.ports !== null ? `${r.host}:${r.ports.game}` : null,
+    address: gameAddressOf(r),
     host: r.host,
     ports: r.ports,
     inRotation: isInRotation(r),

@@ -198,3 +198,15 @@ describe('freeCapacity', () => {
     expect(freeCapacity(servers, 10)).toBe(want);
   });
 });
+
+describe('operator holds', () => {
+  it('never returns a standby server an operator drained, and launches instead', () => {
+    const servers = [
+      makePolicyServer({ id: 'held', state: 'standby', held: true, restorableCapacity: 10, healthy: true }),
+      makePolicyServer({ id: 'a', state: 'active', effectiveCapacity: 0 }),
+    ];
+    const decisions = decideScale(makeSnapshot({ servers }), makePolicyConfig({ minServers: 0, maxServers: 10 }), 0);
+    expect(decisions.some((d) => d.kind === 'activate')).toBe(false);
+    expect(decisions).toContainEqual(expect.objectContaining({ kind: 'launch', count: 1 }));
+  });
+});

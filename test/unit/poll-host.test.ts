@@ -43,3 +43,31 @@ describe('poll address', () => {
     }
   });
 });
+
+describe('operator drain', () => {
+  it('keeps a drained server with players on standby through a tick that needs capacity, until undrained', async () => {
+    const clock = new ManualClock();
+    const backend = new FakeBackend({ clock, launchStatus: 'running' });
+    const only = backend.add({ host: '10.1.0.1' });
+    const prober = new FakeProber({ capacity: 10 });
+    const config = makeManagerConfig({ scaling: { minServers: 0, maxServers: 5, upscaleMargin: 4, downscaleMargin: 18 } });
+    const manager = new Manager({ config, backend, prober, clock, logger: createSilentLogger() });
+    try {
+      // Players on it: a drained server that is empty would be stopped, which is what drain is for.
+      prober.server('10.1.0.1').sessions = 2;
+      await manager.start();
+      expect(manager.drain(only.id).ok).toBe(true);
+      await manager.settle();
+      await manager.runPolls();
+      await manager.runTick();
+      await manager.settle();
+      // Free capacity fell to 0: the policy launches rather than undo the operator's drain.
+      expect(manager.server(only.id)?.state).toBe('standby');
+      expect(backend.launches).toEqual([1]);
+      expect(manager.undrain(only.id).ok).toBe(true);
+      expect(manager.server(only.id)?.state).toBe('active');
+    } finally {
+      await manager.close();
+    }
+  });
+});
