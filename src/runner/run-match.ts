@@ -44,6 +44,14 @@ export function newSessionId(now = Date.now()): string {
   return `arena_${now}_${randomBytes(4).toString('hex')}`;
 }
 
+/**
+ * 96 random bits as hex. Not base64url: one value in 64 would start with `-`, and a client's argument parser
+ * (Joueur.py's argparse, node's parseArgs) reads `-w -x…` as an option, so that match would fail at random.
+ */
+export function newMatchPassword(): string {
+  return randomBytes(12).toString('hex');
+}
+
 function clientSpecs(clients: Array<string | ClientSpec>): Array<Required<ClientSpec>> {
   if (clients.length < 2) throw new RangeError(`a match needs at least 2 clients, got ${clients.length}`);
   const specs = clients.map((c, index) => {
@@ -97,7 +105,7 @@ export async function runMatch(options: RunMatchOptions): Promise<MatchResult> {
 
   await mkdir(options.outDir, { recursive: true });
   const session = options.session ?? newSessionId(now());
-  const password = randomBytes(12).toString('base64url');
+  const password = newMatchPassword();
   const obs: MatchObservation = {
     game: options.game,
     session,

@@ -176,7 +176,7 @@ describe.runIf(ready)('arbiter-run-match against a demo gameserver', () => {
     const run = await runCli(['--manager', roomyManager, '--batch', file, '--parallel', '2', '--timeout', '20', '--out', out, ...fast]);
     expect(run.code, run.stderr).toBe(EXIT_BATCH_FAILURES);
     const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as { total: number; completed: number; failed: number; matches: Array<{ name: string; failure: string | null }> };
-    expect(summary).toMatchObject({ total: 3, completed: 2, failed: 1 });
+    expect(summary, readFileSync(join(out, "summary.json"), "utf8")).toMatchObject({ total: 3, completed: 2, failed: 1 });
     expect(summary.matches.map((m) => [m.name, m.failure])).toEqual([['m1', null], ['m2', null], ['m3', 'client_crashed']]);
     expect(readResult(join(out, 'm1')).status).toBe('completed');
     expect(existsSync(join(out, 'm2', 'gamelog.json.gz'))).toBe(true);

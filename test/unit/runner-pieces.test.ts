@@ -5,6 +5,8 @@ import { backoffDelays } from '../../src/runner/backoff.js';
 import { checkTemplate, renderCommand, shellQuote } from '../../src/runner/command-template.js';
 import { parseAllocation, ManagerError } from '../../src/runner/arbiter-client.js';
 import { exitCodeFor, FAILURE_EXIT_CODES } from '../../src/runner/exit-codes.js';
+import { newMatchPassword } from '../../src/runner/run-match.js';
+import { parseArgs } from 'node:util';
 
 const values = { host: '10.0.0.5', port: 3000, webPort: 3080, session: 'arena_1_ab', password: 'p w', name: "o'brien", index: 1, game: 'Chess' };
 
@@ -31,6 +33,21 @@ describe('command templates', () => {
       }),
       { numRuns: 40 },
     );
+  });
+});
+
+describe('newMatchPassword', () => {
+  it('never looks like an option to a client that parses `-w {password}`', () => {
+    const seen = new Set<string>();
+    // base64url would start with '-' once in 64 tries; 2,000 tries would all but surely catch it
+    for (let i = 0; i < 2_000; i += 1) {
+      const password = newMatchPassword();
+      seen.add(password);
+      expect(password).toMatch(/^[0-9a-f]{24}$/);
+      const { values: parsed } = parseArgs({ args: ['--password', password, '-w', password], options: { password: { type: 'string' }, w: { type: 'string', short: 'w' } } });
+      expect(parsed).toEqual({ password, w: password });
+    }
+    expect(seen.size).toBe(2_000);
   });
 });
 
