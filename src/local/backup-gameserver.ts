@@ -16,10 +16,12 @@ export interface BackupGameserverOptions {
 
 export interface BackupGameserverHandle {
   started: boolean;
+  /** Why nothing was started, when `started` is false. */
+  reason?: string;
   close(): Promise<void>;
 }
 
-const NOT_STARTED: BackupGameserverHandle = { started: false, close: async () => undefined };
+const notStarted = (reason: string): BackupGameserverHandle => ({ started: false, reason, close: async () => undefined });
 
 export function isLoopbackHost(host: string): boolean {
   return host === 'localhost' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
@@ -28,13 +30,15 @@ export function isLoopbackHost(host: string): boolean {
 export async function ensureBackupGameserver(address: string, options: BackupGameserverOptions = {}): Promise<BackupGameserverHandle> {
   const logger = options.logger ?? createSilentLogger();
   const split = address.lastIndexOf(':');
-  const host = split > 0 ? address.slice(0, split) : '';
+  if (split <= 0) return notStarted(`${address} is not host:port`);
+  const host = address.slice(0, split);
   const port = Number(address.slice(split + 1));
-  if (!isLoopbackHost(host) || !Number.isInteger(port) || port < 1 || port > 65535) return NOT_STARTED;
+  if (!isLoopbackHost(host)) return notStarted(`${address} is not a loopback address`);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) return notStarted(`${address} has no valid port`);
   const bindHost = host === 'localhost' ? '127.0.0.1' : host;
   if (await isListening(bindHost, port, options.probeTimeoutMs ?? 500)) {
     logger.info('backup gameserver already listening', { address });
-    return NOT_STARTED;
+    return notStarted(`something already listens on ${address}`);
   }
   const webPort = options.webPort ?? port + 1;
   try {
@@ -52,7 +56,7 @@ export async function ensureBackupGameserver(address: string, options: BackupGam
   } catch (err) {
     // Another process took the port meanwhile, or the web port is busy: the backup stays as configured.
     logger.warn('backup gameserver not started', { address, error: (err as Error).message });
-    return NOT_STARTED;
+    return notStarted((err as Error).message);
   }
 }
 

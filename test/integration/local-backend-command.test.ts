@@ -5,7 +5,7 @@ import { fillTemplate } from '../../src/local/launch-plan.js';
 import { LocalBackend } from '../../src/local/local-backend.js';
 import type { BackendServer } from '../../src/manager/types.js';
 import { createSilentLogger } from '../../src/log.js';
-import { freePort, waitFor } from '../support/wait.js';
+import { freePortPair, waitFor } from '../support/wait.js';
 
 /** A stand-in gameserver: answers /health/ on argv[1] with capacity argv[2]. No single quotes: it goes inside '…'. */
 const TINY_SERVER = `
@@ -97,28 +97,30 @@ describe('LocalBackend with a command template', () => {
 
 describe('ensureBackupGameserver', () => {
   it('starts a demo gameserver on a free loopback port, with health on the next port', async () => {
-    const port = await freePort();
+    const port = await freePortPair();
     const handle = await ensureBackupGameserver(`127.0.0.1:${port}`, { capacity: 5 });
     handles.push(handle);
-    expect(handle.started).toBe(true);
+    expect(handle.started, handle.reason).toBe(true);
     const res = await fetch(`http://127.0.0.1:${port + 1}/health/`);
     expect(await res.json()).toMatchObject({ available_capacity: 5 });
 
     const second = await ensureBackupGameserver(`localhost:${port}`);
     handles.push(second);
     expect(second.started).toBe(false);
+    expect(second.reason).toMatch(/already listens/);
     await handle.close();
     await expect(fetch(`http://127.0.0.1:${port + 1}/health/`)).rejects.toThrow();
   });
 
   it.each([
-    { name: 'a remote address', address: '10.1.2.3:8888' },
-    { name: 'a host name', address: 'example.com:8888' },
-    { name: 'no port', address: '127.0.0.1' },
-    { name: 'a port out of range', address: '127.0.0.1:70000' },
-  ])('starts nothing for $name', async ({ address }) => {
+    { name: 'a remote address', address: '10.1.2.3:8888', reason: /not a loopback address/ },
+    { name: 'a host name', address: 'example.com:8888', reason: /not a loopback address/ },
+    { name: 'no port', address: '127.0.0.1', reason: /not host:port/ },
+    { name: 'a port out of range', address: '127.0.0.1:70000', reason: /no valid port/ },
+  ])('starts nothing for $name', async ({ address, reason }) => {
     const handle = await ensureBackupGameserver(address);
     handles.push(handle);
     expect(handle.started).toBe(false);
+    expect(handle.reason).toMatch(reason);
   });
 });

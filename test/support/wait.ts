@@ -1,5 +1,5 @@
 // Condition waits for tests that drive real processes: poll a predicate until a deadline, never sleep blindly.
-import { createServer } from 'node:net';
+import { createServer, type Server } from 'node:net';
 
 export interface WaitOptions {
   timeoutMs?: number;
@@ -39,4 +39,34 @@ export async function freePort(host = '127.0.0.1'): Promise<number> {
       server.close(() => resolve(port));
     });
   });
+}
+
+function listenOn(port: number, host: string): Promise<Server | null> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(null));
+    server.listen(port, host, () => resolve(server));
+  });
+}
+
+const closeServer = (server: Server) => new Promise<void>((r) => server.close(() => r()));
+
+/**
+ * A port P such that P and P + 1 were both free on `host` a moment ago, for code that puts a second listener on
+ * the next port. Another test's socket often holds P + 1 when P alone is picked.
+ */
+export async function freePortPair(host = '127.0.0.1'): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt += 1) {
+    const first = await listenOn(0, host);
+    if (!first) continue;
+    const address = first.address();
+    const port = typeof address === 'object' && address ? address.port : 0;
+    const second = port > 0 && port < 65535 ? await listenOn(port + 1, host) : null;
+    await closeServer(first);
+    if (second) {
+      await closeServer(second);
+      return port;
+    }
+  }
+  throw new Error(`no two consecutive free ports on ${host} after 50 tries`);
 }
