@@ -5,6 +5,7 @@ import { SimAdmin } from './admin.js';
 import type { SimContext } from './context.js';
 import { Faults } from './faults.js';
 import { GameserverHost } from './gameserver-host.js';
+import { claimIpBase } from './ip-base.js';
 import { resolveSimOptions, type ResolvedSimOptions, type SimOptions } from './options.js';
 import { createSimServer } from './server.js';
 import { SimState } from './state.js';
@@ -31,7 +32,9 @@ export interface Sim {
 }
 
 export async function startSim(options: SimOptions = {}, logger?: Logger): Promise<Sim> {
-  const resolved = resolveSimOptions(options);
+  resolveSimOptions(options); // bad options fail before anything is bound
+  const claim = options.ipBase === undefined ? await claimIpBase() : null;
+  const resolved = resolveSimOptions({ ...options, ipBase: options.ipBase ?? claim?.ipBase });
   const log = logger ?? createLogger({ level: resolved.verbose ? 'info' : 'warn', base: { component: 'sim' } });
   const state = new SimState(resolved);
   registerDefaultTaskDefinition(state, Date.now(), resolved.taskNetworkMode);
@@ -50,13 +53,18 @@ export async function startSim(options: SimOptions = {}, logger?: Logger): Promi
   const admin = new SimAdmin(ctx);
   const server = createSimServer(ctx, admin);
   server.keepAliveTimeout = 5000;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(resolved.port, resolved.host, () => {
-      server.off('error', reject);
-      resolve();
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(resolved.port, resolved.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
     });
-  });
+  } catch (err) {
+    await claim?.release();
+    throw err;
+  }
   const port = (server.address() as AddressInfo).port;
 
   let closing: Promise<void> | undefined;
@@ -79,6 +87,7 @@ export async function startSim(options: SimOptions = {}, logger?: Logger): Promi
         server.close(() => resolve());
         server.closeAllConnections();
       });
+      await claim?.release();
     })();
     return closing;
   };

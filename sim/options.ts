@@ -10,7 +10,7 @@ export interface SimOptions {
   launchLatencyMs?: number;
   /** StopTask → STOPPED, walking DEACTIVATING → STOPPING → DEPROVISIONING → STOPPED. */
   stopLatencyMs?: number;
-  /** First two octets of task and instance addresses, e.g. '127.77'. Default: 127.[10-250] at random. */
+  /** First two octets of task and instance addresses, e.g. '127.77'. Default: a 127.[10-250] that no other running simulator holds. */
   ipBase?: string;
   /** max_capacity of each simulated gameserver. */
   defaultCapacity?: number;
@@ -49,10 +49,6 @@ function nonNegativeInt(name: string, value: number): number {
   return value;
 }
 
-function randomIpBase(): string {
-  return `127.${10 + Math.floor(Math.random() * 241)}`;
-}
-
 export function resolveSimOptions(options: SimOptions = {}): ResolvedSimOptions {
   const resolved: ResolvedSimOptions = {
     port: nonNegativeInt('port', options.port ?? 0),
@@ -61,7 +57,7 @@ export function resolveSimOptions(options: SimOptions = {}): ResolvedSimOptions 
     accountId: options.accountId ?? '123456789012',
     launchLatencyMs: nonNegativeInt('launchLatencyMs', options.launchLatencyMs ?? 2000),
     stopLatencyMs: nonNegativeInt('stopLatencyMs', options.stopLatencyMs ?? 500),
-    ipBase: options.ipBase ?? randomIpBase(),
+    ipBase: options.ipBase ?? '127.10',
     defaultCapacity: nonNegativeInt('defaultCapacity', options.defaultCapacity ?? 10),
     throttling: options.throttling ?? true,
     instanceJoinLatencyMs: nonNegativeInt('instanceJoinLatencyMs', options.instanceJoinLatencyMs ?? 1000),
