@@ -5,7 +5,7 @@ import { SimAdmin } from './admin.js';
 import type { SimContext } from './context.js';
 import { Faults } from './faults.js';
 import { GameserverHost } from './gameserver-host.js';
-import { claimIpBase } from './ip-base.js';
+import { claimIpBase, holdIpBase } from './ip-base.js';
 import { resolveSimOptions, type ResolvedSimOptions, type SimOptions } from './options.js';
 import { createSimServer } from './server.js';
 import { SimState } from './state.js';
@@ -33,8 +33,8 @@ export interface Sim {
 
 export async function startSim(options: SimOptions = {}, logger?: Logger): Promise<Sim> {
   resolveSimOptions(options); // bad options fail before anything is bound
-  const claim = options.ipBase === undefined ? await claimIpBase() : null;
-  const resolved = resolveSimOptions({ ...options, ipBase: options.ipBase ?? claim?.ipBase });
+  const claim = options.ipBase === undefined ? await claimIpBase() : await holdIpBase(options.ipBase);
+  const resolved = resolveSimOptions({ ...options, ipBase: claim.ipBase });
   const log = logger ?? createLogger({ level: resolved.verbose ? 'info' : 'warn', base: { component: 'sim' } });
   const state = new SimState(resolved);
   registerDefaultTaskDefinition(state, Date.now(), resolved.taskNetworkMode);
@@ -62,7 +62,7 @@ export async function startSim(options: SimOptions = {}, logger?: Logger): Promi
       });
     });
   } catch (err) {
-    await claim?.release();
+    await claim.release();
     throw err;
   }
   const port = (server.address() as AddressInfo).port;
@@ -87,7 +87,7 @@ export async function startSim(options: SimOptions = {}, logger?: Logger): Promi
         server.close(() => resolve());
         server.closeAllConnections();
       });
-      await claim?.release();
+      await claim.release();
     })();
     return closing;
   };

@@ -18,7 +18,7 @@ function refused(host: string, port: number): Promise<boolean> {
 
 describe('simulator close', () => {
   it('releases the listener of every running task, including tasks nobody connected to', async () => {
-    const sim = await startSim({ launchLatencyMs: 10, throttling: false, ipBase: '127.201' });
+    const sim = await startSim({ launchLatencyMs: 10, throttling: false });
     const clients = createSimClients(sim);
     try {
       await clients.ecs.send(

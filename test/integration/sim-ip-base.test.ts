@@ -45,6 +45,7 @@ describe('claimIpBase', () => {
     const bases = sims.map((s) => s.options.ipBase);
     expect(new Set(bases).size).toBe(3);
     for (const base of bases) await expect(claimIpBase(() => drawFor(base))).rejects.toThrow(/no free/);
+    await expect(startSim({ ipBase: bases[1] })).rejects.toThrow(`ipBase ${bases[1]} is held by another simulator`);
     const [first] = sims.splice(0, 1);
     await first!.close();
     // the released range can be claimed again, from this process or another

@@ -38,7 +38,7 @@ describe('runMatch against a fake Cerveau', () => {
     const running = runMatch({ managerUrl, game: 'Chess', clients: ['sleep 0.2', 'sleep 5'], timeoutMs: 10_000, outDir: out, ...fast, statusAttempts: 6 });
     const session = await waitFor(() => [...cerveau.sessions.values()][0], { what: 'the setup' });
     expect(session.gameSettings).toEqual({ playerNames: ['client-0', 'client-1'] });
-    expect(session.password).toMatch(/^[A-Za-z0-9_-]{16}$/);
+    expect(session.password).toMatch(/^[0-9a-f]{24}$/);
     cerveau.join('Chess', session.gameSession, ['client-0', 'client-1']);
     cerveau.finish('Chess', session.gameSession, { winnerIndex: 1, gamelogDelayMs: 900 });
     const result = await running;
