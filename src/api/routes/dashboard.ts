@@ -7,6 +7,7 @@ const PAGE = `<!doctype html>
 <meta charset="utf-8">
 <title>Arbiter fleet</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" href="data:,">
 <link rel="stylesheet" href="/dashboard.css">
 </head>
 <body>
@@ -32,6 +33,7 @@ function cell(text, cls) { const td = document.createElement('td'); td.textConte
 async function refresh() {
   try {
     const res = await fetch('/api/servers', { cache: 'no-store' });
+    if (!res.ok) throw new Error('HTTP ' + res.status);
     const data = await res.json();
     const s = data.summary;
     document.getElementById('summary').textContent =
@@ -46,7 +48,7 @@ async function refresh() {
       return tr;
     }));
   } catch (err) {
-    document.getElementById('summary').textContent = 'cannot reach the manager: ' + err;
+    document.getElementById('summary').textContent = 'cannot reach the manager: ' + (err && err.message ? err.message : err);
   }
 }
 refresh();

@@ -1,0 +1,167 @@
+// The on-call dashboard in a real browser (Debian's chromium driven by playwright-core): its script runs under the
+// app's real security headers, renders the fleet as text, follows changes, and says so when the manager is gone.
+// .ci/run installs chromium; on a machine without it these tests are skipped, and in CI they fail instead.
+import { existsSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { FakeManager, makeApp, makeServerView } from '../api/api-fakes.js';
+import { startNode, stopAll, type RunningProcess } from '../support/processes.js';
+import { freePort, freePortPair, waitFor } from '../support/wait.js';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const runnable = existsSync(CHROMIUM) || process.env.CI === 'true';
+if (!runnable) console.warn(`dashboard browser tests skipped: no chromium at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH)`);
+
+// Flags for a closed network and a root user: no sandbox, and none of chromium's own background connections.
+const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+let browser: Browser;
+const pages: Page[] = [];
+const servers: Server[] = [];
+
+async function listen(app: ReturnType<typeof makeApp>['app']): Promise<{ server: Server; base: string }> {
+  const server = await new Promise<Server>((resolve) => {
+    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+  });
+  servers.push(server);
+  return { server, base: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+}
+
+async function open(url: string): Promise<Page> {
+  const page = await browser.newPage();
+  pages.push(page);
+  const errors: string[] = [];
+  page.on('pageerror', (err) => errors.push(err.message));
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') errors.push(msg.text());
+  });
+  page.on('response', (res) => {
+    if (res.status() >= 400) errors.push(`${res.status()} ${new URL(res.url()).pathname}`);
+  });
+  await page.goto(url);
+  (page as Page & { errors: string[] }).errors = errors;
+  return page;
+}
+
+const errorsOf = (page: Page) => (page as Page & { errors?: string[] }).errors ?? [];
+
+// Waits are locators, not page functions: the app's CSP forbids eval, and this project's TypeScript has no DOM types.
+async function waitForRows(page: Page, count: number): Promise<void> {
+  const rowsLocator = page.locator('#servers tr');
+  await rowsLocator.nth(count - 1).waitFor({ timeout: 10_000 });
+  await rowsLocator.nth(count).waitFor({ state: 'detached', timeout: 10_000 });
+}
+const waitForSummary = (page: Page, text: RegExp) => page.locator('#summary', { hasText: text }).waitFor({ timeout: 10_000 });
+
+async function rows(page: Page): Promise<string[][]> {
+  return page.$$eval('#servers tr', (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent ?? '')));
+}
+
+describe.runIf(runnable)('dashboard in a browser', () => {
+  beforeAll(async () => {
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, timeout: 20_000 });
+  });
+
+  afterEach(async () => {
+    await Promise.all(pages.splice(0).map((p) => p.close()));
+    await Promise.all(servers.splice(0).map((s) => new Promise<void>((r) => { s.closeAllConnections(); s.close(() => r()); })));
+    await stopAll();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it('shows one row per server, with its state, address, capacity and problem', async () => {
+    const manager = new FakeManager();
+    manager.views = [
+      makeServerView({ id: 'srv-1', name: 'gs-1', state: 'active' }),
+      makeServerView({ id: 'srv-2', name: 'gs-2', state: 'unhealthy', address: null, failures: 3, lastError: 'health: connect ECONNREFUSED' }),
+    ];
+    manager.statusValue = { ...manager.statusValue, servers: 2, free: 7, paused: true };
+    const { base } = await listen(makeApp({ manager }).app);
+    const page = await open(`${base}/`);
+    await waitForRows(page, 2);
+    const table = await rows(page);
+    expect(table[0]!.slice(0, 6)).toEqual(['gs-1', 'active', '10.0.0.1:3000', '7 / 10', '2', '1']);
+    expect(table[1]!.slice(0, 3)).toEqual(['gs-2', 'unhealthy', '—']);
+    expect(table[1]![8]).toBe('3');
+    expect(table[1]![9]).toBe('health: connect ECONNREFUSED');
+    expect(await page.$eval('#servers tr:nth-child(2) td:nth-child(2)', (td) => td.className)).toBe('unhealthy');
+    expect(await page.textContent('#summary')).toMatch(/^2 servers, free capacity 7 — scaling paused — /);
+    expect(errorsOf(page)).toEqual([]);
+  });
+
+  it('shows a server name that holds markup as text, not as markup', async () => {
+    const manager = new FakeManager();
+    const name = '<img src=x onerror="document.title=\'owned\'">';
+    manager.views = [makeServerView({ name, lastError: '<b>bold</b>' })];
+    const { base } = await listen(makeApp({ manager }).app);
+    const page = await open(`${base}/`);
+    await waitForRows(page, 1);
+    expect((await rows(page))[0]![0]).toBe(name);
+    expect(await page.$$('#servers img, #servers b')).toHaveLength(0);
+    expect(await page.title()).toBe('Arbiter fleet');
+  });
+
+  it('follows the fleet as it changes, and says so when the manager stops answering', async () => {
+    const manager = new FakeManager();
+    manager.views = [makeServerView({ id: 'srv-1', name: 'gs-1' })];
+    const { server, base } = await listen(makeApp({ manager }).app);
+    const page = await open(`${base}/`);
+    await waitForRows(page, 1);
+
+    manager.views = [makeServerView({ id: 'srv-1', name: 'gs-1', state: 'standby' }), makeServerView({ id: 'srv-3', name: 'gs-3', state: 'pending' })];
+    manager.statusValue = { ...manager.statusValue, servers: 2 };
+    await waitForRows(page, 2);
+    expect((await rows(page)).map((r) => [r[0], r[1]])).toEqual([['gs-1', 'standby'], ['gs-3', 'pending']]);
+
+    server.closeAllConnections();
+    await new Promise<void>((r) => server.close(() => r()));
+    await waitForSummary(page, /^cannot reach the manager/);
+    // the last known fleet stays on screen for the person on call
+    expect(await rows(page)).toHaveLength(2);
+  });
+
+  it('reports an error answer instead of failing to read it', async () => {
+    const manager = new FakeManager();
+    manager.servers = () => {
+      throw new Error('fleet unavailable');
+    };
+    const { base } = await listen(makeApp({ manager }).app);
+    const page = await open(`${base}/`);
+    await waitForSummary(page, /^cannot reach the manager/);
+    expect(await page.textContent('#summary')).toBe('cannot reach the manager: HTTP 500');
+  });
+
+  it('lists the gameservers of a real manager in local mode', async () => {
+    const port = await freePort();
+    const manager: RunningProcess = startNode('dist/src/main.js', {
+      ENV_FILE: '/nonexistent/.env',
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      ARBITER_BACKEND: 'local',
+      GAMESERVER_CAPACITY: '4',
+      UPSCALE_MARGIN: '2',
+      DOWNSCALE_MARGIN: '7',
+      MIN_SERVERS: '2',
+      MAX_SERVERS: '3',
+      SLEEP_TIME: '0.3',
+      POLL_INTERVAL: '0.2',
+      BACKUP_GAMESERVER: `127.0.0.1:${await freePortPair()}`,
+      LOG_LEVEL: 'warn',
+    });
+    const base = `http://127.0.0.1:${port}`;
+    await waitFor(async () => (await fetch(`${base}/readyz`, { signal: AbortSignal.timeout(2000) })).ok, { timeoutMs: 15_000, what: 'manager ready' });
+    const page = await open(`${base}/`);
+    await page.locator('#servers td:nth-child(2)', { hasText: /^active$/ }).nth(1).waitFor({ timeout: 15_000 });
+    const table = await rows(page);
+    for (const row of table.filter((r) => r[1] === 'active')) expect(row[2]).toMatch(/^127\.0\.0\.1:\d+$/);
+    expect(await page.textContent('#summary')).toMatch(/^\d+ servers, free capacity \d+ — /);
+    expect(errorsOf(page)).toEqual([]);
+    const result = await manager.stop(10_000);
+    expect(result.code).toBe(0);
+  });
+});
