@@ -24,6 +24,7 @@ const children = new Set<ChildProcess>();
 const servers: Server[] = [];
 let outRoot: string;
 
+// Room for 8: sessions of the hang and crash tests may wait out their join timeout while the batch runs.
 // A long join timeout: on a loaded machine a player process can take seconds to start, and a session
 // that times out before both join would end the match early for reasons that are not the runner's.
 async function startGameserver(capacity: number, sessionSeconds: number, name: string): Promise<Gameserver> {
@@ -89,7 +90,7 @@ let fullManager: string;
 describe.runIf(ready)('arbiter-run-match against a demo gameserver', () => {
   beforeAll(async () => {
     outRoot = mkdtempSync(join(tmpdir(), 'arbiter-runner-e2e-'));
-    [roomy, full] = await Promise.all([startGameserver(4, 1.5, 'roomy'), startGameserver(1, 1.5, 'full')]);
+    [roomy, full] = await Promise.all([startGameserver(8, 1.5, 'roomy'), startGameserver(1, 1.5, 'full')]);
     roomyManager = await startManager(roomy);
     fullManager = await startManager(full);
   });
