@@ -8,20 +8,29 @@ import { systemClock } from './manager/clock.js';
 import { Manager } from './manager/manager.js';
 import { HttpProber } from './manager/prober.js';
 
-async function createBackend(config: Config, logger: Logger): Promise<Backend> {
+interface BackendParts {
+  backend: Backend;
+  /** Local mode's reaper, closed after the backend has stopped its children. */
+  reaper: { close(): Promise<void> } | null;
+}
+
+async function createBackend(config: Config, logger: Logger): Promise<BackendParts> {
   if (config.backend === 'ecs' && config.ecs) {
     const { EcsBackend } = await import('./aws/ecs-backend.js');
-    return new EcsBackend({ ecs: config.ecs, fleetId: config.fleetId, ports: config.ports, logger, clock: systemClock });
+    return { backend: new EcsBackend({ ecs: config.ecs, fleetId: config.fleetId, ports: config.ports, logger, clock: systemClock }), reaper: null };
   }
   const { LocalBackend } = await import('./local/local-backend.js');
+  const { ChildReaper } = await import('./local/child-reaper.js');
+  const reaper = await ChildReaper.start({ graceMs: config.local.stopGraceMs, logger });
   const options = {
     capacity: config.scaling.capacity,
     sessionMs: config.local.demoSessionMs,
     stopGraceMs: config.local.stopGraceMs,
     logger,
     clock: systemClock,
+    reaper,
   };
-  return new LocalBackend(config.local.command ? { ...options, command: config.local.command } : options);
+  return { backend: new LocalBackend(config.local.command ? { ...options, command: config.local.command } : options), reaper };
 }
 
 async function main(): Promise<void> {
@@ -50,7 +59,7 @@ async function main(): Promise<void> {
     if (handle.started) backupClose = () => handle.close();
   }
 
-  const backend = await createBackend(config, logger);
+  const { backend, reaper } = await createBackend(config, logger);
   const prober = new HttpProber({ timeoutMs: config.health.timeoutMs });
   const manager = new Manager({ config, backend, prober, clock: systemClock, logger });
   const app = createApp({
@@ -79,6 +88,7 @@ async function main(): Promise<void> {
     { name: 'http', run: () => new Promise<void>((resolve) => { server.close(() => resolve()); server.closeAllConnections(); }) },
     { name: 'manager', run: () => manager.close() },
     { name: 'backend', run: () => backend.close() },
+    ...(reaper ? [{ name: 'reaper', run: () => reaper.close() }] : []),
     { name: 'prober', run: () => prober.close() },
   );
   if (backupClose) cleanups.push({ name: 'backup', run: backupClose });

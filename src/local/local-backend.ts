@@ -1,11 +1,13 @@
 // Local mode's Backend: gameservers as child processes on 127.0.0.1. No child outlives the manager:
-// close() stops them, a process 'exit' hook kills what is left, and the demo ones also exit with their stdin.
+// close() stops them, a process 'exit' hook kills what is left, the demo ones also exit with their stdin, and
+// when the manager dies without running either (SIGKILL), the reaper, if given, stops every group it was told of.
 import { existsSync } from 'node:fs';
 import type { Logger } from '../log.js';
 import type { Backend, LaunchFailure, LaunchResult } from '../manager/backend.js';
 import { systemClock, type Clock } from '../manager/clock.js';
 import type { BackendServer } from '../manager/types.js';
 import { demoGameserverScript, fillTemplate, templatePorts } from './launch-plan.js';
+import type { ReaperLink } from './child-reaper.js';
 import { LocalChild, type ChildSpec } from './local-child.js';
 
 export interface LocalBackendOptions {
@@ -24,6 +26,8 @@ export interface LocalBackendOptions {
   retainStoppedMs?: number;
   /** Overrides the demo gameserver script (tests). */
   gameserverScript?: string;
+  /** Told of each child's process group, to stop them if this process dies abruptly. */
+  reaper?: ReaperLink;
 }
 
 export class LocalBackendOptionsError extends Error {
@@ -162,7 +166,13 @@ export class LocalBackend implements Backend {
       this.exitHookInstalled = true;
     }
     this.children.set(id, outcome.child);
-    this.options.logger.info('gameserver launched', { serverId: id, name, pid: outcome.child.pid });
+    const { pid } = outcome.child;
+    const { reaper } = this.options;
+    if (reaper && pid !== undefined) {
+      reaper.track(pid);
+      void outcome.child.exited.then(() => reaper.untrack(pid));
+    }
+    this.options.logger.info('gameserver launched', { serverId: id, name, pid });
     if (this.closing) outcome.child.stop('backend closing', this.options.stopGraceMs);
     return outcome.child;
   }

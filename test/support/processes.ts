@@ -105,3 +105,30 @@ export function isAlive(pid: number): boolean {
     return false;
   }
 }
+
+/** Fields of /proc/PID/stat after the command name: state, ppid, pgrp… ; null once the process is gone. */
+function statFields(pid: number): string[] | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  } catch {
+    return null;
+  }
+}
+
+/** Running, not a zombie: an orphan killed under a PID 1 that does not reap stays listed as Z. */
+export function isRunning(pid: number): boolean {
+  const fields = statFields(pid);
+  return fields !== null && fields[0] !== 'Z' && fields[0] !== 'X';
+}
+
+/** Pids of the processes in group `pgid` that are still running. */
+export function liveGroupMembers(pgid: number): number[] {
+  const out: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const fields = statFields(Number(entry));
+    if (fields && Number(fields[2]) === pgid && fields[0] !== 'Z' && fields[0] !== 'X') out.push(Number(entry));
+  }
+  return out;
+}

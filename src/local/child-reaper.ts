@@ -1,0 +1,95 @@
+// The manager's side of the reaper (reaper-main.ts): tells it which process groups to stop if the manager dies
+// without closing its backend, e.g. by SIGKILL or an OOM kill, when no exit hook of its own can run.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import type { Socket } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import type { Logger } from '../log.js';
+
+export interface ChildReaperOptions {
+  /** SIGTERM → SIGKILL delay for what the reaper stops (LOCAL_STOP_GRACE). */
+  graceMs: number;
+  logger: Logger;
+  /** Overrides the compiled reaper script (tests). */
+  script?: string;
+}
+
+/** What LocalBackend needs of a reaper. */
+export interface ReaperLink {
+  track(pgid: number): void;
+  untrack(pgid: number): void;
+}
+
+/** dist/src/local/reaper-main.js, found from the build or from the TypeScript sources vitest runs. */
+export function reaperScript(): string {
+  const candidates = [new URL('./reaper-main.js', import.meta.url), new URL('../../dist/src/local/reaper-main.js', import.meta.url)];
+  const paths = candidates.map((url) => fileURLToPath(url));
+  return paths.find((path) => existsSync(path)) ?? paths[paths.length - 1]!;
+}
+
+export class ChildReaper implements ReaperLink {
+  private broken = false;
+  private closed = false;
+  private readonly exited: Promise<void>;
+
+  private constructor(
+    private readonly proc: ChildProcess,
+    private readonly logger: Logger,
+  ) {
+    this.exited = new Promise((resolve) => proc.once('exit', () => resolve()));
+    proc.stdin?.on('error', (err) => this.fail(err.message));
+    proc.once('exit', (code, signal) => {
+      if (!this.closed) this.fail(`the reaper exited (${signal ?? `code ${code}`})`);
+    });
+  }
+
+  /** Starts the reaper; it neither keeps the manager's event loop alive nor shares its process group. */
+  static async start(options: ChildReaperOptions): Promise<ChildReaper> {
+    const script = options.script ?? reaperScript();
+    if (!existsSync(script)) throw new Error(`reaper not found at ${script}; run npm run build`);
+    const proc = spawn(process.execPath, [script, '--grace-ms', String(Math.round(options.graceMs))], {
+      stdio: ['pipe', 'ignore', 'inherit'],
+      detached: true,
+    });
+    await new Promise<void>((resolve, reject) => {
+      proc.once('spawn', resolve);
+      proc.once('error', reject);
+    });
+    proc.unref();
+    (proc.stdin as unknown as Socket).unref();
+    return new ChildReaper(proc, options.logger);
+  }
+
+  get pid(): number | undefined {
+    return this.proc.pid;
+  }
+
+  track(pgid: number): void {
+    this.write(`+${pgid}\n`);
+  }
+
+  untrack(pgid: number): void {
+    this.write(`-${pgid}\n`);
+  }
+
+  /** After the backend has stopped its children: the reaper finds nothing left and exits. Bounded wait. */
+  async close(timeoutMs = 2000): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.proc.stdin?.end();
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.exited, new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
+    clearTimeout(timer);
+  }
+
+  private write(line: string): void {
+    if (this.broken || this.closed || !this.proc.stdin?.writable) return;
+    this.proc.stdin.write(line);
+  }
+
+  private fail(reason: string): void {
+    if (this.broken) return;
+    this.broken = true;
+    this.logger.warn('reaper lost; gameservers may outlive a crash of the manager', { reason });
+  }
+}

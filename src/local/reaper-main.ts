@@ -1,0 +1,70 @@
+// The local-mode reaper: a small process that outlives the manager only long enough to stop its gameservers.
+// The manager writes `+PGID` / `-PGID` lines as gameservers start and exit. When stdin ends (the manager exited,
+// even by SIGKILL, since only it holds the pipe's other end), every group still listed gets SIGTERM, then SIGKILL
+// after the grace period. It runs in its own process group, so a Ctrl-C meant for the manager does not reach it.
+import { createInterface } from 'node:readline';
+import { parseArgs } from 'node:util';
+
+const { values } = parseArgs({ options: { 'grace-ms': { type: 'string', default: '5000' } } });
+const graceMs = Number(values['grace-ms']);
+if (!Number.isFinite(graceMs) || graceMs < 0) {
+  process.stderr.write(`arbiter reaper: --grace-ms must be 0 or more, got ${values['grace-ms']}\n`);
+  process.exit(64);
+}
+
+const groups = new Set<number>();
+
+function alive(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch (err) {
+    // EPERM: it exists but is not ours to signal, so nothing here can stop it either
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function signalAll(signal: NodeJS.Signals): void {
+  for (const pgid of groups) {
+    try {
+      process.kill(-pgid, signal);
+    } catch {
+      groups.delete(pgid);
+    }
+  }
+}
+
+let reaping = false;
+function reap(): void {
+  if (reaping) return;
+  reaping = true;
+  for (const pgid of groups) if (!alive(pgid)) groups.delete(pgid);
+  if (groups.size === 0) process.exit(0);
+  process.stderr.write(`${JSON.stringify({ level: 'warn', message: 'manager gone; stopping its gameservers', groups: [...groups] })}\n`);
+  signalAll('SIGTERM');
+  const deadline = Date.now() + graceMs;
+  const check = setInterval(() => {
+    for (const pgid of groups) if (!alive(pgid)) groups.delete(pgid);
+    if (groups.size === 0 || Date.now() >= deadline) {
+      clearInterval(check);
+      signalAll('SIGKILL');
+      process.exit(0);
+    }
+  }, Math.min(100, Math.max(10, graceMs)));
+}
+
+const lines = createInterface({ input: process.stdin });
+lines.on('line', (line) => {
+  const match = /^([+-])(\d+)$/.exec(line.trim());
+  if (!match) return;
+  const pgid = Number(match[2]);
+  if (pgid <= 1) return;
+  if (match[1] === '+') groups.add(pgid);
+  else groups.delete(pgid);
+});
+lines.on('close', reap);
+process.stdin.on('error', reap);
+// Signals sent to the reaper by name alone (pkill) do not leave gameservers behind either.
+process.on('SIGTERM', reap);
+process.on('SIGINT', reap);
+process.on('SIGHUP', reap);

@@ -1,0 +1,62 @@
+// "No child outlives the manager", even when the manager is SIGKILLed and none of its own cleanup runs: the
+// gameservers here are LOCAL_GAMESERVER_COMMAND processes that ignore their stdin, so only the reaper stops them.
+import { afterAll, describe, expect, it } from 'vitest';
+import { childProcesses, isRunning, liveGroupMembers, startNode, stopAll, type RunningProcess } from '../support/processes.js';
+import { freePort, freePortPair, waitFor } from '../support/wait.js';
+
+const GAMESERVER = 'dist/src/gameserver/main.js';
+let pgids: number[] = [];
+
+afterAll(async () => {
+  await stopAll();
+  for (const pgid of pgids) {
+    try {
+      process.kill(-pgid, 'SIGKILL');
+    } catch {
+      // gone, as it should be
+    }
+  }
+});
+
+describe('local mode after a SIGKILL of the manager', () => {
+  it('leaves no gameserver behind', async () => {
+    const port = await freePort();
+    const base = `http://127.0.0.1:${port}`;
+    const manager: RunningProcess = startNode('dist/src/main.js', {
+      ENV_FILE: '/nonexistent/.env',
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      ARBITER_BACKEND: 'local',
+      GAMESERVER_CAPACITY: '4',
+      UPSCALE_MARGIN: '2',
+      DOWNSCALE_MARGIN: '7',
+      MIN_SERVERS: '2',
+      MAX_SERVERS: '3',
+      SLEEP_TIME: '0.3',
+      POLL_INTERVAL: '0.2',
+      LOCAL_STOP_GRACE: '1',
+      // no --exit-with-stdin: like Cerveau, these do not notice that the manager is gone
+      LOCAL_GAMESERVER_COMMAND: `exec '${process.execPath}' ${GAMESERVER} --host {host} --game-port {gamePort} --web-port {webPort} --capacity {capacity} --session-seconds 60 --name {name}`,
+      BACKUP_GAMESERVER: `127.0.0.1:${await freePortPair()}`,
+      LOG_LEVEL: 'warn',
+    });
+    const active = async () => {
+      const res = await fetch(`${base}/api/servers`, { signal: AbortSignal.timeout(2000) });
+      const body = (await res.json()) as { servers: Array<{ state: string }> };
+      return body.servers.filter((s) => s.state === 'active').length;
+    };
+    await waitFor(async () => (await active()) >= 2, { timeoutMs: 20_000, what: 'two active gameservers' });
+
+    const children = childProcesses(manager.pid);
+    const gameservers = children.filter((c) => c.cmdline.includes('gameserver/main.js')).map((c) => c.pid);
+    const reaper = children.find((c) => c.cmdline.includes('reaper-main.js'))?.pid;
+    pgids = gameservers;
+    expect(gameservers.length).toBeGreaterThanOrEqual(2);
+    expect(reaper).toBeDefined();
+
+    manager.child.kill('SIGKILL');
+    await manager.exited;
+    await waitFor(() => gameservers.every((pgid) => liveGroupMembers(pgid).length === 0), { timeoutMs: 10_000, what: 'every gameserver gone' });
+    await waitFor(() => !isRunning(reaper!), { timeoutMs: 5_000, what: 'the reaper gone too' });
+  });
+});
