@@ -7,8 +7,9 @@ import type { AddressInfo } from 'node:net';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { FakeManager, makeApp, makeServerView } from '../api/api-fakes.js';
-import { startNode, stopAll, type RunningProcess } from '../support/processes.js';
-import { freePort, freePortPair, waitFor } from '../support/wait.js';
+import { startLocalManager } from '../support/local-manager.js';
+import { stopAll } from '../support/processes.js';
+import { waitFor } from '../support/wait.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const runnable = existsSync(CHROMIUM);
@@ -137,23 +138,7 @@ describe.runIf(runnable)('dashboard in a browser', () => {
   });
 
   it('lists the gameservers of a real manager in local mode', async () => {
-    const port = await freePort();
-    const manager: RunningProcess = startNode('dist/src/main.js', {
-      ENV_FILE: '/nonexistent/.env',
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      ARBITER_BACKEND: 'local',
-      GAMESERVER_CAPACITY: '4',
-      UPSCALE_MARGIN: '2',
-      DOWNSCALE_MARGIN: '7',
-      MIN_SERVERS: '2',
-      MAX_SERVERS: '3',
-      SLEEP_TIME: '0.3',
-      POLL_INTERVAL: '0.2',
-      BACKUP_GAMESERVER: `127.0.0.1:${await freePortPair()}`,
-      LOG_LEVEL: 'warn',
-    });
-    const base = `http://127.0.0.1:${port}`;
+    const { proc: manager, base } = await startLocalManager({ MIN_SERVERS: '2', MAX_SERVERS: '3', SLEEP_TIME: '0.3', POLL_INTERVAL: '0.2' });
     await waitFor(async () => (await fetch(`${base}/readyz`, { signal: AbortSignal.timeout(2000) })).ok, { timeoutMs: 15_000, what: 'manager ready' });
     const page = await open(`${base}/`);
     await page.locator('#servers td:nth-child(2)', { hasText: /^active$/ }).nth(1).waitFor({ timeout: 15_000 });

@@ -1,7 +1,8 @@
 // The manager as users run it (`node dist/src/main.js`, local mode), with real gameserver processes.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { childProcesses, isAlive, startNode, stopAll, type RunningProcess } from '../support/processes.js';
-import { freePort, waitFor } from '../support/wait.js';
+import { startLocalManager } from '../support/local-manager.js';
+import { childProcesses, isAlive, stopAll, type RunningProcess } from '../support/processes.js';
+import { freePortPair, waitFor } from '../support/wait.js';
 
 interface ServerView {
   id: string;
@@ -31,17 +32,8 @@ function gameserverPids(): Array<{ pid: number; cmdline: string }> {
 }
 
 beforeAll(async () => {
-  const port = await freePort();
-  backupPort = await freePort();
-  base = `http://127.0.0.1:${port}`;
-  manager = startNode('dist/src/main.js', {
-    ENV_FILE: '/nonexistent/.env',
-    PORT: String(port),
-    HOST: '127.0.0.1',
-    ARBITER_BACKEND: 'local',
-    GAMESERVER_CAPACITY: '4',
-    UPSCALE_MARGIN: '2',
-    DOWNSCALE_MARGIN: '7',
+  backupPort = await freePortPair();
+  ({ proc: manager, base } = await startLocalManager({
     MIN_SERVERS: '1',
     MAX_SERVERS: '6',
     SLEEP_TIME: '0.3',
@@ -53,7 +45,7 @@ beforeAll(async () => {
     LOCAL_STOP_GRACE: '1',
     BACKUP_GAMESERVER: `127.0.0.1:${backupPort}`,
     LOG_LEVEL: 'info',
-  });
+  }));
   await waitFor(async () => (await json('/readyz')).status === 200, { timeoutMs: 15_000, what: 'manager ready' });
   await waitFor(async () => (await servers()).some((s) => s.state === 'active'), { timeoutMs: 15_000, what: 'a first active server' });
 });

@@ -1,8 +1,9 @@
 // "No child outlives the manager", even when the manager is SIGKILLed and none of its own cleanup runs: the
 // gameservers here are LOCAL_GAMESERVER_COMMAND processes that ignore their stdin, so only the reaper stops them.
 import { afterAll, describe, expect, it } from 'vitest';
-import { childProcesses, isRunning, liveGroupMembers, startNode, stopAll, type RunningProcess } from '../support/processes.js';
-import { freePort, freePortPair, waitFor } from '../support/wait.js';
+import { serverStates, startLocalManager } from '../support/local-manager.js';
+import { childProcesses, isRunning, liveGroupMembers, stopAll } from '../support/processes.js';
+import { waitFor } from '../support/wait.js';
 
 const GAMESERVER = 'dist/src/gameserver/main.js';
 let pgids: number[] = [];
@@ -20,16 +21,7 @@ afterAll(async () => {
 
 describe('local mode after a SIGKILL of the manager', () => {
   it('leaves no gameserver behind', async () => {
-    const port = await freePort();
-    const base = `http://127.0.0.1:${port}`;
-    const manager: RunningProcess = startNode('dist/src/main.js', {
-      ENV_FILE: '/nonexistent/.env',
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      ARBITER_BACKEND: 'local',
-      GAMESERVER_CAPACITY: '4',
-      UPSCALE_MARGIN: '2',
-      DOWNSCALE_MARGIN: '7',
+    const { proc: manager, base } = await startLocalManager({
       MIN_SERVERS: '2',
       MAX_SERVERS: '3',
       SLEEP_TIME: '0.3',
@@ -37,14 +29,8 @@ describe('local mode after a SIGKILL of the manager', () => {
       LOCAL_STOP_GRACE: '1',
       // no --exit-with-stdin: like Cerveau, these do not notice that the manager is gone
       LOCAL_GAMESERVER_COMMAND: `exec '${process.execPath}' ${GAMESERVER} --host {host} --game-port {gamePort} --web-port {webPort} --capacity {capacity} --session-seconds 60 --name {name}`,
-      BACKUP_GAMESERVER: `127.0.0.1:${await freePortPair()}`,
-      LOG_LEVEL: 'warn',
     });
-    const active = async () => {
-      const res = await fetch(`${base}/api/servers`, { signal: AbortSignal.timeout(2000) });
-      const body = (await res.json()) as { servers: Array<{ state: string }> };
-      return body.servers.filter((s) => s.state === 'active').length;
-    };
+    const active = async () => (await serverStates(base)).filter((state) => state === 'active').length;
     await waitFor(async () => (await active()) >= 2, { timeoutMs: 20_000, what: 'two active gameservers' });
 
     const children = childProcesses(manager.pid);

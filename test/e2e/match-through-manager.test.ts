@@ -7,8 +7,9 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MatchResult } from '../../src/runner/types.js';
-import { REPO_ROOT, startNode, stopAll, type RunningProcess } from '../support/processes.js';
-import { freePort, waitFor } from '../support/wait.js';
+import { startLocalManager } from '../support/local-manager.js';
+import { REPO_ROOT, stopAll, type RunningProcess } from '../support/processes.js';
+import { waitFor } from '../support/wait.js';
 
 const PLAYER = join(REPO_ROOT, 'test/fixtures/players/player.mjs');
 let manager: RunningProcess;
@@ -34,22 +35,7 @@ function runCli(args: string[]): Promise<{ code: number | null; stderr: string }
 
 beforeAll(async () => {
   outRoot = mkdtempSync(join(tmpdir(), 'arbiter-match-'));
-  const port = await freePort();
-  managerUrl = `http://127.0.0.1:${port}`;
-  manager = startNode('dist/src/main.js', {
-    ENV_FILE: '/nonexistent/.env',
-    PORT: String(port),
-    HOST: '127.0.0.1',
-    ARBITER_BACKEND: 'local',
-    GAMESERVER_CAPACITY: '4',
-    UPSCALE_MARGIN: '2',
-    DOWNSCALE_MARGIN: '7',
-    SLEEP_TIME: '0.5',
-    POLL_INTERVAL: '0.3',
-    DEMO_SESSION_SECONDS: '1',
-    BACKUP_GAMESERVER: `127.0.0.1:${await freePort()}`,
-    LOG_LEVEL: 'warn',
-  });
+  ({ proc: manager, base: managerUrl } = await startLocalManager({ SLEEP_TIME: '0.5', POLL_INTERVAL: '0.3', DEMO_SESSION_SECONDS: '1' }));
   await waitFor(
     async () => {
       const res = await fetch(`${managerUrl}/api/servers`);
