@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 // arbiter-run-match: runs one match (or a batch) against gameservers handed out by an Arbiter manager.
+import { ChildReaper } from '../local/child-reaper.js';
 import { createLogger } from '../log.js';
 import { createArbiterClient } from './arbiter-client.js';
 import { BatchFileError, runBatch } from './batch.js';
@@ -29,8 +30,10 @@ async function main(argv: string[]): Promise<number> {
   const onSignal = (): void => aborter.abort();
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
+  const reaper = await ChildReaper.start({ graceMs: args.killGraceMs, logger });
   const shared = {
     client,
+    reaper,
     timeoutMs: args.timeoutMs,
     settings: args.settings,
     killGraceMs: args.killGraceMs,
@@ -62,6 +65,7 @@ async function main(argv: string[]): Promise<number> {
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+    await reaper.close();
   }
 }
 

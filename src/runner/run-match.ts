@@ -2,6 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { ReaperLink } from '../local/child-reaper.js';
 import { createSilentLogger, type Logger } from '../log.js';
 import { createArbiterClient, ManagerError, type ArbiterClient } from './arbiter-client.js';
 import { backoffDelays, sleep } from './backoff.js';
@@ -36,6 +37,8 @@ export interface RunMatchOptions {
   requestTimeoutMs?: number;
   signal?: AbortSignal;
   logger?: Logger;
+  /** Told of each client's process group, so that a runner killed outright (SIGKILL) leaves no client behind. */
+  reaper?: ReaperLink;
   /** Epoch ms; tests pass a fixed clock. */
   now?: () => number;
 }
@@ -163,7 +166,14 @@ export async function runMatch(options: RunMatchOptions): Promise<MatchResult> {
         index,
         game: options.game,
       });
-      return startClient({ index, name: spec.name, command, logFile });
+      const client = startClient({ index, name: spec.name, command, logFile });
+      const { reaper } = options;
+      const pid = client.child.pid;
+      if (reaper && pid !== undefined) {
+        reaper.track(pid);
+        void client.exit.then(() => reaper.untrack(pid));
+      }
+      return client;
     });
     obs.times.startedAt = now();
     log.info('clients started', { clients: specs.map((s) => s.name) });

@@ -9,6 +9,8 @@ import { createInterface } from 'node:readline';
 import { gunzipSync } from 'node:zlib';
 import type { MatchResult } from '../../src/runner/types.js';
 import { FAILURE_EXIT_CODES, EXIT_BATCH_FAILURES } from '../../src/runner/exit-codes.js';
+import { childProcesses, liveGroupMembers } from '../support/processes.js';
+import { waitFor } from '../support/wait.js';
 
 const CLI = resolve('dist/src/runner/cli.js');
 const GAMESERVER = resolve('dist/src/gameserver/main.js');
@@ -152,6 +154,31 @@ describe.runIf(ready)('arbiter-run-match against a demo gameserver', () => {
     const result = readResult(out);
     expect(result).toMatchObject({ status: 'failed', failure: 'setup_refused', clients: [] });
     expect(result.reason).toMatch(/503/);
+  });
+
+  it('leaves no client behind when the runner itself is SIGKILLed', async () => {
+    const out = join(outRoot, 'killed');
+    const proc = spawn(process.execPath, [CLI, '--manager', roomyManager, '--game', 'Chess', '--client', player('hang'), '--client', player('hang'), '--timeout', '60', '--out', out, ...fast], { stdio: 'ignore' });
+    children.add(proc);
+    const clientGroups = await waitFor(
+      () => {
+        const pgids = childProcesses(proc.pid!).filter((c) => !c.cmdline.includes('reaper-main.js')).map((c) => c.pid);
+        return pgids.length === 2 ? pgids : null;
+      },
+      { timeoutMs: 15_000, what: 'two running clients' },
+    );
+    try {
+      proc.kill('SIGKILL');
+      await waitFor(() => clientGroups.every((pgid) => liveGroupMembers(pgid).length === 0), { timeoutMs: 10_000, what: 'every client gone' });
+    } finally {
+      for (const pgid of clientGroups) {
+        try {
+          process.kill(-pgid, 'SIGKILL');
+        } catch {
+          // gone
+        }
+      }
+    }
   });
 
   it('fails cleanly when the manager is unreachable', async () => {
