@@ -1,6 +1,7 @@
 // Each simulator puts its tasks under its own 127.B.0.0/16. Simulators in other processes (parallel test files)
 // pick B at random too, so a simulator holds a listener on 127.B.0.255 for as long as it runs: a second one that
-// draws the same B cannot bind it and draws again, and one told to use a held B refuses to start. Task addresses never end in .255, so the claim takes none.
+// draws the same B cannot bind it and draws again, and one told to use a held B refuses to start. Task addresses
+// never end in .255, so the claim takes none.
 import { createServer, type Server } from 'node:net';
 
 const CLAIM_PORT = 47_999;
