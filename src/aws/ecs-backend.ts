@@ -1,12 +1,6 @@
 // The ECS backend: the cluster is the database (§3.4). Tasks carry the fleet in startedBy and tags,
 // standby is a task tag, and every AWS call goes through a client-side rate limit (§4).
-import {
-  StopTaskCommand,
-  TagResourceCommand,
-  UntagResourceCommand,
-  ECSClient,
-  type Task,
-} from '@aws-sdk/client-ecs';
+import { StopTaskCommand, TagResourceCommand, UntagResourceCommand, ECSClient } from '@aws-sdk/client-ecs';
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { EcsConfig } from '../config/config.js';
 import type { Logger } from '../log.js';
@@ -16,7 +10,7 @@ import type { BackendServer, ServerPorts } from '../manager/types.js';
 import { AddressResolver } from './addresses.js';
 import { createEc2Client, createEcsClient } from './clients.js';
 import { AwsCallError } from './errors.js';
-import { InstancePool, PENDING_INSTANCE_PREFIX, targetInstance, type ClusterInstance } from './instance-pool.js';
+import { InstanceMode } from './instance-mode.js';
 import { LaunchBackoff, type BackoffOptions } from './launch-backoff.js';
 import { RateLimits, type RateCategory, type RateSpec } from './rate-limits.js';
 import { TaskLauncher } from './task-launcher.js';
@@ -56,14 +50,9 @@ export class EcsBackend implements Backend {
   private readonly launcher: TaskLauncher;
   private readonly queries: TaskQueryDeps;
   private readonly backoff: LaunchBackoff;
-  private readonly pool: InstancePool | null;
+  /** EC2 launch-template mode; null when tasks run on Fargate or on instances the operator manages. */
+  private readonly instances: InstanceMode | null;
   private readonly counters = new EcsBackendStats();
-  private readonly checkIntervalMs: number;
-  private lastTasks: Task[] | null = null;
-  /** Tasks the instance pool placed that no list() or refresh() has reported yet. */
-  private readonly placedArns = new Set<string>();
-  private reconciling: Promise<void> | null = null;
-  private timer: NodeJS.Timeout | null = null;
   private closing: Promise<void> | null = null;
 
   constructor(private readonly options: EcsBackendOptions) {
@@ -92,24 +81,26 @@ export class EcsBackend implements Backend {
     this.launcher = new TaskLauncher({ ...deps, config: ecs, fleetId });
     this.queries = { ecs: this.ecs, limits: this.limits, cluster: ecs.cluster, fleetId };
     this.backoff = new LaunchBackoff(options.clock, options.backoff);
-    this.checkIntervalMs = options.instances?.checkIntervalMs ?? 5_000;
-    this.pool = ecs.instanceLaunchTemplate
-      ? new InstancePool({
-          ...deps,
-          clock: options.clock,
-          cluster: ecs.cluster,
-          fleetId,
-          launchTemplate: ecs.instanceLaunchTemplate,
-          runTaskOn: async (placement) => {
-            const outcome = await this.launcher.run(1, placement);
-            this.counters.recordFailures(outcome.failures);
-            // Shown by the list() that placed it, so the server does not vanish for a tick.
-            this.lastTasks?.push(...outcome.tasks);
-            for (const t of outcome.tasks) if (t.taskArn) this.placedArns.add(t.taskArn);
-            return outcome.tasks.length === 1;
+    this.instances = ecs.instanceLaunchTemplate
+      ? new InstanceMode({
+          pool: {
+            ...deps,
+            clock: options.clock,
+            cluster: ecs.cluster,
+            fleetId,
+            launchTemplate: ecs.instanceLaunchTemplate,
+            joinDeadlineMs: options.instances?.joinDeadlineMs ?? 10 * 60_000,
+            idleGraceMs: options.instances?.idleGraceMs ?? 15 * 60_000,
           },
-          joinDeadlineMs: options.instances?.joinDeadlineMs ?? 10 * 60_000,
-          idleGraceMs: options.instances?.idleGraceMs ?? 15 * 60_000,
+          launcher: this.launcher,
+          addresses: this.addresses,
+          counters: this.counters,
+          logger: options.logger,
+          fleetId,
+          checkIntervalMs: options.instances?.checkIntervalMs ?? 5_000,
+          observe: async () => {
+            await this.list();
+          },
         })
       : null;
   }
@@ -121,13 +112,14 @@ export class EcsBackend implements Backend {
       for (const arn of await listTaskArns(this.queries, desiredStatus)) arns.add(arn);
     }
     const { tasks } = await describeTasks(this.queries, [...arns]);
-    this.lastTasks = tasks;
+    this.instances?.observed(tasks);
     this.addresses.retain(arns);
     const addresses = await this.addresses.resolve(tasks);
-    await this.reconcileInstances();
+    await this.instances?.reconcile();
     const servers = tasks.map((t) => toBackendServer(t, this.options.fleetId, addresses.get(t.taskArn ?? '') ?? null));
-    for (const s of servers) this.placedArns.delete(s.id);
-    return this.pool ? [...servers, ...this.pool.placeholders()] : servers;
+    if (!this.instances) return servers;
+    this.instances.reported(servers.map((s) => s.id));
+    return [...servers, ...this.instances.placeholders()];
   }
 
   /**
@@ -138,15 +130,15 @@ export class EcsBackend implements Backend {
   async refresh(ids: readonly string[]): Promise<BackendServer[]> {
     this.assertOpen();
     // Places tasks on instances that joined before looking, so they are described in this round.
-    await this.reconcileInstances();
+    await this.instances?.reconcile();
     // One synchronous snapshot: a placeholder that stopped waiting has its task among `placed`.
-    const waiting = new Map((this.pool?.placeholders() ?? []).map((p) => [p.id, p]));
-    const placed = [...this.placedArns];
-    const placeholders = ids.filter((id) => id.startsWith(PENDING_INSTANCE_PREFIX));
-    const arns = new Set([...ids.filter((id) => !id.startsWith(PENDING_INSTANCE_PREFIX)), ...placed]);
+    const waiting = new Map((this.instances?.placeholders() ?? []).map((p) => [p.id, p]));
+    const placed = this.instances?.placedSinceLastLook() ?? [];
+    const placeholders = ids.filter((id) => InstanceMode.isPlaceholder(id));
+    const arns = new Set([...ids.filter((id) => !InstanceMode.isPlaceholder(id)), ...placed]);
     const { tasks, missing } = await describeTasks(this.queries, [...arns]);
-    this.rememberTasks(tasks, missing);
-    for (const arn of placed) this.placedArns.delete(arn);
+    this.instances?.refreshed(tasks, missing);
+    this.instances?.reported(placed);
     const addresses = await this.addresses.resolve(tasks);
     const servers = tasks.map((t) => toBackendServer(t, this.options.fleetId, addresses.get(t.taskArn ?? '') ?? null));
     for (const arn of missing) servers.push(goneServer(arn, this.options.fleetId));
@@ -165,7 +157,7 @@ export class EcsBackend implements Backend {
       const failures = Array.from({ length: count }, (): LaunchFailure => ({ reason: 'backoff', detail: `retry in ${waitMs} ms` }));
       return { launched: [], failures };
     }
-    const result = this.pool ? await this.launchOnInstances(count) : await this.launchTasks(count);
+    const result = this.instances ? await this.instances.launch(count) : await this.launchTasks(count);
     this.counters.recordFailures(result.failures);
     this.counters.launched += result.launched.length;
     if (result.failures.length > 0) {
@@ -179,8 +171,8 @@ export class EcsBackend implements Backend {
 
   async stop(id: string, reason: string): Promise<void> {
     this.assertOpen();
-    if (this.pool && id.startsWith(PENDING_INSTANCE_PREFIX)) {
-      await this.pool.cancel(id.slice(PENDING_INSTANCE_PREFIX.length), reason);
+    if (this.instances && InstanceMode.isPlaceholder(id)) {
+      await this.instances.cancel(id, reason);
       return;
     }
     try {
@@ -199,7 +191,7 @@ export class EcsBackend implements Backend {
 
   async markStandby(id: string, standby: boolean): Promise<void> {
     this.assertOpen();
-    if (id.startsWith(PENDING_INSTANCE_PREFIX)) return; // no task to tag yet; the manager re-marks after it appears
+    if (InstanceMode.isPlaceholder(id)) return; // no task to tag yet; the manager re-marks after it appears
     if (standby) {
       await this.limits.call('tag', 'TagResource', () =>
         this.ecs.send(new TagResourceCommand({ resourceArn: id, tags: [{ key: STANDBY_TAG, value: 'true' }] })),
@@ -222,18 +214,12 @@ export class EcsBackend implements Backend {
   }
 
   private async shutdown(): Promise<void> {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
     try {
       this.limits.close();
     } catch (err) {
       this.options.logger.warn('closing rate limits failed', { error: (err as Error).message });
     }
-    try {
-      await this.reconciling;
-    } catch {
-      // already logged where it happened
-    }
+    await this.instances?.close();
     for (const [owned, client] of [[this.ownsClients.ecs, this.ecs], [this.ownsClients.ec2, this.ec2]] as const) {
       if (!owned) continue;
       try {
@@ -250,89 +236,6 @@ export class EcsBackend implements Backend {
     const launched = outcome.tasks.map((t) => toBackendServer(t, this.options.fleetId, addresses.get(t.taskArn ?? '') ?? null));
     this.options.logger.info('tasks launched', { requested: count, launched: launched.length, failed: outcome.failures.length });
     return { launched, failures: outcome.failures };
-  }
-
-  /** EC2 launch-template mode: free registered instances first, then new instances (not awaited). */
-  private async launchOnInstances(count: number): Promise<LaunchResult> {
-    const pool = this.pool as InstancePool;
-    const launched: BackendServer[] = [];
-    const failures: LaunchFailure[] = [];
-    let free: ClusterInstance[] = [];
-    await this.reconcileInstances();
-    try {
-      const tasks = this.lastTasks ?? (await this.observeTasks());
-      free = pool.freeInstances(await pool.clusterInstances(), tasks.filter((t) => t.lastStatus !== 'STOPPED'));
-    } catch (err) {
-      this.options.logger.warn('listing container instances failed', { error: (err as Error).message });
-    }
-    for (const ci of free.slice(0, count)) {
-      const outcome = await this.launcher.run(1, targetInstance(ci.ec2InstanceId));
-      // Until the next list(), remember the placement so the same instance is not offered twice.
-      this.lastTasks?.push(...outcome.tasks);
-      const addresses = await this.addresses.resolve(outcome.tasks);
-      launched.push(...outcome.tasks.map((t) => toBackendServer(t, this.options.fleetId, addresses.get(t.taskArn ?? '') ?? null)));
-      failures.push(...outcome.failures);
-    }
-    const rest = count - Math.min(count, free.length);
-    if (rest > 0) {
-      const before = new Set(pool.placeholders().map((p) => p.id));
-      try {
-        const ids = await pool.launchInstances(rest);
-        launched.push(...pool.placeholders().filter((p) => !before.has(p.id)));
-        for (let i = ids.length; i < rest; i += 1) failures.push({ reason: 'INSTANCE_CAPACITY', detail: 'RunInstances started fewer instances' });
-      } catch (err) {
-        const e = err instanceof AwsCallError ? err : undefined;
-        this.options.logger.warn('run instances failed', { count: rest, code: e?.code, error: (err as Error).message });
-        for (let i = 0; i < rest; i += 1) failures.push({ reason: e?.code ?? 'RunInstances', detail: (err as Error).message });
-      }
-      this.armInstanceTimer();
-    }
-    return { launched, failures };
-  }
-
-  private async observeTasks(): Promise<Task[]> {
-    await this.list();
-    return this.lastTasks ?? [];
-  }
-
-  /** Never overlaps itself; failures are logged, the next call tries again. */
-  private async reconcileInstances(): Promise<void> {
-    if (!this.pool || !this.lastTasks) return;
-    if (this.reconciling) return this.reconciling;
-    const pool = this.pool;
-    const tasks = this.lastTasks;
-    this.reconciling = (async () => {
-      try {
-        const ids = await this.addresses.instanceIdsOf(tasks.map((t) => t.containerInstanceArn).filter((a): a is string => Boolean(a)));
-        await pool.reconcile(tasks, (arn) => ids.get(arn));
-      } catch (err) {
-        this.options.logger.warn('instance reconcile failed', { error: (err as Error).message });
-      } finally {
-        this.reconciling = null;
-      }
-    })();
-    return this.reconciling;
-  }
-
-  /** While instances are booting, checks on them between manager ticks; re-arms after each check. */
-  private armInstanceTimer(): void {
-    if (this.timer || this.closing || !this.pool || this.pool.pendingCount === 0) return;
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      void this.reconcileInstances().finally(() => this.armInstanceTimer());
-    }, this.checkIntervalMs);
-    this.timer.unref();
-  }
-
-  /** Keeps the last full observation current with a partial one, for instance reconciliation. */
-  private rememberTasks(tasks: Task[], missing: string[]): void {
-    if (!this.lastTasks) return;
-    const fresh = new Map(tasks.map((t) => [t.taskArn ?? '', t]));
-    const gone = new Set(missing);
-    const merged = this.lastTasks.filter((t) => !gone.has(t.taskArn ?? '')).map((t) => fresh.get(t.taskArn ?? '') ?? t);
-    const known = new Set(merged.map((t) => t.taskArn ?? ''));
-    for (const t of tasks) if (!known.has(t.taskArn ?? '')) merged.push(t);
-    this.lastTasks = merged;
   }
 
   private assertOpen(): void {
