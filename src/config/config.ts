@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseDotenv } from 'dotenv';
 import { isValidTimezone, parseMinSchedule, type MinServersRule } from '../manager/min-schedule.js';
+import type { z } from 'zod';
 import { ALIASES, envSchema, type RawEnv } from './schema.js';
 
 export interface ScalingConfig {
@@ -138,7 +139,8 @@ export function parseConfig(env: Env): Config {
       const shown = input[name] === undefined ? '' : ` (got ${JSON.stringify(redactIfSecret(name, input[name]))})`;
       return `${name}: ${issue.message}${shown}`;
     });
-    throw new ConfigError(dedupe(problems));
+    // So that one run lists every problem: the rules between variables that did parse.
+    throw new ConfigError(dedupe([...problems, ...scalingRules(parseEach(input))]));
   }
   return buildConfig(parsed.data);
 }
@@ -149,21 +151,38 @@ export function loadConfig(processEnv: Env = process.env): Config {
   return parseConfig(mergeEnv(readEnvFile(file), processEnv));
 }
 
-function buildConfig(raw: RawEnv): Config {
+/** Each variable on its own; those that do not parse are left out. */
+function parseEach(input: Record<string, string>): Partial<RawEnv> {
+  const out: Record<string, unknown> = {};
+  for (const [key, field] of Object.entries(envSchema.shape)) {
+    const result = (field as z.ZodType).safeParse(input[key]);
+    if (result.success) out[key] = result.data;
+  }
+  return out as Partial<RawEnv>;
+}
+
+/** The margins and server counts against each other, for the variables present. */
+function scalingRules(raw: Partial<RawEnv>): string[] {
   const problems: string[] = [];
-  if (raw.DOWNSCALE_MARGIN - raw.UPSCALE_MARGIN <= raw.GAMESERVER_CAPACITY) {
+  const { DOWNSCALE_MARGIN: down, UPSCALE_MARGIN: up, GAMESERVER_CAPACITY: capacity, MIN_SERVERS: min, MAX_SERVERS: max } = raw;
+  if (down !== undefined && up !== undefined && capacity !== undefined && down - up <= capacity) {
     problems.push(
       `DOWNSCALE_MARGIN: must exceed UPSCALE_MARGIN by more than GAMESERVER_CAPACITY, or the fleet flaps ` +
-        `(got DOWNSCALE_MARGIN=${raw.DOWNSCALE_MARGIN}, UPSCALE_MARGIN=${raw.UPSCALE_MARGIN}, GAMESERVER_CAPACITY=${raw.GAMESERVER_CAPACITY})`,
+        `(got DOWNSCALE_MARGIN=${down}, UPSCALE_MARGIN=${up}, GAMESERVER_CAPACITY=${capacity})`,
     );
   }
+  if (min !== undefined && max !== undefined && min > max) {
+    problems.push(`MIN_SERVERS: must not exceed MAX_SERVERS (got ${min} > ${max})`);
+  }
+  return problems;
+}
+
+function buildConfig(raw: RawEnv): Config {
+  const problems = scalingRules(raw);
   const schedule = raw.MIN_SERVERS_SCHEDULE ? parseMinSchedule(raw.MIN_SERVERS_SCHEDULE) : { ok: true as const, rules: [] };
   if (!schedule.ok) problems.push(`MIN_SERVERS_SCHEDULE: ${schedule.error}`);
   if (raw.SCHEDULE_TIMEZONE && !isValidTimezone(raw.SCHEDULE_TIMEZONE)) {
     problems.push(`SCHEDULE_TIMEZONE: expected an IANA time zone such as Europe/Paris (got ${JSON.stringify(raw.SCHEDULE_TIMEZONE)})`);
-  }
-  if (raw.MIN_SERVERS > raw.MAX_SERVERS) {
-    problems.push(`MIN_SERVERS: must not exceed MAX_SERVERS (got ${raw.MIN_SERVERS} > ${raw.MAX_SERVERS})`);
   }
   const backend = raw.ARBITER_BACKEND ?? (raw.GAMESERVER_TASK_DEFINITION ? 'ecs' : 'local');
   const ecs = backend === 'ecs' ? buildEcs(raw, problems) : null;

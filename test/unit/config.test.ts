@@ -170,6 +170,17 @@ describe('cross-variable rules', () => {
     expect(problemsOf(mergeEnv({}, env)).map((p) => p.split(':')[0])).toContain(problem);
   });
 
+  it('lists a broken rule together with the variables that do not parse, in one run', () => {
+    const problems = problemsOf({ PORT: 'eighty', UPSCALE_MARGIN: '20', DOWNSCALE_MARGIN: '10', MIN_SERVERS: '5', MAX_SERVERS: '4' });
+    expect(problems.map((p) => p.split(':')[0]).sort()).toEqual(['DOWNSCALE_MARGIN', 'MIN_SERVERS', 'PORT']);
+  });
+
+  it('checks no rule on a variable that did not parse', () => {
+    const problems = problemsOf({ UPSCALE_MARGIN: 'four', DOWNSCALE_MARGIN: '1' });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(/^UPSCALE_MARGIN: /);
+  });
+
   it('accepts margins more than one capacity apart', () => {
     expect(parseConfig({ UPSCALE_MARGIN: '4', DOWNSCALE_MARGIN: '15', GAMESERVER_CAPACITY: '10' }).scaling.downscaleMargin).toBe(15);
   });
