@@ -10,8 +10,9 @@ import { ecsList } from './ecs-list.js';
 import { formatReport, type BenchReport, type Benchmark } from './harness.js';
 import { memory } from './memory.js';
 import { policy } from './policy.js';
+import { scaleReaction } from './scale-reaction.js';
 
-export const BENCHMARKS: readonly Benchmark[] = [allocationCore, allocationHttp, policy, detection, memory, ecsList];
+export const BENCHMARKS: readonly Benchmark[] = [allocationCore, allocationHttp, policy, detection, scaleReaction, memory, ecsList];
 
 const RESPAWNED = 'ARBITER_BENCH_RESPAWNED';
 

@@ -5,6 +5,7 @@ import type { Logger } from '../log.js';
 import { Allocator, type AllocatedServer } from './allocator.js';
 import type { Backend } from './backend.js';
 import type { Clock } from './clock.js';
+import { DemandWatch } from './demand-watch.js';
 import { Executor, errorMessage } from './executor.js';
 import { Fleet, gameAddressOf, stateOf, type FleetEvent } from './fleet.js';
 import { logFleetEvents } from './fleet-log.js';
@@ -49,6 +50,7 @@ export class Manager {
   private readonly executor: Executor;
   private readonly tickLoop: Loop;
   private readonly pollLoop: Loop;
+  private readonly demand: DemandWatch;
   private readonly poller: HealthPoller;
   private readonly reconciler: Reconciler;
   private paused = false;
@@ -106,6 +108,11 @@ export class Manager {
     });
     this.tickLoop = new Loop({ name: 'reconcile', run: () => this.reconciler.tick(), onError: (err) => this.loopError('reconcile', err) });
     this.pollLoop = new Loop({ name: 'poll', run: () => this.pollRound(), onError: (err) => this.loopError('poll', err) });
+    this.demand = new DemandWatch({
+      clock,
+      wantsMore: () => this.ready && this.reconciler.wantsMoreCapacity(),
+      wake: () => this.tickLoop.wake(),
+    });
     this.metrics.bindFleet({
       countByState: () => this.countByState(),
       freeCapacity: () => this.reconciler.freeCapacity(),
@@ -136,6 +143,7 @@ export class Manager {
     if (result.kind === 'server') {
       out = result;
       this.metrics.allocations.inc({ result: result.reused ? 'reused' : 'server' });
+      this.demand.allocated();
     } else {
       // No room: scale now rather than at the next interval.
       this.tickLoop.wake();
@@ -256,6 +264,7 @@ export class Manager {
 
   close(): Promise<void> {
     this.closing ??= (async () => {
+      this.demand.close();
       await Promise.allSettled([this.tickLoop.close(), this.pollLoop.close()]);
       await this.executor.drain(5_000);
     })();
@@ -275,8 +284,9 @@ export class Manager {
       this.ready = true;
       this.deps.logger.info('manager ready', { servers: this.fleet.size(), free: this.reconciler.freeCapacity() });
     }
-    // Replace a dead server in this tick, not the next scheduled one.
+    // Replace a dead server in this tick, not the next scheduled one; meet new demand as soon as it shows.
     if (unhealthy) this.tickLoop.wake();
+    else this.demand.check();
   }
 
   private logEvents(events: readonly FleetEvent[]): void {

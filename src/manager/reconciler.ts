@@ -106,6 +106,12 @@ export class Reconciler {
     return freeCapacity(this.snapshot(now).servers, this.deps.config.scaling.capacity);
   }
 
+  /** Whether the policy, run now on the fleet as last seen, would add capacity (return a standby server or launch). */
+  wantsMoreCapacity(): boolean {
+    const now = this.deps.clock.now();
+    return decideScale(this.snapshot(now), this.policyConfig(), now).some((d) => d.kind === 'launch' || d.kind === 'activate');
+  }
+
   private snapshot(now: number): PolicySnapshot {
     const { fleet, book, config, controls } = this.deps;
     return {

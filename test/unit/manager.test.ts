@@ -69,6 +69,29 @@ describe('Manager', () => {
     await vi.waitFor(() => expect(h.backend.launches).toEqual([1]));
   });
 
+  it('launches as soon as allocations take free capacity below the margin, not at the next tick', async () => {
+    // SLEEP_TIME 10 s and no loop started: only the demand check can launch within the wait below.
+    const h = harness({ scaling: { upscaleMargin: 25, downscaleMargin: 40 } });
+    await h.manager.runTick();
+    await h.manager.runPolls();
+    expect(h.manager.status().free).toBe(30);
+    for (let i = 0; i < 5; i++) expect(h.manager.allocate()).toMatchObject({ kind: 'server' });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(h.backend.launches).toEqual([3]);
+    expect(h.manager.allocate()).toMatchObject({ kind: 'server' });
+    await vi.waitFor(() => expect(h.backend.launches).toEqual([3, 1]), { timeout: 2_000 });
+  });
+
+  it('launches as soon as a poll round shows the sessions that took the room', async () => {
+    const h = harness({ scaling: { upscaleMargin: 25, downscaleMargin: 40 } });
+    await h.manager.runTick();
+    await h.manager.runPolls();
+    for (const s of h.backend.live()) h.prober.server(s.host as string).sessions = 2;
+    await h.manager.runPolls();
+    expect(h.manager.status().free).toBe(24);
+    await vi.waitFor(() => expect(h.backend.launches).toEqual([3, 1]), { timeout: 2_000 });
+  });
+
   it('scales down through standby, and stops a standby server only once it holds no sessions', async () => {
     const h = harness();
     const [a, b, c] = [h.backend.add(), h.backend.add(), h.backend.add()];
