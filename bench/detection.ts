@@ -1,6 +1,5 @@
 // How fast a dead gameserver leaves rotation and is replaced: the simulator (throttling on) and a real
 // Manager over EcsBackend with real HTTP health polls. Baseline: FAIL_THRESHOLD × POLL_INTERVAL.
-import { EcsBackend } from '../src/aws/ecs-backend.js';
 import { createSilentLogger } from '../src/log.js';
 import { systemClock } from '../src/manager/clock.js';
 import { Manager } from '../src/manager/manager.js';
@@ -10,7 +9,7 @@ import { createSimClients } from '../sim/sdk-clients.js';
 import { makeManagerConfig } from '../test/support/factories.js';
 import { waitFor } from '../test/support/wait.js';
 import { median, row, type BenchRow, type Benchmark } from './harness.js';
-import { simEcsConfig, stopSim } from './sim-helpers.js';
+import { simBackend, stopSim } from './sim-helpers.js';
 
 const POLL_MS = 500;
 const FAIL_THRESHOLD = 3;
@@ -35,15 +34,7 @@ export const detection: Benchmark = {
     const sim = await startSim({ port: 0, launchLatencyMs: 300, stopLatencyMs: 200, throttling: true }, createSilentLogger());
     const clients = createSimClients(sim, 3);
     const logger = createSilentLogger();
-    const backend = new EcsBackend({
-      ecs: simEcsConfig(),
-      fleetId: 'bench-detect',
-      ports: { game: 3000, web: 3080, health: 3080 },
-      logger,
-      clock: systemClock,
-      ecsClient: clients.ecs,
-      ec2Client: clients.ec2,
-    });
+    const backend = simBackend(clients, 'bench-detect', logger);
     const prober = new HttpProber({ timeoutMs: 400 });
     const config = makeManagerConfig({
       scaling: { minServers: SERVERS, maxServers: SERVERS + 2, sleepMs: 2_000 },

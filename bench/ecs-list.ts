@@ -1,14 +1,12 @@
 // EcsBackend.list() over thousands of tasks in the simulator, against the raw SDK calls it has to make
 // (ListTasks pages for RUNNING and STOPPED, DescribeTasks in chunks of 100 with tags), done directly.
 import { DescribeTasksCommand, ListTasksCommand, type DesiredStatus } from '@aws-sdk/client-ecs';
-import { EcsBackend } from '../src/aws/ecs-backend.js';
 import { createSilentLogger } from '../src/log.js';
-import { systemClock } from '../src/manager/clock.js';
 import { startSim } from '../sim/index.js';
 import { createSimClients, type SimClients } from '../sim/sdk-clients.js';
 import { waitFor } from '../test/support/wait.js';
 import { median, row, type Benchmark } from './harness.js';
-import { simEcsConfig, stopSim } from './sim-helpers.js';
+import { simBackend, stopSim } from './sim-helpers.js';
 
 const TASKS = 2_000;
 const ROUNDS = 7;
@@ -46,17 +44,7 @@ export const ecsList: Benchmark = {
     const sim = await startSim({ port: 0, launchLatencyMs: 100, stopLatencyMs: 10, throttling: false }, createSilentLogger());
     const clients = createSimClients(sim);
     const logger = createSilentLogger();
-    const make = (rates?: typeof UNLIMITED) =>
-      new EcsBackend({
-        ecs: simEcsConfig(),
-        fleetId: FLEET,
-        ports: { game: 3000, web: 3080, health: 3080 },
-        logger,
-        clock: systemClock,
-        ecsClient: clients.ecs,
-        ec2Client: clients.ec2,
-        ...(rates ? { rates: { read: rates, ec2: rates, modify: rates, tag: rates } } : {}),
-      });
+    const make = (rates?: typeof UNLIMITED) => simBackend(clients, FLEET, logger, rates ? { rates: { read: rates, ec2: rates, modify: rates, tag: rates } } : {});
     const unlimited = make(UNLIMITED);
     const limited = make();
     try {

@@ -3,7 +3,6 @@
 // The simulator (throttling on) and a real Manager over EcsBackend, SLEEP_TIME 10 s as in the seed's .env.
 // Baseline, measured in the same run: one launch through a second EcsBackend (RunTask + its address), the floor of
 // any reaction; ratios say how much of the reaction is the manager noticing and deciding.
-import { EcsBackend } from '../src/aws/ecs-backend.js';
 import { createSilentLogger } from '../src/log.js';
 import { systemClock } from '../src/manager/clock.js';
 import { Manager } from '../src/manager/manager.js';
@@ -13,7 +12,7 @@ import { createSimClients } from '../sim/sdk-clients.js';
 import { makeManagerConfig } from '../test/support/factories.js';
 import { waitFor } from '../test/support/wait.js';
 import { median, row, type Benchmark } from './harness.js';
-import { simEcsConfig, stopSim } from './sim-helpers.js';
+import { simBackend, stopSim } from './sim-helpers.js';
 
 const LAUNCH_LATENCY_MS = 300;
 const POLL_MS = 500;
@@ -37,10 +36,8 @@ export const scaleReaction: Benchmark = {
     const sim = await startSim({ port: 0, launchLatencyMs: LAUNCH_LATENCY_MS, stopLatencyMs: 200, throttling: true, defaultCapacity: CAPACITY }, createSilentLogger());
     const clients = createSimClients(sim, 3);
     const logger = createSilentLogger();
-    const backendFor = (fleetId: string) =>
-      new EcsBackend({ ecs: simEcsConfig(), fleetId, ports: { game: 3000, web: 3080, health: 3080 }, logger, clock: systemClock, ecsClient: clients.ecs, ec2Client: clients.ec2 });
-    const backend = backendFor('bench-react');
-    const floorBackend = backendFor('bench-floor');
+    const backend = simBackend(clients, 'bench-react', logger);
+    const floorBackend = simBackend(clients, 'bench-floor', logger);
     const prober = new HttpProber({ timeoutMs: 400 });
     const config = makeManagerConfig({
       // DOWNSCALE far away: every trial adds capacity, and nothing is put on standby between trials.

@@ -1,8 +1,32 @@
-// What the benchmarks need around the simulator: ECS settings that point EcsBackend at its fixtures
-// (cluster default, LaunchGameserver) and closing it.
+// What the benchmarks need around the simulator: an EcsBackend pointed at its fixtures (cluster default,
+// LaunchGameserver, awsvpc) through its SDK clients, and closing it.
+import { EcsBackend, type EcsBackendOptions } from '../src/aws/ecs-backend.js';
+import type { Logger } from '../src/log.js';
+import { systemClock } from '../src/manager/clock.js';
 import type { Sim } from '../sim/index.js';
+import type { createSimClients } from '../sim/sdk-clients.js';
+import { makeEcsConfig } from '../test/support/ecs-config.js';
 
 export { makeEcsConfig as simEcsConfig } from '../test/support/ecs-config.js';
+
+/** An EcsBackend for `fleetId` over the simulator's clients, with the fixtures' ports; `extra` overrides options. */
+export function simBackend(
+  clients: ReturnType<typeof createSimClients>,
+  fleetId: string,
+  logger: Logger,
+  extra: Partial<EcsBackendOptions> = {},
+): EcsBackend {
+  return new EcsBackend({
+    ecs: makeEcsConfig(),
+    fleetId,
+    ports: { game: 3000, web: 3080, health: 3080 },
+    logger,
+    clock: systemClock,
+    ecsClient: clients.ecs,
+    ec2Client: clients.ec2,
+    ...extra,
+  });
+}
 
 /** Closes the simulator; every task's listener goes with it. */
 export async function stopSim(sim: Sim): Promise<void> {

@@ -56,7 +56,6 @@ function activeInstances(ctx: SimContext, cluster: Cluster): ContainerInstance[]
 }
 
 export function launchTasks(ctx: SimContext, request: LaunchRequest): LaunchOutcome {
-  const { state } = ctx;
   if (request.launchType === 'EC2' && activeInstances(ctx, request.cluster).length === 0) {
     throw invalidParameter('No Container Instances were found in your cluster.');
   }
