@@ -111,7 +111,7 @@ export class Manager {
     this.demand = new DemandWatch({
       clock,
       wantsMore: () => this.ready && this.reconciler.wantsMoreCapacity(),
-      wake: () => this.tickLoop.wake(),
+      wake: () => this.wake('demand'),
     });
     this.metrics.bindFleet({
       countByState: () => this.countByState(),
@@ -146,7 +146,7 @@ export class Manager {
       this.demand.allocated();
     } else {
       // No room: scale now rather than at the next interval.
-      this.tickLoop.wake();
+      this.wake('no_room');
       const backup = this.deps.config.backup;
       out = backup ? { kind: 'backup', host: backup.host, port: backup.port, reason: result.reason } : result;
       this.metrics.allocations.inc({ result: backup ? 'backup' : 'none' });
@@ -225,7 +225,7 @@ export class Manager {
     if (!this.executor.stop(id, 'stopped by operator')) {
       return { ok: false, code: 'conflict', message: `server ${id} is already stopping or has an action in flight` };
     }
-    this.tickLoop.wake();
+    this.wake('operator');
     return { ok: true, server: this.server(id) as ServerView };
   }
 
@@ -233,7 +233,7 @@ export class Manager {
     if (this.paused === paused) return;
     this.paused = paused;
     this.deps.logger.info(paused ? 'scaling paused' : 'scaling resumed', {});
-    if (!paused) this.tickLoop.wake();
+    if (!paused) this.wake('operator');
   }
 
   /** Changes the floor of active servers (scheduled scaling); clamped to MAX_SERVERS. */
@@ -242,7 +242,7 @@ export class Manager {
     if (applied !== this.minServers) {
       this.minServers = applied;
       this.deps.logger.info('minimum servers changed', { minServers: applied, requested, clamped: applied !== requested, reason });
-      this.tickLoop.wake();
+      this.wake('schedule');
     }
     return applied;
   }
@@ -271,6 +271,12 @@ export class Manager {
     return this.closing;
   }
 
+  /** Brings the next tick forward, counted by cause so that an operator can see why the loop runs. */
+  private wake(cause: 'no_room' | 'demand' | 'unhealthy' | 'operator' | 'schedule'): void {
+    this.metrics.wakes.inc({ cause });
+    this.tickLoop.wake();
+  }
+
   private async pollRound(): Promise<number> {
     const started = this.deps.clock.now();
     await this.pollAll();
@@ -285,7 +291,7 @@ export class Manager {
       this.deps.logger.info('manager ready', { servers: this.fleet.size(), free: this.reconciler.freeCapacity() });
     }
     // Replace a dead server in this tick, not the next scheduled one; meet new demand as soon as it shows.
-    if (unhealthy) this.tickLoop.wake();
+    if (unhealthy) this.wake('unhealthy');
     else this.demand.check();
   }
 

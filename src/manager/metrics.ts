@@ -18,6 +18,7 @@ export interface ManagerMetrics {
   launchFailures: Counter<'reason'>;
   backendErrors: Counter<'operation'>;
   ticks: Counter<'result'>;
+  wakes: Counter<'cause'>;
   tickSeconds: Histogram;
   allocationSeconds: Histogram;
   /** Connects the fleet gauges to the manager that owns the fleet. */
@@ -64,6 +65,12 @@ export function createManagerMetrics(registry = new Registry()): ManagerMetrics 
       name: 'arbiter_ticks_total',
       help: 'Reconcile ticks by result (ok, incomplete, error).',
       labelNames: ['result'],
+      registers: [registry],
+    }),
+    wakes: new Counter({
+      name: 'arbiter_loop_wakes_total',
+      help: 'Reconcile ticks brought forward, by cause (no_room, demand, unhealthy, operator, schedule).',
+      labelNames: ['cause'],
       registers: [registry],
     }),
     tickSeconds: new Histogram({

@@ -57,6 +57,7 @@ describe('Manager', () => {
     const h = harness();
     expect(h.manager.allocate()).toEqual({ kind: 'backup', host: '127.0.0.1', port: 8888, reason: 'no server in rotation' });
     await vi.waitFor(() => expect(h.backend.launches).toEqual([1]));
+    expect(await h.counter('arbiter_loop_wakes_total')).toEqual([expect.objectContaining({ labels: { cause: 'no_room' }, value: 1 })]);
     await h.manager.runPolls();
     const got = h.manager.allocate('match-1');
     expect(got).toMatchObject({ kind: 'server', reused: false, server: { id: 'srv-1', host: h.host('srv-1') } });
@@ -80,6 +81,7 @@ describe('Manager', () => {
     expect(h.backend.launches).toEqual([3]);
     expect(h.manager.allocate()).toMatchObject({ kind: 'server' });
     await vi.waitFor(() => expect(h.backend.launches).toEqual([3, 1]), { timeout: 2_000 });
+    expect(await h.counter('arbiter_loop_wakes_total')).toEqual([expect.objectContaining({ labels: { cause: 'demand' }, value: 1 })]);
   });
 
   it('launches as soon as a poll round shows the sessions that took the room', async () => {
