@@ -23,17 +23,55 @@ export interface MatchObservation {
   clients: ClientObservation[];
   status: SessionStatus | null;
   gamelogFile: string | null;
+  /** Winners and losers as the gamelog records them (names are the setup's playerNames, by player index). */
+  gamelogOutcome?: GamelogOutcome | null;
   /** Why the gamelog is missing, when it is. */
   gamelogProblem: string | null;
   resultFile: string;
   times: { allocatedAt: number | null; setupAt: number | null; startedAt: number | null; endedAt: number; begunAt: number };
 }
 
-type StatusClient = SessionStatus['clients'][number];
+export interface GamelogOutcome {
+  winners: Array<{ name: string; reason: string | null }>;
+  losers: Array<{ name: string; reason: string | null }>;
+}
 
-function findStatusClient(status: SessionStatus | null, client: ClientObservation): StatusClient | undefined {
-  const players = (status?.clients ?? []).filter((c) => !c.spectating);
-  return players.find((c) => c.name === client.name) ?? players.find((c) => c.index === client.index);
+interface Verdict {
+  won: boolean;
+  lost: boolean;
+  reason: string | null;
+}
+
+/**
+ * How the game ended for one client, from the evidence that really identifies it:
+ * 1. /status by name, when exactly one player has this client's name (the client passed `{name}` to Cerveau);
+ * 2. the gamelog by name, which Cerveau takes from the setup's playerNames by player index (right when the client
+ *    asked for its `{index}`).
+ * Never /status by index: Cerveau numbers /status clients in the order they connected, not by player index.
+ */
+function verdictOf(o: MatchObservation, client: ClientObservation): Verdict | null {
+  const players = (o.status?.clients ?? []).filter((c) => !c.spectating);
+  const named = players.filter((c) => c.name === client.name);
+  const seen = named.length === 1 ? named[0] : undefined;
+  if (seen && typeof seen.won === 'boolean' && typeof seen.lost === 'boolean') return { won: seen.won, lost: seen.lost, reason: seen.reason ?? null };
+  const log = o.gamelogOutcome;
+  if (!log) return null;
+  const win = log.winners.filter((w) => w.name === client.name);
+  const loss = log.losers.filter((l) => l.name === client.name);
+  if (win.length + loss.length !== 1) return null;
+  return { won: win.length === 1, lost: loss.length === 1, reason: (win[0] ?? loss[0])?.reason ?? null };
+}
+
+/** Winners and losers from a gamelog's JSON, or null when it does not hold them. */
+export function gamelogOutcomeOf(gamelog: unknown): GamelogOutcome | null {
+  const g = gamelog as { winners?: unknown; losers?: unknown } | null;
+  if (!g || !Array.isArray(g.winners) || !Array.isArray(g.losers)) return null;
+  const entries = (list: unknown[]) =>
+    list.flatMap((e) => {
+      const entry = e as { name?: unknown; reason?: unknown } | null;
+      return typeof entry?.name === 'string' ? [{ name: entry.name, reason: typeof entry.reason === 'string' ? entry.reason : null }] : [];
+    });
+  return { winners: entries(g.winners), losers: entries(g.losers) };
 }
 
 /** A client that stopped on its own with a non-zero code or a signal, or whose shell never started. */
@@ -67,7 +105,7 @@ function classify(o: MatchObservation): { kind: FailureKind; reason: string } | 
 
 export function buildMatchResult(o: MatchObservation): MatchResult {
   const clients: ClientResult[] = o.clients.map((c) => {
-    const seen = findStatusClient(o.status, c);
+    const seen = verdictOf(o, c);
     return {
       name: c.name,
       index: c.index,
@@ -81,6 +119,8 @@ export function buildMatchResult(o: MatchObservation): MatchResult {
     };
   });
   const failure = classify(o);
+  // When the runner stopped the clients, Cerveau awards the game to whoever disconnected last: not a result.
+  const decided = failure?.kind !== 'timeout' && failure?.kind !== 'interrupted';
   const a = o.allocation;
   return {
     status: failure ? 'failed' : 'completed',
@@ -89,8 +129,8 @@ export function buildMatchResult(o: MatchObservation): MatchResult {
     game: o.game,
     session: o.session,
     server: a ? { id: a.serverId, name: a.name, host: a.host, ports: a.ports, backup: a.backup } : null,
-    winner: clients.find((c) => c.won === true)?.name ?? null,
-    losers: clients.filter((c) => c.lost === true).map((c) => c.name),
+    winner: decided ? (clients.find((c) => c.won === true)?.name ?? null) : null,
+    losers: decided ? clients.filter((c) => c.lost === true).map((c) => c.name) : [],
     clients,
     timings: {
       allocatedAt: iso(o.times.allocatedAt),

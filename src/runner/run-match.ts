@@ -2,6 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import type { ReaperLink } from '../local/child-reaper.js';
 import { createSilentLogger, type Logger } from '../log.js';
 import { createArbiterClient, ManagerError, type ArbiterClient } from './arbiter-client.js';
@@ -9,7 +10,7 @@ import { backoffDelays, sleep } from './backoff.js';
 import { CerveauError, createCerveauClient, type CerveauClient, type SessionStatus } from './cerveau-client.js';
 import { startClient, stopClient, superviseClients, type RunningClient } from './client-processes.js';
 import { checkTemplate, renderCommand } from './command-template.js';
-import { buildMatchResult, type MatchObservation } from './match-result.js';
+import { buildMatchResult, gamelogOutcomeOf, type GamelogOutcome, type MatchObservation } from './match-result.js';
 import type { Allocation, ClientSpec, MatchResult } from './types.js';
 
 export interface RunMatchOptions {
@@ -68,6 +69,14 @@ function clientSpecs(clients: Array<string | ClientSpec>): Array<Required<Client
   return specs;
 }
 
+function readGamelogOutcome(gzipped: Uint8Array): GamelogOutcome | null {
+  try {
+    return gamelogOutcomeOf(JSON.parse(gunzipSync(gzipped).toString('utf8')));
+  } catch {
+    return null; // the file is saved as it came; only the result's fallback is lost
+  }
+}
+
 function safeFileName(name: string): string {
   return name.replace(/[^A-Za-z0-9_.-]+/g, '_');
 }
@@ -86,14 +95,26 @@ async function awaitGameOver(
     if (attempt > 0) await sleep(delays[attempt - 1] ?? 0, signal);
     try {
       last = await cerveau.status(game, session);
-      if (last.status === 'over' && last.gamelogFilename) return { status: last, problem: null };
-      problem = last.status === 'over' ? 'the game is over but its gamelog was not written in time' : `the game was still ${last.status}`;
+      // Cerveau names the gamelog a few milliseconds before it fills in who won: wait for both, but on the
+      // last try a gamelog without the players' results still beats none.
+      if (last.status === 'over' && last.gamelogFilename && (resultsSettled(last) || attempt === delays.length)) return { status: last, problem: null };
+      problem =
+        last.status !== 'over'
+          ? `the game was still ${last.status}`
+          : last.gamelogFilename
+            ? "the game is over but the players' results were not written yet"
+            : 'the game is over but its gamelog was not written in time';
     } catch (err) {
       problem = `status could not be read: ${(err as Error).message}`;
     }
     if (signal?.aborted) break;
   }
   return { status: last, problem: `${problem ?? 'no status'} after ${delays.length + 1} tries` };
+}
+
+/** Every player of an `over` status has its won/lost flags (spectators do not count). */
+export function resultsSettled(status: SessionStatus): boolean {
+  return status.clients.filter((c) => !c.spectating).every((c) => typeof c.won === 'boolean' && typeof c.lost === 'boolean');
 }
 
 export async function runMatch(options: RunMatchOptions): Promise<MatchResult> {
@@ -124,6 +145,16 @@ export async function runMatch(options: RunMatchOptions): Promise<MatchResult> {
     times: { allocatedAt: null, setupAt: null, startedAt: null, endedAt: 0, begunAt: now() },
   };
   const log = logger.child({ game: options.game, gameSession: session });
+  for (const spec of specs) {
+    const missing = ['{index}', '{name}'].filter((field) => !spec.command.includes(field));
+    if (missing.length > 0) {
+      log.warn('client command lacks placeholders Cerveau needs to tell players apart', {
+        client: spec.name,
+        missing,
+        why: 'without {index} Cerveau seats players in the order they connect; without {name} /status cannot say which process won',
+      });
+    }
+  }
 
   let running: RunningClient[] = [];
   try {
@@ -196,6 +227,7 @@ export async function runMatch(options: RunMatchOptions): Promise<MatchResult> {
         const path = join(options.outDir, 'gamelog.json.gz');
         await writeFile(path, bytes);
         obs.gamelogFile = path;
+        obs.gamelogOutcome = readGamelogOutcome(bytes);
       } catch (err) {
         obs.gamelogProblem = `the gamelog ${filename} could not be downloaded: ${(err as Error).message}`;
       }

@@ -20,7 +20,7 @@ export const sidecarEnvSchema = z.object({
   SIDECAR_HOST: z.string().trim().min(1, 'expected a host name or address').default('0.0.0.0'),
   CERVEAU_URL: httpUrl.default('http://127.0.0.1:3080'),
   MAX_SESSIONS: wholeNumber(1, 100_000).prefault('10'),
-  SESSION_DEADLINE: seconds(1, 7 * 86_400).prefault('1800'),
+  SESSION_DEADLINE: seconds(1, 7 * 86_400).prefault('3700'),
   CRASH_GRACE: seconds(0.05, 86_400).prefault('30'),
   JOIN_DEADLINE: seconds(0.05, 86_400).prefault('120'),
   STATUS_POLL_INTERVAL: seconds(0.01, 600).prefault('2'),

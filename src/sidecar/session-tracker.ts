@@ -19,11 +19,15 @@ export interface TrackedSession {
   startedAt: number;
   noPlayersSince: number | null;
   lastStatus: CerveauStatus['status'] | null;
+  /** Lapsed sessions only: when /status was last asked. */
+  lastCheckedAt?: number;
 }
 
 export interface SessionTrackerOptions extends SessionLimits {
   cerveauUrl: string;
   pollIntervalMs: number;
+  /** How often a lapsed session (past its join deadline) is looked at again. Default 10 s. */
+  lapsedCheckMs?: number;
   statusTimeoutMs: number;
   concurrency: number;
   logger: Logger;
@@ -32,6 +36,11 @@ export interface SessionTrackerOptions extends SessionLimits {
 
 export class SessionTracker {
   private readonly sessions = new Map<string, TrackedSession>();
+  /**
+   * Sessions that nobody joined in time: no longer counted, but Cerveau keeps their room open, so they are
+   * watched until SESSION_DEADLINE and counted again if late players start the game.
+   */
+  private readonly lapsed = new Map<string, TrackedSession>();
   private readonly limit: ReturnType<typeof pLimit>;
   private timer: NodeJS.Timeout | null = null;
   private closed = false;
@@ -54,6 +63,7 @@ export class SessionTracker {
   add(gameName: string, session: string): boolean {
     const key = sessionKey(gameName, session);
     if (this.sessions.has(key)) return false;
+    this.lapsed.delete(key);
     const tracked: TrackedSession = { gameName, session, startedAt: this.options.clock.now(), noPlayersSince: null, lastStatus: null };
     this.sessions.set(key, tracked);
     this.options.logger.info('session started', { gameName, gameSession: session, activeSessions: this.sessions.size });
@@ -65,10 +75,17 @@ export class SessionTracker {
     this.schedule();
   }
 
-  /** One pass over every live session; exposed so that tests can drive it. */
+  /** Sessions that stopped counting at their join timeout and are still watched. */
+  lapsedSessions(): TrackedSession[] {
+    return [...this.lapsed.values()];
+  }
+
+  /** One pass over every live session, and the lapsed ones due a look; exposed so that tests can drive it. */
   async pollOnce(): Promise<void> {
-    const snapshot = [...this.sessions.values()];
-    await Promise.all(snapshot.map((s) => this.limit(() => this.check(s))));
+    const now = this.options.clock.now();
+    const live = [...this.sessions.values()];
+    const due = [...this.lapsed.values()].filter((s) => now - (s.lastCheckedAt ?? 0) >= (this.options.lapsedCheckMs ?? 10_000));
+    await Promise.all([...live.map((s) => this.limit(() => this.check(s))), ...due.map((s) => this.limit(() => this.recheck(s)))]);
   }
 
   async close(): Promise<void> {
@@ -108,6 +125,29 @@ export class SessionTracker {
       return;
     }
     this.end(tracked, judgement.reason, now);
+    if (judgement.reason === 'join_timeout') this.lapsed.set(sessionKey(tracked.gameName, tracked.session), { ...tracked, lastCheckedAt: now });
+  }
+
+  /** A lapsed session: counted again if its game started after all, forgotten once over or past the deadline. */
+  private async recheck(tracked: TrackedSession): Promise<void> {
+    const key = sessionKey(tracked.gameName, tracked.session);
+    const status = await this.fetchStatus(tracked);
+    if (this.closed || this.lapsed.get(key) !== tracked) return;
+    const now = this.options.clock.now();
+    tracked.lastCheckedAt = now;
+    if (status?.status === 'over' || now - tracked.startedAt >= this.options.sessionDeadlineMs) {
+      this.lapsed.delete(key);
+      return;
+    }
+    if (status?.status !== 'running') return;
+    this.lapsed.delete(key);
+    this.sessions.set(key, { ...tracked, noPlayersSince: null, lastStatus: 'running' });
+    this.options.logger.warn('session started late', {
+      gameName: tracked.gameName,
+      gameSession: tracked.session,
+      lateByMs: now - tracked.startedAt,
+      activeSessions: this.sessions.size,
+    });
   }
 
   private end(tracked: TrackedSession, reason: SessionEndReason, now: number): void {

@@ -16,6 +16,8 @@ export interface SidecarOptions {
   crashGraceMs?: number;
   joinDeadlineMs?: number;
   statusPollIntervalMs?: number;
+  /** How often a session past its join deadline is checked for a late start. */
+  lapsedCheckMs?: number;
   statusTimeoutMs?: number;
   statusConcurrency?: number;
   /** Idle time after which a proxied exchange with Cerveau is abandoned. */
@@ -50,16 +52,19 @@ function positive(name: string, value: number, min = 1): number {
   return value;
 }
 
-function parseSetup(body: Buffer): { gameName: string; session: string } | null {
+/**
+ * The game and session of a setup; 'no_session' for a setup that names a game but no session (Cerveau would take it,
+ * and the session could then not be counted); null for a body Cerveau must judge itself.
+ */
+function parseSetup(body: Buffer): { gameName: string; session: string } | 'no_session' | null {
   try {
-    const parsed = JSON.parse(body.toString('utf8')) as { gameName?: unknown; session?: unknown };
-    if (typeof parsed.gameName === 'string' && typeof parsed.session === 'string' && parsed.session !== '') {
-      return { gameName: parsed.gameName, session: parsed.session };
-    }
+    const parsed = JSON.parse(body.toString('utf8')) as { gameName?: unknown; session?: unknown } | null;
+    if (typeof parsed?.gameName !== 'string') return null;
+    if (typeof parsed.session === 'string' && parsed.session !== '') return { gameName: parsed.gameName, session: parsed.session };
+    return 'no_session';
   } catch {
-    // Cerveau answers malformed setups itself
+    return null; // Cerveau answers malformed setups itself
   }
-  return null;
 }
 
 export function createSidecar(options: SidecarOptions): Sidecar {
@@ -70,10 +75,11 @@ export function createSidecar(options: SidecarOptions): Sidecar {
   const clock = options.clock ?? systemClock;
   const tracker = new SessionTracker({
     cerveauUrl: upstream.toString(),
-    sessionDeadlineMs: positive('sessionDeadlineMs', options.sessionDeadlineMs ?? 1_800_000),
+    sessionDeadlineMs: positive('sessionDeadlineMs', options.sessionDeadlineMs ?? 3_700_000),
     crashGraceMs: positive('crashGraceMs', options.crashGraceMs ?? 30_000),
     joinDeadlineMs: positive('joinDeadlineMs', options.joinDeadlineMs ?? 120_000),
     pollIntervalMs: positive('statusPollIntervalMs', options.statusPollIntervalMs ?? 2000),
+    lapsedCheckMs: positive('lapsedCheckMs', options.lapsedCheckMs ?? 10_000),
     statusTimeoutMs: positive('statusTimeoutMs', options.statusTimeoutMs ?? 2000),
     concurrency: positive('statusConcurrency', options.statusConcurrency ?? 8),
     logger,
@@ -106,7 +112,13 @@ export function createSidecar(options: SidecarOptions): Sidecar {
         return null;
       });
       if (!body) return;
-      setup = parseSetup(body);
+      const parsed = parseSetup(body);
+      if (parsed === 'no_session') {
+        status = 400;
+        sendJson(res, 400, { error: 'session is required: this gameserver counts its sessions by id' });
+        return;
+      }
+      setup = parsed;
       status = await proxyRequest(req, res, proxyOptions, body);
     } finally {
       inFlight -= 1;

@@ -194,7 +194,7 @@ describe.runIf(ready)('arbiter-run-match against a demo gameserver', () => {
       file,
       [
         { name: 'm1', game: 'Chess', clients: [player('normal'), player('normal')] },
-        { name: 'm2', game: 'Chess', clients: [player('normal'), player('normal')], settings: { seed: 7 } },
+        { name: 'm2', game: 'Chess', clients: [player('normal'), player('normal')], settings: { randomSeed: 7 } },
         { name: 'm3', game: 'Chess', clients: [player('crash'), player('normal')], timeout: 20 },
       ]
         .map((line) => JSON.stringify(line))

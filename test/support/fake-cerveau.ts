@@ -25,6 +25,10 @@ export interface FakeSession {
   gameSettings: Record<string, unknown>;
   clients: FakeClient[];
   gamelogFilename: string | null;
+  /** Player index of each client (by position in `clients`); /status shows connection order instead. */
+  seats: number[];
+  /** Until this time, an `over` status has the gamelog's name but not yet the players' results. */
+  resultsAt?: number;
 }
 
 export interface FakeRequest {
@@ -103,30 +107,47 @@ export class FakeCerveau {
     return found;
   }
 
-  /** Players join; the session is `open` until two are in, then `running` (the game starts with 2 players). */
-  join(gameName: string, gameSession: string, names: string[]): FakeSession {
+  /**
+   * Players join; the session is `open` until two are in, then `running` (the game starts with 2 players). As in
+   * Cerveau, /status numbers clients in the order they connected; `playerIndexes` are the seats they asked for
+   * (default: the same order), which decide the gamelog's names (the setup's playerNames by seat) and who wins.
+   */
+  join(gameName: string, gameSession: string, names: string[], playerIndexes?: number[]): FakeSession {
     const s = this.ensure(gameName, gameSession);
-    for (const name of names) s.clients.push(makeClient(name, s.clients.length));
+    names.forEach((name, i) => {
+      s.seats.push(playerIndexes?.[i] ?? s.clients.length);
+      s.clients.push(makeClient(name, s.clients.length));
+    });
     s.status = s.clients.length >= 2 ? 'running' : 'open';
     return s;
   }
 
-  /** Ends the game: the winner wins, the others lose; the gamelog appears after `gamelogDelayMs` (null meanwhile). */
-  finish(gameName: string, gameSession: string, options: { winnerIndex?: number; gamelogDelayMs?: number } = {}): FakeSession {
+  /**
+   * Ends the game: the player in seat `winnerIndex` wins, the others lose. The gamelog appears after
+   * `gamelogDelayMs` (null meanwhile); its winners and losers are `{index, name, reason}` with the setup's
+   * playerNames by seat, as Cerveau writes them. For `resultsDelayMs` after that, /status has the gamelog's name but
+   * not yet the players' won/lost/reason (real Cerveau: a few milliseconds).
+   */
+  finish(gameName: string, gameSession: string, options: { winnerIndex?: number; gamelogDelayMs?: number; resultsDelayMs?: number } = {}): FakeSession {
     const s = this.session(gameName, gameSession);
     const winner = options.winnerIndex ?? 0;
+    const seatOf = (c: FakeClient) => s.seats[s.clients.indexOf(c)] ?? c.index;
     for (const c of s.clients) {
-      c.won = c.index === winner;
+      c.won = seatOf(c) === winner;
       c.lost = !c.won;
       c.reason = c.won ? 'Won by checkmate' : 'Lost by checkmate';
       c.disconnected = true;
     }
     s.status = 'over';
     s.gamelogFilename = null;
-    const filename = `2026.11.23.12.00.00.000-${gameName}-${gameSession}`;
+    const filename = `${gameName}-${gameSession}`;
+    const playerNames = Array.isArray(s.gameSettings.playerNames) ? (s.gameSettings.playerNames as unknown[]) : [];
+    const entry = (c: FakeClient) => ({ index: seatOf(c), name: typeof playerNames[seatOf(c)] === 'string' ? playerNames[seatOf(c)] : c.name, reason: c.reason });
     const write = (): void => {
-      this.gamelogs.set(filename, JSON.stringify({ gameName, gameSession, winners: s.clients.filter((c) => c.won).map((c) => c.name) }));
+      const gamelog = { gameName, gameSession, winners: s.clients.filter((c) => c.won).map(entry), losers: s.clients.filter((c) => c.lost).map(entry) };
+      this.gamelogs.set(filename, JSON.stringify(gamelog));
       s.gamelogFilename = filename;
+      if (options.resultsDelayMs) s.resultsAt = Date.now() + options.resultsDelayMs;
     };
     if (options.gamelogDelayMs) this.later(write, options.gamelogDelayMs);
     else write();
@@ -154,7 +175,7 @@ export class FakeCerveau {
     let s = this.sessions.get(key);
     if (!s || s.status === 'over') {
       // §5: a finished session id is reused by the next comer
-      s = { gameName, gameSession, status: 'empty', password: null, gameSettings: {}, clients: [], gamelogFilename: null };
+      s = { gameName, gameSession, status: 'empty', password: null, gameSettings: {}, clients: [], gamelogFilename: null, seats: [] };
       this.sessions.set(key, s);
     }
     return s;
@@ -205,7 +226,7 @@ export class FakeCerveau {
       gameName,
       gameSession,
       requiredNumberOfPlayers: 2,
-      clients: s?.clients ?? [],
+      clients: (s?.clients ?? []).map((c) => (s?.resultsAt !== undefined && Date.now() < s.resultsAt ? { name: c.name, spectating: c.spectating } : c)),
       gamelogFilename: s?.gamelogFilename ?? null,
     });
   }

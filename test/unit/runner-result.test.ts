@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { buildMatchResult, type MatchObservation } from '../../src/runner/match-result.js';
+import { buildMatchResult, gamelogOutcomeOf, type MatchObservation } from '../../src/runner/match-result.js';
+import { resultsSettled } from '../../src/runner/run-match.js';
 
 const T0 = Date.UTC(2026, 10, 23, 12, 0, 0);
 
@@ -60,6 +61,54 @@ describe('buildMatchResult', () => {
     expect(result.failure).toBe(want);
     expect(result.status).toBe(want === null ? 'completed' : 'failed');
     expect(result.reason.length).toBeGreaterThan(0);
+  });
+
+  // Real Cerveau numbers /status clients in the order they connected, and shows the names the clients gave.
+  const anonymous = {
+    status: 'over' as const,
+    gamelogFilename: 'Chess-arena_1_x',
+    clients: [
+      { name: 'Chess Python Player', index: 0, won: true, lost: false, reason: 'won' },
+      { name: 'Chess Python Player', index: 1, won: false, lost: true, reason: 'lost' },
+    ],
+  };
+
+  it('never matches /status clients by index: without names it takes the gamelog, by the setup playerNames', () => {
+    const gamelogOutcome = { winners: [{ name: 'alice', reason: 'Checkmate' }], losers: [{ name: 'bob', reason: 'Checkmated' }] };
+    const result = buildMatchResult(makeObservation({ status: anonymous, gamelogOutcome }));
+    expect(result).toMatchObject({ winner: 'alice', losers: ['bob'] });
+    expect(result.clients[0]).toMatchObject({ name: 'alice', won: true, lost: false, reason: 'Checkmate' });
+  });
+
+  it('names no winner when neither /status nor the gamelog identifies the clients', () => {
+    const result = buildMatchResult(makeObservation({ status: anonymous, gamelogOutcome: null }));
+    expect(result).toMatchObject({ status: 'completed', winner: null, losers: [] });
+    expect(result.clients.map((c) => c.won)).toEqual([null, null]);
+  });
+
+  it('prefers /status by name, which follows the processes, over the gamelog', () => {
+    const gamelogOutcome = { winners: [{ name: 'alice', reason: 'seat 0' }], losers: [{ name: 'bob', reason: 'seat 1' }] };
+    expect(buildMatchResult(makeObservation({ gamelogOutcome })).winner).toBe('bob');
+  });
+
+  it.each(['timeout', 'interrupted'] as const)('names no winner after a %s: the runner ended the game, not the players', (outcome) => {
+    const result = buildMatchResult(makeObservation({ outcome }));
+    expect(result).toMatchObject({ failure: outcome, winner: null, losers: [] });
+    expect(result.clients[1]).toMatchObject({ won: true });
+  });
+
+  it('reads winners and losers from a Cerveau gamelog, and nothing from anything else', () => {
+    expect(gamelogOutcomeOf({ winners: [{ index: 1, name: 'bob', reason: 'Checkmate' }], losers: [{ index: 0, name: 'alice' }, { index: 2 }] })).toEqual({
+      winners: [{ name: 'bob', reason: 'Checkmate' }],
+      losers: [{ name: 'alice', reason: null }],
+    });
+    for (const junk of [null, 'text', {}, { winners: 'bob', losers: [] }]) expect(gamelogOutcomeOf(junk)).toBeNull();
+  });
+
+  it('waits for the players of an over status to have their results', () => {
+    expect(resultsSettled(anonymous)).toBe(true);
+    expect(resultsSettled({ ...anonymous, clients: [{ name: 'a' }, { name: 'b', won: false, lost: true }] })).toBe(false);
+    expect(resultsSettled({ ...anonymous, clients: [{ name: 'viewer', spectating: true }] })).toBe(true);
   });
 
   it('names the crashed client and its exit', () => {

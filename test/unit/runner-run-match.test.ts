@@ -49,6 +49,16 @@ describe('runMatch against a fake Cerveau', () => {
     expect(cerveau.requests.filter((r) => r.url.startsWith('/status/')).length).toBeGreaterThan(1);
   });
 
+  it('names the right winner when Cerveau numbers /status clients by connection order and they gave no names', async () => {
+    const running = runMatch({ managerUrl, game: 'Chess', clients: ['sleep 0.2', 'sleep 5'], timeoutMs: 10_000, outDir: out, ...fast, statusAttempts: 6 });
+    const session = await waitFor(() => [...cerveau.sessions.values()][0], { what: 'the setup' });
+    // client-1 connects first, so /status calls it index 0; each sits in the seat it asked for.
+    cerveau.join('Chess', session.gameSession, ['Chess Python Player', 'Chess Python Player'], [1, 0]);
+    cerveau.finish('Chess', session.gameSession, { winnerIndex: 0, resultsDelayMs: 150 });
+    const result = await running;
+    expect(result).toMatchObject({ status: 'completed', winner: 'client-0', losers: ['client-1'] });
+  });
+
   it('gives up on a game that never ends, within its bounded tries', async () => {
     const started = Date.now();
     const result = await runMatch({ managerUrl, game: 'Chess', clients: ['exit 0', 'exit 0'], timeoutMs: 10_000, outDir: out, ...fast });

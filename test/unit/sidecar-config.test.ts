@@ -8,7 +8,7 @@ describe('loadSidecarEnv', () => {
       SIDECAR_HOST: '0.0.0.0',
       CERVEAU_URL: 'http://127.0.0.1:3080',
       MAX_SESSIONS: 10,
-      SESSION_DEADLINE: 1_800_000,
+      SESSION_DEADLINE: 3_700_000,
       CRASH_GRACE: 30_000,
       JOIN_DEADLINE: 120_000,
       STATUS_POLL_INTERVAL: 2_000,

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { request } from 'node:http';
-import { gunzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { createSidecar, type Sidecar } from '../../src/sidecar/sidecar.js';
 import { FakeCerveau, startFakeCerveau } from '../support/fake-cerveau.js';
 import { freePort } from '../support/wait.js';
@@ -73,7 +73,8 @@ describe('sidecar proxy', () => {
     expect(res.status).toBe(200);
     expect(res.headers['content-encoding']).toBe('gzip');
     expect(res.body.subarray(0, 2)).toEqual(Buffer.from([0x1f, 0x8b]));
-    expect(JSON.parse(gunzipSync(res.body).toString('utf8'))).toEqual({ gameName: 'Chess', gameSession: 'g', winners: ['b'] });
+    expect(res.body).toEqual(gzipSync(cerveau.gamelogs.get(gamelogFilename!)!));
+    expect(JSON.parse(gunzipSync(res.body).toString('utf8'))).toMatchObject({ gameName: 'Chess', gameSession: 'g', winners: [{ index: 1, name: 'b' }] });
   });
 
   it('answers 502 JSON when Cerveau is down', async () => {

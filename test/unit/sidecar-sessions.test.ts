@@ -111,6 +111,31 @@ describe('sidecar sessions', () => {
     await waitFor(async () => (await health()).active_sessions === 0, { timeoutMs: 3000, what: 'the join deadline' });
   });
 
+  it('counts a session again when late players start it after its join deadline, and forgets it once over', async () => {
+    await start({ joinDeadlineMs: 100, lapsedCheckMs: 50 });
+    await setup('late');
+    await waitFor(async () => (await health()).active_sessions === 0, { timeoutMs: 3000, what: 'the join deadline' });
+    // Cerveau keeps the room open: two players come after all
+    cerveau.join('Chess', 'late', ['a', 'b']);
+    await waitFor(async () => (await health()).active_sessions === 1, { timeoutMs: 3000, what: 'the late start counted' });
+    expect(sidecar.sessions().map((s) => s.session)).toEqual(['late']);
+    cerveau.finish('Chess', 'late');
+    await waitFor(async () => (await health()).active_sessions === 0, { timeoutMs: 3000, what: 'the late game over' });
+    await new Promise((r) => setTimeout(r, 200));
+    expect(await health()).toMatchObject({ active_sessions: 0, available_capacity: 2 });
+  });
+
+  it('refuses a setup without a session id, which it could not count, and forwards nothing', async () => {
+    await start();
+    for (const body of [{ gameName: 'Chess' }, { gameName: 'Chess', session: '' }, { gameName: 'Chess', session: 7 }]) {
+      const res = await fetch(`${base}/setup`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      expect(res.status).toBe(400);
+      expect(await res.json()).toEqual({ error: 'session is required: this gameserver counts its sessions by id' });
+    }
+    expect(cerveau.requests.filter((r) => r.url === '/setup')).toHaveLength(0);
+    expect(await health()).toMatchObject({ active_sessions: 0, available_capacity: 2 });
+  });
+
   it('refuses setups while draining and reports ready_to_close when the last session ends', async () => {
     await start();
     await setup('s1');
