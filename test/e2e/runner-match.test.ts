@@ -158,15 +158,16 @@ describe.runIf(ready)('arbiter-run-match against a demo gameserver', () => {
 
   it('leaves no client behind when the runner itself is SIGKILLed', async () => {
     const out = join(outRoot, 'killed');
-    const proc = spawn(process.execPath, [CLI, '--manager', roomyManager, '--game', 'Chess', '--client', player('hang'), '--client', player('hang'), '--timeout', '60', '--out', out, ...fast], { stdio: 'ignore' });
+    const args = [CLI, '--manager', roomyManager, '--game', 'Chess', '--client', player('hang'), '--client', player('hang'), '--timeout', '60', '--out', out, ...fast, '--log-level', 'info'];
+    const proc = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     children.add(proc);
-    const clientGroups = await waitFor(
-      () => {
-        const pgids = childProcesses(proc.pid!).filter((c) => !c.cmdline.includes('reaper-main.js')).map((c) => c.pid);
-        return pgids.length === 2 ? pgids : null;
-      },
-      { timeoutMs: 15_000, what: 'two running clients' },
-    );
+    let output = '';
+    proc.stdout.on('data', (c: Buffer) => (output += c.toString()));
+    proc.stderr.on('data', (c: Buffer) => (output += c.toString()));
+    // 'clients started' is logged after every client was started and handed to the reaper
+    await waitFor(() => output.includes('clients started'), { timeoutMs: 15_000, what: 'the clients started' });
+    const clientGroups = childProcesses(proc.pid!).filter((c) => !c.cmdline.includes('reaper-main.js')).map((c) => c.pid);
+    expect(clientGroups).toHaveLength(2);
     try {
       proc.kill('SIGKILL');
       await waitFor(() => clientGroups.every((pgid) => liveGroupMembers(pgid).length === 0), { timeoutMs: 10_000, what: 'every client gone' });
