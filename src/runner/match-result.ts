@@ -9,6 +9,8 @@ export interface ClientObservation {
   logFile: string;
   exit: ClientExit | null;
   killed: boolean;
+  /** Whether its command passed `{index}`, so that it sat in the seat the setup's playerNames give its name. */
+  asksSeat?: boolean;
 }
 
 export interface MatchObservation {
@@ -45,8 +47,8 @@ interface Verdict {
 /**
  * How the game ended for one client, from the evidence that really identifies it:
  * 1. /status by name, when exactly one player has this client's name (the client passed `{name}` to Cerveau);
- * 2. the gamelog by name, which Cerveau takes from the setup's playerNames by player index (right when the client
- *    asked for its `{index}`).
+ * 2. the gamelog by name, which Cerveau takes from the setup's playerNames by player index (only when the client
+ *    asked for its `{index}`; otherwise nothing).
  * Never /status by index: Cerveau numbers /status clients in the order they connected, not by player index.
  */
 function verdictOf(o: MatchObservation, client: ClientObservation): Verdict | null {
@@ -55,7 +57,8 @@ function verdictOf(o: MatchObservation, client: ClientObservation): Verdict | nu
   const seen = named.length === 1 ? named[0] : undefined;
   if (seen && typeof seen.won === 'boolean' && typeof seen.lost === 'boolean') return { won: seen.won, lost: seen.lost, reason: seen.reason ?? null };
   const log = o.gamelogOutcome;
-  if (!log) return null;
+  // Without {index}, Cerveau seats clients in the order they connect, and the gamelog's names may be swapped.
+  if (!log || client.asksSeat === false) return null;
   const win = log.winners.filter((w) => w.name === client.name);
   const loss = log.losers.filter((l) => l.name === client.name);
   if (win.length + loss.length !== 1) return null;
@@ -104,8 +107,12 @@ function classify(o: MatchObservation): { kind: FailureKind; reason: string } | 
 }
 
 export function buildMatchResult(o: MatchObservation): MatchResult {
+  const failure = classify(o);
+  // When the runner stopped the clients, Cerveau awards the game to whoever disconnected last: not a result.
+  const decided = failure?.kind !== 'timeout' && failure?.kind !== 'interrupted';
   const clients: ClientResult[] = o.clients.map((c) => {
-    const seen = verdictOf(o, c);
+    const verdict = verdictOf(o, c);
+    const seen = decided ? verdict : verdict && { won: null, lost: null, reason: verdict.reason };
     return {
       name: c.name,
       index: c.index,
@@ -118,9 +125,6 @@ export function buildMatchResult(o: MatchObservation): MatchResult {
       logFile: c.logFile,
     };
   });
-  const failure = classify(o);
-  // When the runner stopped the clients, Cerveau awards the game to whoever disconnected last: not a result.
-  const decided = failure?.kind !== 'timeout' && failure?.kind !== 'interrupted';
   const a = o.allocation;
   return {
     status: failure ? 'failed' : 'completed',
@@ -129,8 +133,8 @@ export function buildMatchResult(o: MatchObservation): MatchResult {
     game: o.game,
     session: o.session,
     server: a ? { id: a.serverId, name: a.name, host: a.host, ports: a.ports, backup: a.backup } : null,
-    winner: decided ? (clients.find((c) => c.won === true)?.name ?? null) : null,
-    losers: decided ? clients.filter((c) => c.lost === true).map((c) => c.name) : [],
+    winner: clients.find((c) => c.won === true)?.name ?? null,
+    losers: clients.filter((c) => c.lost === true).map((c) => c.name),
     clients,
     timings: {
       allocatedAt: iso(o.times.allocatedAt),

@@ -242,7 +242,14 @@ export async function runMatch(options: RunMatchOptions): Promise<MatchResult> {
   }
 
   function snapshotClients(): void {
-    obs.clients = running.map((c) => ({ name: c.name, index: c.index, logFile: c.logFile, exit: c.exited, killed: c.killed }));
+    obs.clients = running.map((c) => ({
+      name: c.name,
+      index: c.index,
+      logFile: c.logFile,
+      exit: c.exited,
+      killed: c.killed,
+      asksSeat: specs[c.index]?.command.includes('{index}') ?? false,
+    }));
   }
 
   async function finish(o: MatchObservation, clock: () => number, l: Logger): Promise<MatchResult> {

@@ -80,6 +80,13 @@ describe('buildMatchResult', () => {
     expect(result.clients[0]).toMatchObject({ name: 'alice', won: true, lost: false, reason: 'Checkmate' });
   });
 
+  it('does not trust the gamelog for a client that did not ask for its seat ({index})', () => {
+    const gamelogOutcome = { winners: [{ name: 'alice', reason: 'Checkmate' }], losers: [{ name: 'bob', reason: 'Checkmated' }] };
+    const clients = makeObservation().clients.map((c) => ({ ...c, asksSeat: false }));
+    const result = buildMatchResult(makeObservation({ status: anonymous, gamelogOutcome, clients }));
+    expect(result).toMatchObject({ winner: null, losers: [] });
+  });
+
   it('names no winner when neither /status nor the gamelog identifies the clients', () => {
     const result = buildMatchResult(makeObservation({ status: anonymous, gamelogOutcome: null }));
     expect(result).toMatchObject({ status: 'completed', winner: null, losers: [] });
@@ -94,7 +101,7 @@ describe('buildMatchResult', () => {
   it.each(['timeout', 'interrupted'] as const)('names no winner after a %s: the runner ended the game, not the players', (outcome) => {
     const result = buildMatchResult(makeObservation({ outcome }));
     expect(result).toMatchObject({ failure: outcome, winner: null, losers: [] });
-    expect(result.clients[1]).toMatchObject({ won: true });
+    expect(result.clients[1]).toMatchObject({ won: null, lost: null, reason: 'Checkmate' });
   });
 
   it('reads winners and losers from a Cerveau gamelog, and nothing from anything else', () => {

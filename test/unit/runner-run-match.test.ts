@@ -50,13 +50,22 @@ describe('runMatch against a fake Cerveau', () => {
   });
 
   it('names the right winner when Cerveau numbers /status clients by connection order and they gave no names', async () => {
-    const running = runMatch({ managerUrl, game: 'Chess', clients: ['sleep 0.2', 'sleep 5'], timeoutMs: 10_000, outDir: out, ...fast, statusAttempts: 6 });
+    const running = runMatch({ managerUrl, game: 'Chess', clients: ['sleep 0.2 # seat {index}', 'sleep 5 # seat {index}'], timeoutMs: 10_000, outDir: out, ...fast, statusAttempts: 6 });
     const session = await waitFor(() => [...cerveau.sessions.values()][0], { what: 'the setup' });
     // client-1 connects first, so /status calls it index 0; each sits in the seat it asked for.
     cerveau.join('Chess', session.gameSession, ['Chess Python Player', 'Chess Python Player'], [1, 0]);
     cerveau.finish('Chess', session.gameSession, { winnerIndex: 0, resultsDelayMs: 150 });
     const result = await running;
     expect(result).toMatchObject({ status: 'completed', winner: 'client-0', losers: ['client-1'] });
+  });
+
+  it('names no winner when clients give neither {name} nor {index}: Cerveau may have swapped them', async () => {
+    const running = runMatch({ managerUrl, game: 'Chess', clients: ['sleep 0.2', 'sleep 5'], timeoutMs: 10_000, outDir: out, ...fast, statusAttempts: 6 });
+    const session = await waitFor(() => [...cerveau.sessions.values()][0], { what: 'the setup' });
+    cerveau.join('Chess', session.gameSession, ['Chess Python Player', 'Chess Python Player']);
+    cerveau.finish('Chess', session.gameSession, { winnerIndex: 0 });
+    const result = await running;
+    expect(result).toMatchObject({ status: 'completed', winner: null, losers: [] });
   });
 
   it('gives up on a game that never ends, within its bounded tries', async () => {
