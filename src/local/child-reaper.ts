@@ -20,6 +20,13 @@ export interface ReaperLink {
   untrack(pgid: number): void;
 }
 
+/** Tells the reaper of a child's process group for as long as the child runs. */
+export function reapIfOrphaned(reaper: ReaperLink | undefined, pgid: number | undefined, exited: Promise<unknown>): void {
+  if (!reaper || pgid === undefined) return;
+  reaper.track(pgid);
+  void exited.then(() => reaper.untrack(pgid));
+}
+
 /** dist/src/local/reaper-main.js, found from the build or from the TypeScript sources vitest runs. */
 export function reaperScript(): string {
   const candidates = [new URL('./reaper-main.js', import.meta.url), new URL('../../dist/src/local/reaper-main.js', import.meta.url)];

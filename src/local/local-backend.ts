@@ -7,7 +7,7 @@ import type { Backend, LaunchFailure, LaunchResult } from '../manager/backend.js
 import { systemClock, type Clock } from '../manager/clock.js';
 import type { BackendServer } from '../manager/types.js';
 import { demoGameserverScript, fillTemplate, templatePorts } from './launch-plan.js';
-import type { ReaperLink } from './child-reaper.js';
+import { reapIfOrphaned, type ReaperLink } from './child-reaper.js';
 import { LocalChild, type ChildSpec } from './local-child.js';
 
 export interface LocalBackendOptions {
@@ -166,13 +166,8 @@ export class LocalBackend implements Backend {
       this.exitHookInstalled = true;
     }
     this.children.set(id, outcome.child);
-    const { pid } = outcome.child;
-    const { reaper } = this.options;
-    if (reaper && pid !== undefined) {
-      reaper.track(pid);
-      void outcome.child.exited.then(() => reaper.untrack(pid));
-    }
-    this.options.logger.info('gameserver launched', { serverId: id, name, pid });
+    reapIfOrphaned(this.options.reaper, outcome.child.pid, outcome.child.exited);
+    this.options.logger.info('gameserver launched', { serverId: id, name, pid: outcome.child.pid });
     if (this.closing) outcome.child.stop('backend closing', this.options.stopGraceMs);
     return outcome.child;
   }

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import type { ReaperLink } from '../local/child-reaper.js';
+import { reapIfOrphaned, type ReaperLink } from '../local/child-reaper.js';
 import { createSilentLogger, type Logger } from '../log.js';
 import { createArbiterClient, ManagerError, type ArbiterClient } from './arbiter-client.js';
 import { backoffDelays, sleep } from './backoff.js';
@@ -198,12 +198,7 @@ export async function runMatch(options: RunMatchOptions): Promise<MatchResult> {
         game: options.game,
       });
       const client = startClient({ index, name: spec.name, command, logFile });
-      const { reaper } = options;
-      const pid = client.child.pid;
-      if (reaper && pid !== undefined) {
-        reaper.track(pid);
-        void client.exit.then(() => reaper.untrack(pid));
-      }
+      reapIfOrphaned(options.reaper, client.child.pid, client.exit);
       return client;
     });
     obs.times.startedAt = now();
