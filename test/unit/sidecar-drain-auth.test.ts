@@ -25,7 +25,7 @@ afterEach(async () => {
 
 describe('sidecar drain token', () => {
   it.each([
-    { name: 'no credentials', headers: {} },
+    { name: 'no credentials', headers: {} as Record<string, string> },
     { name: 'a wrong token', headers: { authorization: 'Bearer not-the-token-at-all-xx' } },
     { name: 'the token without the Bearer scheme', headers: { authorization: TOKEN } },
     { name: 'a longer token', headers: { authorization: `Bearer ${TOKEN}x` } },
