@@ -104,6 +104,7 @@ export class Manager {
       logger: deps.logger,
       metrics: this.metrics,
       controls: { paused: () => this.paused, minServers: () => this.minServers },
+      onResync: () => this.redrainStandby(),
       onEvents: (events) => this.logEvents(events),
     });
     this.tickLoop = new Loop({ name: 'reconcile', run: () => this.reconciler.tick(), onError: (err) => this.loopError('reconcile', err) });
@@ -127,6 +128,7 @@ export class Manager {
     try {
       await this.reconciler.observe(true);
       await this.pollAll();
+      this.redrainStandby();
     } catch (err) {
       // The loops retry; readiness waits for a complete observation.
       logger.error('initial rebuild failed', { error: errorMessage(err) });
@@ -197,26 +199,31 @@ export class Manager {
     return true;
   }
 
+  /** Holds the server on standby (durably: the backend records the hold) until undrained. */
   drain(id: string): AdminResult {
-    const r = this.fleet.get(id);
-    if (!r) return notFound(id);
-    if (r.lifecycle === 'stopping') return { ok: false, code: 'conflict', message: `server ${id} is stopping` };
-    this.fleet.setHeld(id, true);
-    if (!r.standby && !this.executor.setStandby(id, true, 'drained by operator')) {
-      return { ok: false, code: 'conflict', message: `server ${id} has an action in flight; try again` };
-    }
-    return { ok: true, server: this.server(id) as ServerView };
+    return this.operatorStandby(id, true, 'drained by operator');
   }
 
   undrain(id: string): AdminResult {
+    return this.operatorStandby(id, false, 'undrained by operator');
+  }
+
+  /** Every check comes before the change: a refused command changes nothing. */
+  private operatorStandby(id: string, standby: boolean, reason: string): AdminResult {
     const r = this.fleet.get(id);
     if (!r) return notFound(id);
     if (r.lifecycle === 'stopping') return { ok: false, code: 'conflict', message: `server ${id} is stopping` };
-    this.fleet.setHeld(id, false);
-    if (r.standby && !this.executor.setStandby(id, false, 'undrained by operator')) {
-      return { ok: false, code: 'conflict', message: `server ${id} has an action in flight; try again` };
-    }
+    if (r.busy) return { ok: false, code: 'conflict', message: `server ${id} has an action in flight; try again` };
+    this.executor.setStandby(id, standby, reason, standby);
+    if (!standby) this.wake('operator');
     return { ok: true, server: this.server(id) as ServerView };
+  }
+
+  /** Standby servers whose report says they are not draining get /drain/ again (after a start and every resync). */
+  private redrainStandby(): void {
+    for (const r of this.fleet.all()) {
+      if (r.standby && r.report?.draining === false) this.executor.redrain(r.id);
+    }
   }
 
   stopServer(id: string): AdminResult {

@@ -31,6 +31,8 @@ export interface ReconcilerDeps {
   logger: Logger;
   metrics: ManagerMetrics;
   controls: ReconcileControls;
+  /** After each complete observation (the resync every RESYNC_INTERVAL). */
+  onResync?: () => void;
   onEvents: (events: FleetEvent[]) => void;
 }
 
@@ -98,6 +100,7 @@ export class Reconciler {
     const events = fleet.applyObservation(observed, now, full);
     for (const e of events) if (e.type === 'removed') book.dropServer(e.server.id);
     this.deps.onEvents(events);
+    if (full) this.deps.onResync?.();
   }
 
   /** Free capacity as the policy counts it, now. */
