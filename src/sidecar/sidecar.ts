@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { createSilentLogger, type Logger } from '../log.js';
 import { systemClock, type Clock } from '../manager/clock.js';
 import { bearerMatches } from './bearer.js';
+import { CerveauProbe } from './cerveau-probe.js';
 import { proxyRequest, readBody, sendJson } from './proxy.js';
 import { isSetupPath, parseSetupRequest, pathSegments, type CanonicalSetup } from './setup-request.js';
 import { SessionTracker, type TrackedSession } from './session-tracker.js';
@@ -22,6 +23,9 @@ export interface SidecarOptions {
   lapsedCheckMs?: number;
   statusTimeoutMs?: number;
   statusConcurrency?: number;
+  /** How often Cerveau's web API is asked whether it answers, and how long it may take. */
+  cerveauProbeIntervalMs?: number;
+  cerveauProbeTimeoutMs?: number;
   /** Idle time after which a proxied exchange with Cerveau is abandoned. */
   proxyIdleTimeoutMs?: number;
   /** When set, /drain/ and /undrain/ need `Authorization: Bearer <token>` (the manager's ARBITER_SIDECAR_TOKEN). */
@@ -42,6 +46,8 @@ export interface Sidecar {
   listen(): Promise<AddressInfo>;
   close(): Promise<void>;
   health(): SidecarHealth;
+  /** Null while Cerveau answers its probes; otherwise why it counts as down (and /health/ fails). */
+  cerveauProblem(): string | null;
   drain(): void;
   undrain(): void;
   sessions(): TrackedSession[];
@@ -76,13 +82,19 @@ export function createSidecar(options: SidecarOptions): Sidecar {
   });
   const proxyOptions = { upstream, idleTimeoutMs: positive('proxyIdleTimeoutMs', options.proxyIdleTimeoutMs ?? 60_000), logger };
 
+  const probe = new CerveauProbe({
+    cerveauUrl: upstream.toString(),
+    intervalMs: positive('cerveauProbeIntervalMs', options.cerveauProbeIntervalMs ?? 2000),
+    timeoutMs: positive('cerveauProbeTimeoutMs', options.cerveauProbeTimeoutMs ?? 2000),
+    logger,
+  });
   let draining = false;
   /** Setups forwarded to Cerveau and not yet answered: they hold a slot. */
   let inFlight = 0;
   const live = (): number => tracker.size + inFlight;
 
   const health = (): SidecarHealth => ({
-    available_capacity: draining ? 0 : Math.max(0, maxSessions - live()),
+    available_capacity: draining || !probe.up ? 0 : Math.max(0, maxSessions - live()),
     ready_to_close: draining && live() === 0,
     max_capacity: maxSessions,
     active_sessions: live(),
@@ -91,6 +103,7 @@ export function createSidecar(options: SidecarOptions): Sidecar {
 
   async function handleSetup(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (draining) return sendJson(res, 503, { error: 'This gameserver is draining and accepts no new sessions.' });
+    if (!probe.up) return sendJson(res, 503, { error: `This gameserver's Cerveau does not answer: ${probe.problem}.` });
     if (live() >= maxSessions) return sendJson(res, 503, { error: `This gameserver is full (${maxSessions} sessions).` });
     inFlight += 1; // reserved before the first await, so concurrent setups cannot overshoot
     let status = 502;
@@ -131,6 +144,8 @@ export function createSidecar(options: SidecarOptions): Sidecar {
     const method = req.method ?? 'GET';
     if (path === '/health') {
       if (method !== 'GET' && method !== 'HEAD') return sendJson(res, 405, { error: 'Use GET /health/.' });
+      // Non-2xx while Cerveau does not answer: the manager takes the server out of rotation at once.
+      if (!probe.up) return sendJson(res, 503, { ...health(), error: probe.problem });
       return sendJson(res, 200, health());
     }
     if (path === '/drain' || path === '/undrain') {
@@ -167,12 +182,18 @@ export function createSidecar(options: SidecarOptions): Sidecar {
           tracker.start();
           const address = server.address() as AddressInfo;
           logger.info('sidecar listening', { host: address.address, port: address.port, cerveauUrl: upstream.origin, maxSessions });
-          resolve(address);
+          // The first probe is awaited, so that a sidecar in front of a running Cerveau is ready when listen() returns.
+          probe.start().then(() => resolve(address), reject);
         });
       });
     },
     close() {
       closing ??= (async () => {
+        try {
+          await probe.close();
+        } catch (err) {
+          logger.error('closing the Cerveau probe failed', { error: (err as Error).message });
+        }
         try {
           await tracker.close();
         } catch (err) {
@@ -188,6 +209,7 @@ export function createSidecar(options: SidecarOptions): Sidecar {
       return closing;
     },
     health,
+    cerveauProblem: () => (probe.up ? null : probe.problem),
     drain() {
       if (!draining) logger.info('draining', { activeSessions: live() });
       draining = true;
