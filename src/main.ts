@@ -61,7 +61,7 @@ async function main(): Promise<void> {
   }
 
   const { backend, reaper } = await createBackend(config, logger);
-  const prober = new HttpProber({ timeoutMs: config.health.timeoutMs });
+  const prober = new HttpProber({ timeoutMs: config.health.timeoutMs, drainToken: config.security.sidecarToken });
   const manager = new Manager({ config, backend, prober, clock: systemClock, logger });
   const app = createApp({
     manager,

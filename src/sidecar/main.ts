@@ -26,6 +26,7 @@ async function main(): Promise<void> {
     statusPollIntervalMs: env.STATUS_POLL_INTERVAL,
     statusTimeoutMs: env.STATUS_TIMEOUT_MS,
     statusConcurrency: env.STATUS_CONCURRENCY,
+    drainToken: env.ARBITER_SIDECAR_TOKEN,
     logger,
   });
   await sidecar.listen();
