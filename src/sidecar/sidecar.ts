@@ -3,6 +3,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createSilentLogger, type Logger } from '../log.js';
+import { listenOn } from '../shared/listen.js';
 import { systemClock, type Clock } from '../manager/clock.js';
 import { bearerMatches } from './bearer.js';
 import { proxyRequest, readBody, sendJson } from './proxy.js';
@@ -159,17 +160,11 @@ export function createSidecar(options: SidecarOptions): Sidecar {
   let closing: Promise<void> | null = null;
 
   const sidecar: Sidecar = {
-    listen() {
-      return new Promise((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(options.port ?? 3090, options.host ?? '0.0.0.0', () => {
-          server.off('error', reject);
-          tracker.start();
-          const address = server.address() as AddressInfo;
-          logger.info('sidecar listening', { host: address.address, port: address.port, cerveauUrl: upstream.origin, maxSessions });
-          resolve(address);
-        });
-      });
+    async listen() {
+      const address = await listenOn(server, options.port ?? 3090, options.host ?? '0.0.0.0');
+      tracker.start();
+      logger.info('sidecar listening', { host: address.address, port: address.port, cerveauUrl: upstream.origin, maxSessions });
+      return address;
     },
     close() {
       closing ??= (async () => {
