@@ -77,6 +77,14 @@ describe('submissionClientCommand', () => {
     expect(tight.code === 0 && tight.signal === null).toBe(false);
   });
 
+  it('caps the output a bot writes to its log file (RLIMIT_FSIZE on the runner log it writes to)', async () => {
+    const dir = await botWithRun('while :; do echo "spam spam spam spam spam spam spam spam spam spam spam spam"; done');
+    const out = await run(dir, { ...ROOMY, fileBytes: 256 * 1024 });
+    expect(out.signal).toBe('SIGXFSZ');
+    expect(out.output.length).toBeLessThanOrEqual(256 * 1024);
+    expect(out.output.length).toBeGreaterThan(200 * 1024);
+  });
+
   it('refuses a directory that is relative or would read as a placeholder', () => {
     expect(() => submissionClientCommand({ dir: 'rel/bot' }, ROOMY)).toThrow();
     expect(() => submissionClientCommand({ dir: '/x/{host}' }, ROOMY)).toThrow();

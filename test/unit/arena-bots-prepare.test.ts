@@ -6,6 +6,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { demoBotDir, prepareSubmission, unzipSubmission, zipDirectory, ZipRefusedError, DEFAULT_UNZIP_LIMITS, type PrepareInput } from '../../src/arena/bots/index.js';
 import { rawZip, type RawEntry } from '../support/raw-zip.js';
+import { waitFor } from '../support/wait.js';
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -105,12 +115,17 @@ describe('prepareSubmission', () => {
 
   it('a build that does not finish in time is killed, with its process group', async () => {
     const cache = tempDir();
-    const zip = good([], 'all:\n\t@echo starting\n\t@sh -c "sleep 30 & echo $$! > child.pid; wait"\n');
+    const pidFile = join(tempDir(), 'child.pid');
+    const zip = good([], `all:\n\t@echo starting\n\t@sh -c 'sleep 30 & echo $$! > ${pidFile}; wait'\n`);
     const started = Date.now();
     const result = await prepareSubmission(input(cache, zip, { buildTimeoutMs: 1_000 }));
     expect(Date.now() - started).toBeLessThan(10_000);
     expect(result).toMatchObject({ ok: false, reason: 'the build did not finish within 1000 ms', cached: false });
     expect(result.buildLog).toContain('starting');
+    // what make started in the background went with it
+    const pid = Number(readFileSync(pidFile, 'utf8').trim());
+    expect(pid).toBeGreaterThan(0);
+    await waitFor(() => !alive(pid), { timeoutMs: 5_000 });
     // not cached: a later try builds again
     expect(readdirSync(join(cache, 'entries'))).toEqual([]);
   });
