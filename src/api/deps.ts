@@ -6,7 +6,7 @@ import type { Manager } from '../manager/manager.js';
 
 export type ManagerApi = Pick<
   Manager,
-  'allocate' | 'servers' | 'server' | 'rotation' | 'status' | 'heartbeat' | 'drain' | 'undrain' | 'stopServer' | 'setPaused'
+  'allocate' | 'allocateWaiting' | 'setDemand' | 'demandView' | 'servers' | 'server' | 'rotation' | 'status' | 'heartbeat' | 'drain' | 'undrain' | 'stopServer' | 'setPaused'
 >;
 
 export type SecurityOptions = SecurityConfig;
