@@ -1,4 +1,4 @@
-// One HTTP endpoint for ECS (JSON 1.1, X-Amz-Target), EC2 (Query, form `Action=`) and the /_sim/ admin API.
+// One HTTP endpoint for ECS (JSON 1.1, X-Amz-Target), EC2 (Query, form `Action=`), S3 (path-style) and the /_sim/ admin API.
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { SimAdmin } from './admin.js';
@@ -9,6 +9,7 @@ import { errorXml, responseXml, type XmlNode } from './ec2-xml.js';
 import * as resources from './ecs-resources.js';
 import * as tasks from './ecs-tasks.js';
 import { SimApiError } from './errors.js';
+import { handleS3, isS3Request, S3Store } from './s3.js';
 import { ecsCategory } from './throttle.js';
 
 const ECS_TARGET_PREFIX = 'AmazonEC2ContainerServiceV20141113.';
@@ -78,7 +79,7 @@ function sendXml(res: ServerResponse, requestId: string, status: number, xml: st
   res.end(xml);
 }
 
-export function createSimServer(ctx: SimContext, admin: SimAdmin): Server {
+export function createSimServer(ctx: SimContext, admin: SimAdmin, s3: S3Store = new S3Store()): Server {
   const log = ctx.log;
 
   /** Counts, throttles and injects faults the same way for both protocols; returns the error to send, if any. */
@@ -154,6 +155,8 @@ export function createSimServer(ctx: SimContext, admin: SimAdmin): Server {
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    // S3 bodies are binary and may be large: it reads its own (sim/s3.ts)
+    if (!(req.url ?? '').startsWith('/_sim/') && isS3Request(req)) return handleS3(s3, req, res);
     const body = await readBody(req);
     if ((req.url ?? '').startsWith('/_sim/')) return handleAdmin(admin, req, res, body);
     const target = req.headers['x-amz-target'];

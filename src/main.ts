@@ -26,6 +26,7 @@ async function createBackend(config: Config, logger: Logger): Promise<BackendPar
     capacity: config.scaling.capacity,
     sessionMs: config.local.demoSessionMs,
     stopGraceMs: config.local.stopGraceMs,
+    passEnv: config.local.passEnv,
     logger,
     clock: systemClock,
     reaper,

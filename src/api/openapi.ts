@@ -1,117 +1,299 @@
-// The manager's API described for clients and tools (GET /openapi.json).
-const error = { $ref: '#/components/schemas/Error' };
-const adminCall = (summary: string) => ({
-  summary,
-  security: [{ bearer: [] }],
-  parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+// The manager's API described for clients and tools (GET /openapi.json), generated from the zod
+// schemas the routes validate with and answer with, so a changed route changes its description.
+import { z } from 'zod';
+import { allocationQuery } from './routes/allocation.js';
+import { heartbeatSchema } from './routes/heartbeat.js';
+import {
+  acceptedSchema,
+  allocationSchema,
+  errorSchema,
+  livenessSchema,
+  pausedSchema,
+  readinessSchema,
+  rotationSchema,
+  serverListSchema,
+  serverSchema,
+  serverStateSchema,
+} from './schemas.js';
+
+type Security = 'admin' | 'allocate' | 'heartbeat';
+type Schema = z.ZodType;
+
+interface Answer {
+  description: string;
+  schema?: Schema;
+  /** Media type when not JSON (the dashboard, the metrics). */
+  media?: string;
+}
+
+interface Operation {
+  method: 'get' | 'post' | 'delete';
+  path: string;
+  operationId: string;
+  summary: string;
+  tag: 'allocation' | 'fleet' | 'admin' | 'gameserver' | 'operations';
+  /** Who may call: a token, or anyone when the token is optional (allocation without ARBITER_ALLOCATE_TOKEN). */
+  security?: { scheme: Security; optional?: boolean };
+  query?: z.ZodObject;
+  pathId?: boolean;
+  body?: Schema;
+  responses: Record<string, Answer>;
+}
+
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+const err = (description: string): Answer => ({ description, schema: errorSchema });
+const tokenErrors = (what: string): Record<string, Answer> => ({
+  '401': err(`no bearer token for ${what}`),
+  '403': err(`wrong token, or ${what} disabled because its token is not configured`),
+});
+const adminErrors = { ...tokenErrors('the admin API'), '404': err('no server with that id'), '409': err('the server is busy or already stopping') };
+
+const allocationOp = (path: string, operationId: string): Operation => ({
+  method: 'get',
+  path,
+  operationId,
+  summary: 'A gameserver with room (the seed route; also answers with a trailing slash, as the seed clients call it)',
+  tag: 'allocation',
+  security: { scheme: 'allocate', optional: true },
+  query: allocationQuery,
   responses: {
-    '200': { description: 'the server after the change', content: { 'application/json': { schema: { $ref: '#/components/schemas/Server' } } } },
-    '401': { description: 'no token', content: { 'application/json': { schema: error } } },
-    '403': { description: 'wrong token, or admin API disabled', content: { 'application/json': { schema: error } } },
-    '404': { description: 'no such server', content: { 'application/json': { schema: error } } },
-    '409': { description: 'server busy or stopping', content: { 'application/json': { schema: error } } },
+    '200': { description: 'a server, or the backup with backup=true', schema: allocationSchema },
+    '400': err('unknown or invalid query parameter'),
+    ...tokenErrors('allocation'),
+    '429': err('more allocations a minute than ALLOCATE_RATE_LIMIT_PER_MINUTE from this client'),
+    '503': err('no server has room and no backup is configured'),
   },
 });
-const allocation = {
-  summary: 'A gameserver with room (the seed route; both spellings, with or without the trailing slash)',
-  parameters: [
-    {
-      name: 'session',
-      in: 'query',
-      required: false,
-      description: 'Idempotency key: the same id gets the same server while its reservation lives',
-      schema: { type: 'string', pattern: '^[A-Za-z0-9_.:@-]{1,128}$' },
-    },
-  ],
-  responses: {
-    '200': { description: 'a server, or the backup with backup=true', content: { 'application/json': { schema: { $ref: '#/components/schemas/Allocation' } } } },
-    '400': { description: 'bad query', content: { 'application/json': { schema: error } } },
-    '429': { description: 'rate limited', content: { 'application/json': { schema: error } } },
-    '503': { description: 'no room and no backup configured', content: { 'application/json': { schema: error } } },
-  },
-};
 
-const serverList = {
-  summary: 'Addresses of servers in rotation',
-  responses: { '200': { description: 'list', content: { 'application/json': { schema: { type: 'object', properties: { server_list: { type: 'array', items: { type: 'string' } } } } } } } },
-};
+const rotationOp = (path: string, operationId: string): Operation => ({
+  method: 'get',
+  path,
+  operationId,
+  summary: 'Addresses of the servers in rotation (the seed route; also answers with a trailing slash)',
+  tag: 'allocation',
+  security: { scheme: 'allocate', optional: true },
+  responses: { '200': { description: 'host:port of each server in rotation', schema: rotationSchema }, '400': err('unknown query parameter'), ...tokenErrors('allocation') },
+});
 
-export const openApiDocument = {
-  openapi: '3.1.0',
-  info: { title: 'Arbiter', version: '0.1.0', description: 'Autoscaling gameserver manager' },
-  paths: {
-    '/available-server/': { get: allocation },
-    '/available-gameserver/': { get: allocation },
-    '/available-server-list/': { get: serverList },
-    '/available-gameserver-list/': { get: serverList },
-    '/api/servers': {
-      get: {
-        summary: 'Every server with state, capacity, sessions, age, last poll and failures',
-        responses: { '200': { description: 'servers', content: { 'application/json': { schema: { type: 'object', properties: { servers: { type: 'array', items: { $ref: '#/components/schemas/Server' } } } } } } } },
-      },
-    },
-    '/api/servers/{id}/drain': { post: adminCall('Put a server on standby and keep it there until undrained') },
-    '/api/servers/{id}/undrain': { post: adminCall('Return a server to rotation') },
-    '/api/servers/{id}': { delete: adminCall('Stop a server now') },
-    '/api/scaling/pause': { post: { summary: 'Pause scaling (unhealthy servers are still replaced)', security: [{ bearer: [] }], responses: { '200': { description: 'paused' } } } },
-    '/api/scaling/resume': { post: { summary: 'Resume scaling', security: [{ bearer: [] }], responses: { '200': { description: 'resumed' } } } },
-    '/api/heartbeat': {
-      post: {
-        summary: 'A gameserver pushes its health (same fields as /health/ plus server_id)',
-        security: [{ bearer: [] }],
-        requestBody: { content: { 'application/json': { schema: { $ref: '#/components/schemas/Heartbeat' } } } },
-        responses: { '200': { description: 'accepted' }, '400': { description: 'invalid body' }, '404': { description: 'unknown server' } },
-      },
-    },
-    '/healthz': { get: { summary: 'The process is alive and its loop is ticking', responses: { '200': { description: 'ok' }, '503': { description: 'stale' } } } },
-    '/readyz': { get: { summary: 'State rebuilt and first poll done', responses: { '200': { description: 'ready' }, '503': { description: 'not yet' } } } },
-    '/metrics': { get: { summary: 'Prometheus metrics', responses: { '200': { description: 'text exposition format' } } } },
+const adminOp = (method: 'post' | 'delete', path: string, operationId: string, summary: string): Operation => ({
+  method,
+  path,
+  operationId,
+  summary,
+  tag: 'admin',
+  security: { scheme: 'admin' },
+  pathId: true,
+  responses: { '200': { description: 'the server after the change', schema: serverSchema }, ...adminErrors },
+});
+
+/** Every route the app serves. A test compares this list with the express router. */
+export const operations: Operation[] = [
+  allocationOp('/available-server', 'allocateServer'),
+  allocationOp('/available-gameserver', 'allocateGameserver'),
+  rotationOp('/available-server-list', 'listServerAddresses'),
+  rotationOp('/available-gameserver-list', 'listGameserverAddresses'),
+  {
+    method: 'get',
+    path: '/api/servers',
+    operationId: 'listServers',
+    summary: 'Every server with state, capacity, sessions, age, last poll and failures',
+    tag: 'fleet',
+    responses: { '200': { description: 'the fleet', schema: serverListSchema } },
   },
-  components: {
-    securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
-    schemas: {
-      Error: { type: 'object', required: ['error', 'code'], properties: { error: { type: 'string' }, code: { type: 'string' } } },
-      Allocation: {
-        type: 'object',
-        required: ['available', 'backup'],
-        properties: {
-          available: { type: 'string', description: 'host:gamePort' },
-          server_id: { type: ['string', 'null'] },
-          name: { type: 'string' },
-          host: { type: 'string' },
-          ports: { type: 'object', properties: { game: { type: 'integer' }, web: { type: 'integer' } } },
-          backup: { type: 'boolean' },
-        },
-      },
-      Heartbeat: {
-        type: 'object',
-        required: ['server_id', 'available_capacity', 'ready_to_close'],
-        properties: {
-          server_id: { type: 'string' },
-          available_capacity: { type: 'integer', minimum: 0 },
-          ready_to_close: { type: 'boolean' },
-          max_capacity: { type: 'integer', minimum: 0 },
-          active_sessions: { type: 'integer', minimum: 0 },
-          draining: { type: 'boolean' },
-        },
-      },
-      Server: {
-        type: 'object',
-        properties: {
-          id: { type: 'string' },
-          name: { type: 'string' },
-          state: { enum: ['pending', 'active', 'standby', 'stopping', 'unhealthy'] },
-          address: { type: ['string', 'null'] },
-          inRotation: { type: 'boolean' },
-          capacity: { type: 'object' },
-          activeSessions: { type: 'integer' },
-          reservations: { type: 'integer' },
-          ageSeconds: { type: 'integer' },
-          lastPollAt: { type: ['string', 'null'] },
-          failures: { type: 'integer' },
-          lastError: { type: ['string', 'null'] },
-        },
-      },
+  {
+    method: 'get',
+    path: '/api/servers/{id}',
+    operationId: 'getServer',
+    summary: 'One server',
+    tag: 'fleet',
+    pathId: true,
+    responses: { '200': { description: 'the server', schema: serverSchema }, '404': err('no server with that id') },
+  },
+  adminOp('post', '/api/servers/{id}/drain', 'drainServer', 'Put a server on standby and keep it there until undrained'),
+  adminOp('post', '/api/servers/{id}/undrain', 'undrainServer', 'Return a drained server to rotation'),
+  adminOp('delete', '/api/servers/{id}', 'stopServer', 'Stop a server now'),
+  {
+    method: 'post',
+    path: '/api/scaling/pause',
+    operationId: 'pauseScaling',
+    summary: 'Pause scaling (unhealthy servers are still replaced)',
+    tag: 'admin',
+    security: { scheme: 'admin' },
+    responses: { '200': { description: 'paused', schema: pausedSchema }, ...tokenErrors('the admin API') },
+  },
+  {
+    method: 'post',
+    path: '/api/scaling/resume',
+    operationId: 'resumeScaling',
+    summary: 'Resume scaling',
+    tag: 'admin',
+    security: { scheme: 'admin' },
+    responses: { '200': { description: 'resumed', schema: pausedSchema }, ...tokenErrors('the admin API') },
+  },
+  {
+    method: 'post',
+    path: '/api/heartbeat',
+    operationId: 'postHeartbeat',
+    summary: 'A gameserver pushes its health (the /health/ fields plus server_id)',
+    tag: 'gameserver',
+    security: { scheme: 'heartbeat' },
+    body: heartbeatSchema,
+    responses: {
+      '200': { description: 'accepted', schema: acceptedSchema },
+      '400': err('the body does not match the health contract'),
+      ...tokenErrors('heartbeats'),
+      '404': err('no server with that id'),
     },
   },
-} as const;
+  {
+    method: 'get',
+    path: '/healthz',
+    operationId: 'getLiveness',
+    summary: 'The process is alive and its loop is ticking',
+    tag: 'operations',
+    responses: { '200': { description: 'ticking', schema: livenessSchema }, '503': { description: 'the last good tick is too old', schema: livenessSchema } },
+  },
+  {
+    method: 'get',
+    path: '/readyz',
+    operationId: 'getReadiness',
+    summary: 'State rebuilt from the backend and first poll done',
+    tag: 'operations',
+    responses: { '200': { description: 'ready', schema: readinessSchema }, '503': { description: 'not yet', schema: readinessSchema } },
+  },
+  {
+    method: 'get',
+    path: '/metrics',
+    operationId: 'getMetrics',
+    summary: 'Prometheus metrics',
+    tag: 'operations',
+    responses: { '200': { description: 'Prometheus text exposition format', media: 'text/plain', schema: z.string() } },
+  },
+  {
+    method: 'get',
+    path: '/openapi.json',
+    operationId: 'getOpenApi',
+    summary: 'This document',
+    tag: 'operations',
+    responses: { '200': { description: 'OpenAPI 3.1 document', schema: z.record(z.string(), z.unknown()) } },
+  },
+  {
+    method: 'get',
+    path: '/',
+    operationId: 'getDashboard',
+    summary: 'The operator dashboard (HTML; its script is /dashboard.js)',
+    tag: 'operations',
+    responses: { '200': { description: 'HTML page', media: 'text/html', schema: z.string() } },
+  },
+  {
+    method: 'get',
+    path: '/dashboard.js',
+    operationId: 'getDashboardScript',
+    summary: 'The dashboard script',
+    tag: 'operations',
+    responses: { '200': { description: 'JavaScript', media: 'text/javascript', schema: z.string() } },
+  },
+  {
+    method: 'get',
+    path: '/dashboard.css',
+    operationId: 'getDashboardStyle',
+    summary: 'The dashboard style sheet',
+    tag: 'operations',
+    responses: { '200': { description: 'CSS', media: 'text/css', schema: z.string() } },
+  },
+];
+
+const NAMED = { Error: errorSchema, Server: serverSchema, ServerState: serverStateSchema, ServerList: serverListSchema, Allocation: allocationSchema };
+
+/** A zod schema as JSON Schema; schemas with an id become references to components. */
+function jsonSchema(schema: Schema, io: 'input' | 'output'): Record<string, unknown> {
+  const id = z.globalRegistry.get(schema)?.id;
+  if (id !== undefined) return ref(id);
+  return strip(z.toJSONSchema(schema, { io, unrepresentable: 'any' }));
+}
+
+function strip(s: Record<string, unknown>): Record<string, unknown> {
+  // JSON Schema's own keywords for a standalone file; inside an OpenAPI document they only mislead tools.
+  const { $schema: _schema, $id: _id, ...rest } = s;
+  void _schema;
+  void _id;
+  return rest;
+}
+
+function components(): Record<string, unknown> {
+  const registry = z.registry<{ id: string }>();
+  const all = new Set<Schema>(Object.values(NAMED));
+  for (const op of operations) for (const a of Object.values(op.responses)) if (a.schema) all.add(a.schema);
+  for (const schema of all) {
+    const id = z.globalRegistry.get(schema)?.id;
+    if (id !== undefined) registry.add(schema, { id });
+  }
+  const out = z.toJSONSchema(registry, { io: 'output', uri: (name) => `#/components/schemas/${name}` });
+  const schemas: Record<string, unknown> = {};
+  for (const [name, s] of Object.entries(out.schemas)) schemas[name] = strip(s as Record<string, unknown>);
+  return schemas;
+}
+
+function parameters(op: Operation): unknown[] {
+  const list: unknown[] = [];
+  if (op.pathId) list.push({ name: 'id', in: 'path', required: true, description: 'server id (URL-encoded task ARN, or local-N)', schema: { type: 'string' } });
+  if (op.query) {
+    const schema = z.toJSONSchema(op.query, { io: 'input' }) as { properties?: Record<string, Record<string, unknown>>; required?: string[] };
+    for (const [name, s] of Object.entries(schema.properties ?? {})) {
+      const { description, ...rest } = s;
+      list.push({ name, in: 'query', required: schema.required?.includes(name) ?? false, ...(description ? { description } : {}), schema: rest });
+    }
+  }
+  return list;
+}
+
+function operationObject(op: Operation): Record<string, unknown> {
+  const o: Record<string, unknown> = { operationId: op.operationId, summary: op.summary, tags: [op.tag] };
+  const params = parameters(op);
+  if (params.length > 0) o.parameters = params;
+  o.security = op.security ? [{ [op.security.scheme]: [] }, ...(op.security.optional ? [{}] : [])] : [];
+  if (op.body) o.requestBody = { required: true, content: { 'application/json': { schema: jsonSchema(op.body, 'input') } } };
+  const responses: Record<string, unknown> = {};
+  for (const [status, a] of Object.entries(op.responses)) {
+    responses[status] = {
+      description: a.description,
+      ...(a.schema ? { content: { [a.media ?? 'application/json']: { schema: jsonSchema(a.schema, 'output') } } } : {}),
+    };
+  }
+  o.responses = responses;
+  return o;
+}
+
+export function buildOpenApiDocument(): Record<string, unknown> {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const op of operations) (paths[op.path] ??= {})[op.method] = operationObject(op);
+  const bearer = (description: string) => ({ type: 'http', scheme: 'bearer', description });
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Arbiter',
+      version: '0.1.0',
+      description: 'Autoscaling gameserver manager: allocation, fleet views and admin calls',
+      license: { name: 'UNLICENSED', identifier: 'UNLICENSED' },
+    },
+    servers: [{ url: '/', description: 'the manager that serves this document' }],
+    tags: [
+      { name: 'allocation', description: 'Where players and bots get a server' },
+      { name: 'fleet', description: 'What the fleet looks like' },
+      { name: 'admin', description: 'Operator actions (ARBITER_ADMIN_TOKEN)' },
+      { name: 'gameserver', description: 'Calls gameservers make' },
+      { name: 'operations', description: 'Probes, metrics and the dashboard' },
+    ],
+    paths,
+    components: {
+      securitySchemes: {
+        admin: bearer('ARBITER_ADMIN_TOKEN; admin calls are refused while it is unset'),
+        allocate: bearer('ARBITER_ALLOCATE_TOKEN; allocation is open while it is unset'),
+        heartbeat: bearer('ARBITER_HEARTBEAT_TOKEN; heartbeats are refused while it is unset'),
+      },
+      schemas: components(),
+    },
+  };
+}
+
+export const openApiDocument = buildOpenApiDocument();

@@ -71,7 +71,8 @@ export interface Config {
   /** Where allocations go when no server has room; null means answer 503. */
   backup: { host: string; port: number; webPort: number } | null;
   ports: { game: number; web: number; health: number };
-  local: { command: string | undefined; stopGraceMs: number; demoSessionMs: number };
+  /** passEnv: LOCAL_GAMESERVER_ENV, variables gameservers get besides the allow-list of src/shared/child-env.ts. */
+  local: { command: string | undefined; stopGraceMs: number; demoSessionMs: number; passEnv: string[] };
   ecs: EcsConfig | null;
   security: SecurityConfig;
 }
@@ -239,6 +240,7 @@ function buildConfig(raw: RawEnv): Config {
       command: raw.LOCAL_GAMESERVER_COMMAND,
       stopGraceMs: raw.LOCAL_STOP_GRACE,
       demoSessionMs: raw.DEMO_SESSION_SECONDS,
+      passEnv: raw.LOCAL_GAMESERVER_ENV ?? [],
     },
     ecs,
     security: {

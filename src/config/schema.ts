@@ -64,6 +64,12 @@ export const envSchema = z.object({
 
   // Local mode
   LOCAL_GAMESERVER_COMMAND: z.string().trim().min(1).optional(),
+  LOCAL_GAMESERVER_ENV: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z_][A-Za-z0-9_]*([\s,]+[A-Za-z_][A-Za-z0-9_]*)*$/, 'expected variable names separated by commas, e.g. JAVA_HOME,GAME_DATA')
+    .transform((v) => v.split(/[\s,]+/))
+    .optional(),
   LOCAL_STOP_GRACE: seconds(0.05, 600).default(sec(5)),
   DEMO_SESSION_SECONDS: seconds(0.05, 86_400).default(sec(60)),
 

@@ -7,6 +7,7 @@ import type { Backend, LaunchFailure, LaunchResult } from '../manager/backend.js
 import { systemClock, type Clock } from '../manager/clock.js';
 import type { BackendServer } from '../manager/types.js';
 import { demoGameserverScript, fillTemplate, templatePorts } from './launch-plan.js';
+import { childEnv } from '../shared/child-env.js';
 import { reapIfOrphaned, type ReaperLink } from './child-reaper.js';
 import { LocalChild, type ChildSpec } from './local-child.js';
 
@@ -26,6 +27,11 @@ export interface LocalBackendOptions {
   retainStoppedMs?: number;
   /** Overrides the demo gameserver script (tests). */
   gameserverScript?: string;
+  /**
+   * LOCAL_GAMESERVER_ENV: variables a gameserver gets besides the allow-list of src/shared/child-env.ts. The
+   * manager's tokens and AWS keys reach a child only if named here.
+   */
+  passEnv?: readonly string[];
   /** Told of each child's process group, to stop them if this process dies abruptly. */
   reaper?: ReaperLink;
 }
@@ -174,13 +180,14 @@ export class LocalBackend implements Backend {
 
   private async specFor(id: string, name: string): Promise<ChildSpec> {
     const { capacity, sessionMs, command, logger } = this.options;
+    const passThrough = this.options.passEnv ?? [];
     const base = { id, name, host: this.host, logger, clock: this.clock };
     if (command !== undefined) {
       const ports = await templatePorts(command, this.host);
       const line = fillTemplate(command, {
         host: this.host, gamePort: ports.game, webPort: ports.web, healthPort: ports.health, capacity, name, sessionSeconds: sessionMs / 1000,
       });
-      return { ...base, file: '/bin/sh', args: ['-c', line], ports };
+      return { ...base, file: '/bin/sh', args: ['-c', line], ports, env: childEnv(process.env, { passThrough }) };
     }
     const script = this.options.gameserverScript ?? demoGameserverScript();
     if (!existsSync(script)) throw new Error(`demo gameserver not found at ${script}; run npm run build`);
@@ -188,7 +195,8 @@ export class LocalBackend implements Backend {
       script, '--host', this.host, '--game-port', '0', '--web-port', '0', '--capacity', String(capacity),
       '--session-seconds', String(sessionMs / 1000), '--name', name, '--exit-with-stdin',
     ];
-    return { ...base, file: process.execPath, args, ports: null };
+    // The demo logs at the manager's level; LOG_LEVEL is no secret.
+    return { ...base, file: process.execPath, args, ports: null, env: childEnv(process.env, { passThrough: ['LOG_LEVEL', ...passThrough] }) };
   }
 
   private pruneStopped(): void {

@@ -14,6 +14,8 @@ export interface ChildSpec {
   args: string[];
   /** Known up front for a command template; null when the child announces them (the demo gameserver). */
   ports: ServerPorts | null;
+  /** The child's whole environment (built with childEnv: an allow-list, never the manager's own). */
+  env: NodeJS.ProcessEnv;
   logger: Logger;
   clock: Clock;
 }
@@ -57,7 +59,7 @@ export class LocalChild {
       let proc: ChildProcess;
       try {
         // Its own process group, so that stopping a shell command also stops what the shell started.
-        proc = spawn(spec.file, spec.args, { stdio: ['pipe', 'pipe', 'pipe'], detached: true, env: process.env });
+        proc = spawn(spec.file, spec.args, { stdio: ['pipe', 'pipe', 'pipe'], detached: true, env: spec.env });
       } catch (err) {
         resolve({ ok: false, detail: (err as Error).message });
         return;

@@ -1,10 +1,11 @@
 // Hands out gameservers. Selection is a pure function; the reservation is taken synchronously,
 // before any await, so concurrent requests can never oversubscribe a server (§3.3, style habit 5).
+import { CapacityIndex, effectiveCapacity, type AllocationStrategy } from './capacity-index.js';
 import type { Fleet, ServerRecord } from './fleet.js';
 import type { ReservationBook } from './reservations.js';
 import type { ServerPorts } from './types.js';
 
-export type AllocationStrategy = 'packed' | 'spread';
+export { effectiveCapacity, type AllocationStrategy };
 
 export interface Candidate {
   id: string;
@@ -33,10 +34,17 @@ export function selectServer<C extends Candidate>(candidates: readonly C[], stra
   return best;
 }
 
-/** A server's reported room minus what was handed out since the poll that reported it. Never below 0. */
-export function effectiveCapacity(r: ServerRecord, book: ReservationBook, now: number): number {
-  if (!r.report) return 0;
-  return Math.max(0, r.report.availableCapacity - book.pendingSince(r.id, r.reportSentAt, now));
+/**
+ * The reference choice: a full scan of the fleet, as the index must always agree with (the property
+ * tests check it). Not on the allocation path.
+ */
+export function scanFleet(fleet: Fleet, book: ReservationBook, strategy: AllocationStrategy, now: number): { id: string; effectiveCapacity: number } | undefined {
+  const candidates: Candidate[] = [];
+  for (const record of fleet.inRotation()) {
+    candidates.push({ id: record.id, launchedAt: record.launchedAt, effectiveCapacity: effectiveCapacity(record, book, now) });
+  }
+  const chosen = selectServer(candidates, strategy);
+  return chosen && { id: chosen.id, effectiveCapacity: chosen.effectiveCapacity };
 }
 
 export interface AllocatedServer {
@@ -51,13 +59,26 @@ export type AllocationResult =
   | { kind: 'none'; reason: string };
 
 export class Allocator {
+  private readonly index: CapacityIndex;
+
   constructor(
     private readonly fleet: Fleet,
     private readonly book: ReservationBook,
-    private readonly strategy: AllocationStrategy,
-  ) {}
+    strategy: AllocationStrategy,
+  ) {
+    this.index = new CapacityIndex(fleet, book, strategy);
+  }
 
+  /** What allocate() would choose at `now`, without reserving. */
+  peek(now: number): { id: string; effectiveCapacity: number } | undefined {
+    this.index.advance(now);
+    const best = this.index.best();
+    return best && { id: best.record.id, effectiveCapacity: best.effectiveCapacity };
+  }
+
+  /** Chooses from the index (O(log N)) and reserves in the same synchronous step. */
   allocate(sessionId: string | undefined, now: number): AllocationResult {
+    this.index.advance(now);
     if (sessionId !== undefined) {
       const existing = this.book.forSession(sessionId, now);
       if (existing) {
@@ -69,13 +90,9 @@ export class Allocator {
         this.book.release(existing);
       }
     }
-    const candidates: Array<Candidate & { record: ServerRecord }> = [];
-    for (const record of this.fleet.inRotation()) {
-      candidates.push({ id: record.id, launchedAt: record.launchedAt, effectiveCapacity: effectiveCapacity(record, this.book, now), record });
-    }
-    const chosen = selectServer(candidates, this.strategy);
-    if (!chosen) return { kind: 'none', reason: candidates.length === 0 ? 'no server in rotation' : 'every server is full' };
-    this.book.add(chosen.id, sessionId, now);
+    const chosen = this.index.best();
+    if (!chosen) return { kind: 'none', reason: this.index.rotationSize() === 0 ? 'no server in rotation' : 'every server is full' };
+    this.book.add(chosen.record.id, sessionId, now);
     return { kind: 'server', server: toAllocated(chosen.record), reused: false };
   }
 }

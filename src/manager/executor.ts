@@ -104,8 +104,7 @@ export class Executor {
           metrics.backendErrors.inc({ operation: 'stop' });
           logger.error('stop failed', { serverId: id, reason, error: errorMessage(err) });
           // Back to where it was, so that the next tick decides again instead of waiting forever.
-          const current = fleet.get(id);
-          if (current) current.lifecycle = before;
+          fleet.revertStopping(id, before);
         }
       })().finally(() => fleet.setBusy(id, false)),
     );

@@ -3,7 +3,7 @@
 import type { BackendServer, HealthReport, ServerPorts, ServerState } from './types.js';
 
 /** How the manager sees a server's life; `standby` is a separate, durable flag. */
-type Lifecycle = 'pending' | 'running' | 'unhealthy' | 'stopping';
+export type Lifecycle = 'pending' | 'running' | 'unhealthy' | 'stopping';
 
 export interface ServerRecord {
   id: string;
@@ -63,10 +63,23 @@ export interface FleetOptions {
   listingGraceMs: number;
 }
 
+/** Told the id of every server whose record changed or left, so indexes over the fleet stay current. */
+export type FleetChangeListener = (id: string) => void;
+
 export class Fleet {
   private readonly records = new Map<string, ServerRecord>();
+  private readonly listeners: FleetChangeListener[] = [];
 
   constructor(private readonly options: FleetOptions) {}
+
+  /** Every mutation below ends by telling the listeners which servers it touched. */
+  onChange(listener: FleetChangeListener): void {
+    this.listeners.push(listener);
+  }
+
+  private changed(id: string): void {
+    for (const l of this.listeners) l(id);
+  }
 
   get(id: string): ServerRecord | undefined {
     return this.records.get(id);
@@ -87,6 +100,7 @@ export class Fleet {
       if (this.records.has(s.id)) continue;
       const record = this.newRecord(s, now);
       this.records.set(s.id, record);
+      this.changed(s.id);
       events.push({ type: 'added', server: record, source: 'launch' });
     }
     return events;
@@ -106,6 +120,7 @@ export class Fleet {
       if (s.status === 'stopped') {
         if (existing) {
           this.records.delete(s.id);
+          this.changed(s.id);
           events.push({ type: 'removed', server: existing, reason: s.stoppedReason ?? 'stopped' });
         }
         continue;
@@ -113,6 +128,7 @@ export class Fleet {
       if (!existing) {
         const record = this.newRecord(s, now);
         this.records.set(s.id, record);
+        this.changed(s.id);
         events.push({ type: 'added', server: record, source: 'discovered' });
         continue;
       }
@@ -124,11 +140,13 @@ export class Fleet {
         existing.lifecycle = 'stopping';
         existing.stopReason ??= 'stopped by the backend';
       }
+      this.changed(s.id);
     }
     if (complete) {
       for (const record of this.records.values()) {
         if (seen.has(record.id) || now - record.seenAt < this.options.listingGraceMs) continue;
         this.records.delete(record.id);
+        this.changed(record.id);
         events.push({ type: 'removed', server: record, reason: 'no longer listed by the backend' });
       }
     }
@@ -137,6 +155,12 @@ export class Fleet {
 
   /** A good health report, from a poll sent at `sentAt` or a heartbeat; the fresher one wins. */
   applyReport(id: string, report: HealthReport, sentAt: number, now: number, source: 'poll' | 'heartbeat'): FleetEvent[] {
+    const events = this.report(id, report, sentAt, now, source);
+    this.changed(id);
+    return events;
+  }
+
+  private report(id: string, report: HealthReport, sentAt: number, now: number, source: 'poll' | 'heartbeat'): FleetEvent[] {
     const r = this.records.get(id);
     if (!r || r.lifecycle === 'stopping') return [];
     if (source === 'poll') {
@@ -164,6 +188,12 @@ export class Fleet {
 
   /** A failed poll: out of rotation at once, unhealthy after `failThreshold` in a row. */
   applyFailure(id: string, error: string, now: number): FleetEvent[] {
+    const events = this.failure(id, error, now);
+    this.changed(id);
+    return events;
+  }
+
+  private failure(id: string, error: string, now: number): FleetEvent[] {
     const r = this.records.get(id);
     if (!r || r.lifecycle === 'stopping' || r.lifecycle === 'unhealthy') return [];
     r.lastPollAt = now;
@@ -183,12 +213,14 @@ export class Fleet {
     if (!r || r.lifecycle === 'stopping' || r.lifecycle === 'unhealthy') return [];
     r.lifecycle = 'unhealthy';
     r.lastError = reason;
+    this.changed(id);
     return [{ type: 'unhealthy', server: r, reason }];
   }
 
   setStandby(id: string, standby: boolean): void {
     const r = this.records.get(id);
     if (r) r.standby = standby;
+    this.changed(id);
   }
 
   markStopping(id: string, reason: string): void {
@@ -196,6 +228,15 @@ export class Fleet {
     if (!r) return;
     r.lifecycle = 'stopping';
     r.stopReason = reason;
+    this.changed(id);
+  }
+
+  /** A stop that failed: the server is back where it was, so that the next tick decides again. */
+  revertStopping(id: string, lifecycle: Lifecycle): void {
+    const r = this.records.get(id);
+    if (!r || r.lifecycle !== 'stopping') return;
+    r.lifecycle = lifecycle;
+    this.changed(id);
   }
 
   setHeld(id: string, held: boolean): void {

@@ -9,9 +9,16 @@ export interface Reservation {
   absorbed: boolean;
 }
 
+/** Told the server id of every change to its reservations (added, released, absorbed, expired). */
+export type ReservationChangeListener = (serverId: string) => void;
+
 export class ReservationBook {
   private readonly byServer = new Map<string, Reservation[]>();
   private readonly bySession = new Map<string, Reservation>();
+  /** Every reservation in the order it was made, so expiry is found from the front, not by a walk. */
+  private readonly queue: Array<Reservation | undefined> = [];
+  private queueHead = 0;
+  private readonly listeners: ReservationChangeListener[] = [];
 
   /**
    * @param ttlMs how long a reservation lives at most.
@@ -27,6 +34,33 @@ export class ReservationBook {
     if (!(joinGraceMs >= 0)) throw new RangeError('ReservationBook: joinGraceMs must not be negative');
   }
 
+  onChange(listener: ReservationChangeListener): void {
+    this.listeners.push(listener);
+  }
+
+  private changed(serverId: string): void {
+    for (const l of this.listeners) l(serverId);
+  }
+
+  /**
+   * Tells the listeners about every reservation that has reached its TTL by `now` since the last
+   * call: expiry gives room back without any other event. Amortised O(1) per reservation.
+   */
+  expire(now: number): void {
+    const q = this.queue;
+    while (this.queueHead < q.length) {
+      const r = q[this.queueHead] as Reservation;
+      if (!this.expired(r, now)) break;
+      q[this.queueHead] = undefined;
+      this.queueHead += 1;
+      this.changed(r.serverId);
+    }
+    if (this.queueHead > 1024 && this.queueHead * 2 > q.length) {
+      q.splice(0, this.queueHead);
+      this.queueHead = 0;
+    }
+  }
+
   /** Reservations are kept in the order they were made (`now` never goes back), which pendingSince relies on. */
   add(serverId: string, sessionId: string | undefined, now: number): Reservation {
     const reservation: Reservation = { serverId, sessionId, at: now, absorbed: false };
@@ -34,6 +68,8 @@ export class ReservationBook {
     if (list) list.push(reservation);
     else this.byServer.set(serverId, [reservation]);
     if (sessionId !== undefined) this.bySession.set(sessionId, reservation);
+    this.queue.push(reservation);
+    this.changed(serverId);
     return reservation;
   }
 
@@ -80,6 +116,7 @@ export class ReservationBook {
       r.absorbed = true;
       left -= 1;
     }
+    if (left !== joined) this.changed(serverId);
   }
 
   /** Live reservations on a server, whatever its last report says. */
@@ -102,6 +139,7 @@ export class ReservationBook {
     if (reservation.sessionId !== undefined && this.bySession.get(reservation.sessionId) === reservation) {
       this.bySession.delete(reservation.sessionId);
     }
+    this.changed(reservation.serverId);
   }
 
   /** Forgets every reservation on a server that has left the fleet. */
@@ -110,6 +148,7 @@ export class ReservationBook {
       if (r.sessionId !== undefined && this.bySession.get(r.sessionId) === r) this.bySession.delete(r.sessionId);
     }
     this.byServer.delete(serverId);
+    this.changed(serverId);
   }
 
   /** Removes expired reservations; run from the tick so memory stays bounded. */
@@ -118,6 +157,7 @@ export class ReservationBook {
       const kept = list.filter((r) => !this.expired(r, now));
       if (kept.length === 0) this.byServer.delete(serverId);
       else if (kept.length !== list.length) this.byServer.set(serverId, kept);
+      if (kept.length !== list.length) this.changed(serverId);
     }
     for (const [sessionId, r] of this.bySession) if (this.expired(r, now)) this.bySession.delete(sessionId);
   }

@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util';
 import { MAX_WAIT_SECONDS } from './arbiter-client.js';
 import { checkTemplate, TemplateError } from './command-template.js';
+import { parseEnvNameList } from '../shared/child-env.js';
 import type { ClientSpec } from './types.js';
 
 export const USAGE = `usage: arbiter-run-match --manager URL --out DIR (--game NAME --client CMD --client CMD | --batch FILE.jsonl [--parallel N])
@@ -14,7 +15,8 @@ export const USAGE = `usage: arbiter-run-match --manager URL --out DIR (--game N
   [--settle SECONDS]            after the first client exits, time for the others to finish (default 3)
   [--status-attempts N]         GET /status tries until the game is over (default 5)
   [--log-level LEVEL]           error | warn | info | debug (default warn)
-Client commands run with /bin/sh -c; placeholders: {host} {port} {webPort} {session} {password} {name} {index} {game}.`;
+  [--pass-env NAME[,NAME]]...   variables the clients get besides PATH, HOME, USER, SHELL, TMPDIR, TZ, LANG, LC_*, TERM
+Client commands run with /bin/sh -c, without the runner's other variables (ARBITER_TOKEN); placeholders: {host} {port} {webPort} {session} {password} {name} {index} {game}.`;
 
 export class UsageError extends Error {
   constructor(message: string) {
@@ -35,6 +37,8 @@ export interface CliArgs {
   settleMs: number;
   statusAttempts: number;
   logLevel: 'error' | 'warn' | 'info' | 'debug';
+  /** --pass-env: variables the clients get besides the allow-list. */
+  passEnv: string[];
   /** Exactly one of `match` and `batch`. */
   match: { game: string; clients: ClientSpec[] } | null;
   batch: { file: string; parallel: number } | null;
@@ -84,6 +88,7 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
         settle: { type: 'string' },
         'status-attempts': { type: 'string' },
         'log-level': { type: 'string' },
+        'pass-env': { type: 'string', multiple: true },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -111,6 +116,9 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
 
   const logLevel = values['log-level'] ?? 'warn';
   if (!['error', 'warn', 'info', 'debug'].includes(logLevel)) throw new UsageError(`--log-level expects error, warn, info or debug, got "${logLevel}"`);
+
+  const passEnv = parseEnvNameList((values['pass-env'] ?? []).join(','));
+  if (passEnv.invalid.length > 0) throw new UsageError(`--pass-env expects variable names, got "${passEnv.invalid.join('", "')}"`);
 
   const clients = values.client ?? [];
   const names = values.name ?? [];
@@ -148,6 +156,7 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
     settleMs: seconds('--settle', values.settle, 3),
     statusAttempts: wholeNumber('--status-attempts', values['status-attempts'], 5, 1),
     logLevel: logLevel as CliArgs['logLevel'],
+    passEnv: passEnv.names,
     match,
     batch,
   };
@@ -156,6 +165,6 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
 function emptyArgs(): CliArgs {
   return {
     managerUrl: '', token: undefined, waitSeconds: 30, outDir: '', timeoutMs: 0, settings: {}, killGraceMs: 0, settleMs: 0,
-    statusAttempts: 1, logLevel: 'warn', match: null, batch: null, help: false,
+    statusAttempts: 1, logLevel: 'warn', passEnv: [], match: null, batch: null, help: false,
   };
 }

@@ -2,6 +2,7 @@
 // stopped with SIGTERM then SIGKILL. Every wait here is bounded.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
+import { childEnv } from '../shared/child-env.js';
 import { sleep } from './backoff.js';
 
 export interface ClientExit {
@@ -22,12 +23,16 @@ export interface RunningClient {
   readonly child: ChildProcess;
 }
 
-export function startClient(input: { index: number; name: string; command: string; logFile: string; env?: NodeJS.ProcessEnv }): RunningClient {
+/**
+ * Starts one client. Its environment is the allow-list of childEnv plus `passEnv` (never the runner's own, which
+ * holds ARBITER_TOKEN), unless `env` is given in full.
+ */
+export function startClient(input: { index: number; name: string; command: string; logFile: string; env?: NodeJS.ProcessEnv; passEnv?: readonly string[] }): RunningClient {
   const fd = openSync(input.logFile, 'a');
   let child: ChildProcess;
   try {
     // detached: its own process group, so that a signal reaches what the shell started too
-    child = spawn('/bin/sh', ['-c', input.command], { stdio: ['ignore', fd, fd], detached: true, env: input.env ?? process.env });
+    child = spawn('/bin/sh', ['-c', input.command], { stdio: ['ignore', fd, fd], detached: true, env: input.env ?? childEnv(process.env, { passThrough: input.passEnv ?? [] }) });
   } finally {
     closeSync(fd);
   }

@@ -39,6 +39,8 @@ export interface RunMatchOptions {
   /** Per HTTP request. Default 10 s. */
   requestTimeoutMs?: number;
   signal?: AbortSignal;
+  /** Variables the clients get besides the allow-list of src/shared/child-env.ts (e.g. JAVA_HOME). */
+  passEnv?: readonly string[];
   logger?: Logger;
   /** Told of each client's process group, so that a runner killed outright (SIGKILL) leaves no client behind. */
   reaper?: ReaperLink;
@@ -199,7 +201,7 @@ export async function runMatch(options: RunMatchOptions): Promise<MatchResult> {
         index,
         game: options.game,
       });
-      const client = startClient({ index, name: spec.name, command, logFile });
+      const client = startClient({ index, name: spec.name, command, logFile, passEnv: options.passEnv ?? [] });
       reapIfOrphaned(options.reaper, client.child.pid, client.exit);
       return client;
     });

@@ -31,17 +31,24 @@ export function sendJson(res: ServerResponse, status: number, body: unknown): vo
  * Forwards `req` (whose body is still unread, or `body` when the caller already read it). Resolves with the upstream
  * status once the answer has been handed to the client, or 502 when Cerveau could not be reached.
  */
-export function proxyRequest(req: IncomingMessage, res: ServerResponse, options: ProxyOptions, body?: Buffer): Promise<number> {
+export function proxyRequest(
+  req: IncomingMessage,
+  res: ServerResponse,
+  options: ProxyOptions,
+  body?: Buffer,
+  /** Replaces the client's path and headers (the canonical setup): nothing of the client's request goes through. */
+  replace?: { path: string; headers: IncomingHttpHeaders },
+): Promise<number> {
   return new Promise((resolve) => {
     const { upstream } = options;
-    const headers = forwardable(req.headers, upstream.host);
+    const headers = replace ? { ...replace.headers, host: upstream.host } : forwardable(req.headers, upstream.host);
     if (body) headers['content-length'] = String(body.length);
     const upstreamReq = httpRequest({
       protocol: upstream.protocol,
       hostname: upstream.hostname,
       port: upstream.port,
       method: req.method,
-      path: req.url,
+      path: replace?.path ?? req.url,
       headers,
       timeout: options.idleTimeoutMs,
     });

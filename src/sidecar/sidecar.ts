@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { createSilentLogger, type Logger } from '../log.js';
 import { systemClock, type Clock } from '../manager/clock.js';
 import { proxyRequest, readBody, sendJson } from './proxy.js';
+import { isSetupPath, parseSetupRequest, pathSegments, type CanonicalSetup } from './setup-request.js';
 import { SessionTracker, type TrackedSession } from './session-tracker.js';
 
 export interface SidecarOptions {
@@ -52,21 +53,6 @@ function positive(name: string, value: number, min = 1): number {
   return value;
 }
 
-/**
- * The game and session of a setup; 'no_session' for a setup that names a game but no session (Cerveau would take it,
- * and the session could then not be counted); null for a body Cerveau must judge itself.
- */
-function parseSetup(body: Buffer): { gameName: string; session: string } | 'no_session' | null {
-  try {
-    const parsed = JSON.parse(body.toString('utf8')) as { gameName?: unknown; session?: unknown } | null;
-    if (typeof parsed?.gameName !== 'string') return null;
-    if (typeof parsed.session === 'string' && parsed.session !== '') return { gameName: parsed.gameName, session: parsed.session };
-    return 'no_session';
-  } catch {
-    return null; // Cerveau answers malformed setups itself
-  }
-}
-
 export function createSidecar(options: SidecarOptions): Sidecar {
   const upstream = new URL(options.cerveauUrl);
   if (upstream.protocol !== 'http:') throw new RangeError(`cerveauUrl must be an http:// URL, got ${options.cerveauUrl}`);
@@ -105,34 +91,40 @@ export function createSidecar(options: SidecarOptions): Sidecar {
     if (live() >= maxSessions) return sendJson(res, 503, { error: `This gameserver is full (${maxSessions} sessions).` });
     inFlight += 1; // reserved before the first await, so concurrent setups cannot overshoot
     let status = 502;
-    let setup: ReturnType<typeof parseSetup> = null;
+    let setup: CanonicalSetup | null = null;
     try {
-      const body = await readBody(req, SETUP_BODY_LIMIT).catch((err: Error) => {
+      const raw = await readBody(req, SETUP_BODY_LIMIT).catch((err: Error) => {
         sendJson(res, 413, { error: err.message });
         return null;
       });
-      if (!body) return;
-      const parsed = parseSetup(body);
-      if (parsed === 'no_session') {
-        status = 400;
-        sendJson(res, 400, { error: 'session is required: this gameserver counts its sessions by id' });
+      if (!raw) return;
+      const parsed = parseSetupRequest(
+        { 'content-type': req.headers['content-type'], 'content-encoding': req.headers['content-encoding'] },
+        raw,
+        SETUP_BODY_LIMIT,
+      );
+      if (!parsed.ok) {
+        status = parsed.status;
+        sendJson(res, parsed.status, { error: parsed.error });
         return;
       }
-      setup = parsed;
-      status = await proxyRequest(req, res, proxyOptions, body);
+      setup = parsed.setup;
+      // Cerveau gets only the request the sidecar parsed, never the client's bytes.
+      const body = Buffer.from(JSON.stringify(setup), 'utf8');
+      status = await proxyRequest(req, res, proxyOptions, body, {
+        path: '/setup',
+        headers: { 'content-type': 'application/json; charset=utf-8', accept: 'application/json' },
+      });
     } finally {
       inFlight -= 1;
-      if (status >= 200 && status < 300) {
-        if (setup) tracker.add(setup.gameName, setup.session);
-        else logger.warn('setup accepted without a session to track', {});
-      } else if (setup) {
-        logger.info('setup refused upstream', { gameName: setup.gameName, gameSession: setup.session, status });
-      }
+      if (status >= 200 && status < 300 && setup) tracker.add(setup.gameName, setup.session);
+      else if (setup) logger.info('setup refused upstream', { gameName: setup.gameName, gameSession: setup.session, status });
     }
   }
 
   function route(req: IncomingMessage, res: ServerResponse): Promise<void> | void {
-    const path = (req.url ?? '/').split('?')[0]?.replace(/\/+$/, '') ?? '';
+    // Routed the way Cerveau's express app routes: case-insensitive, trailing slashes optional.
+    const path = `/${(pathSegments(req.url) ?? []).join('/')}`;
     const method = req.method ?? 'GET';
     if (path === '/health') {
       if (method !== 'GET' && method !== 'HEAD') return sendJson(res, 405, { error: 'Use GET /health/.' });
@@ -144,7 +136,7 @@ export function createSidecar(options: SidecarOptions): Sidecar {
       else sidecar.undrain();
       return sendJson(res, 200, health());
     }
-    if (path === '/setup' && method === 'POST') return handleSetup(req, res);
+    if (method === 'POST' && isSetupPath(req.url)) return handleSetup(req, res);
     return proxyRequest(req, res, proxyOptions).then(() => undefined);
   }
 

@@ -58,9 +58,9 @@ describe('GET /openapi.json', () => {
     const doc = JSON.parse(res.text) as { openapi: string; paths: Record<string, Record<string, unknown>> };
     expect(doc.openapi).toMatch(/^3\./);
     const want: Array<[string, string]> = [
-      ['/available-server/', 'get'],
-      ['/available-gameserver/', 'get'],
-      ['/available-server-list/', 'get'],
+      ['/available-server', 'get'],
+      ['/available-gameserver', 'get'],
+      ['/available-server-list', 'get'],
       ['/api/servers', 'get'],
       ['/api/servers/{id}/drain', 'post'],
       ['/api/servers/{id}/undrain', 'post'],

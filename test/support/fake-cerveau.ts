@@ -3,6 +3,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
+import express from 'express';
 
 export type FakeSessionStatus = 'empty' | 'open' | 'running' | 'over';
 
@@ -66,9 +67,18 @@ export class FakeCerveau {
 
   constructor(options: FakeCerveauOptions = {}) {
     this.games = new Set(options.games ?? ['Chess']);
-    this.server = createServer((req, res) => {
+    // /setup is served the way Cerveau serves it: an express route (case-insensitive, optional trailing slash) behind
+    // bodyParser.json(), which takes gzip/deflate bodies, utf-* charsets and a BOM.
+    const app = express();
+    app.post('/setup', express.json(), (req, res) => {
+      const body: unknown = req.body;
+      this.requests.push({ method: 'POST', url: req.url, headers: req.headers, body: JSON.stringify(body ?? null) });
+      this.setup(body, res);
+    });
+    app.use((req, res) => {
       void this.handle(req, res);
     });
+    this.server = createServer(app);
   }
 
   get url(): string {
@@ -190,31 +200,27 @@ export class FakeCerveau {
     const path = url.split('?')[0] ?? '/';
     const parts = path.split('/').filter((p) => p !== '').map(decodeURIComponent);
 
-    if (req.method === 'POST' && parts[0] === 'setup' && parts.length === 1) return this.setup(body, res);
     if (req.method === 'GET' && parts[0] === 'status' && parts.length === 3) return this.status(parts[1] ?? '', parts[2] ?? '', res);
     if (req.method === 'GET' && parts[0] === 'gamelog' && parts.length === 2) return this.gamelog(parts[1] ?? '', res);
     if (parts[0] === 'echo') return send(res, 200, { method: req.method, url, headers: req.headers, body });
     return send(res, 404, { error: 'Not found.' });
   }
 
-  private setup(text: string, res: ServerResponse): void {
-    let body: { gameName?: unknown; session?: unknown; password?: unknown; gameSettings?: unknown };
-    try {
-      body = JSON.parse(text) as typeof body;
-    } catch {
-      return send(res, 400, { error: 'Body is not JSON.' });
+  /** Cerveau's checks, in its order: String(gameName) names the game, so `["Chess"]` is Chess too. */
+  private setup(parsed: unknown, res: ServerResponse): void {
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return send(res, 400, { error: 'No body sent.' });
+    const body = parsed as { gameName?: unknown; session?: unknown; password?: unknown; gameSettings?: unknown };
+    const gameName = String(body.gameName);
+    if (!this.games.has(gameName)) return send(res, 400, { error: `gameName '${gameName}' is not a known game alias` });
+    if (typeof body.session !== 'string' || body.session === '*' || body.session === 'new') {
+      return send(res, 400, { error: 'session id required' });
     }
-    if (typeof body.gameName !== 'string' || !this.games.has(body.gameName)) {
-      return send(res, 400, { error: `gameName ${String(body.gameName)} is not a valid game.` });
-    }
-    if (typeof body.session !== 'string' || body.session === '' || body.session === '*') {
-      return send(res, 400, { error: 'session must be a specific id.' });
-    }
-    const existing = this.sessions.get(`${body.gameName}/${body.session}`);
+    if (typeof body.gameSettings !== 'object' || body.gameSettings === null) return send(res, 400, { error: 'gameSettings is required' });
+    const existing = this.sessions.get(`${gameName}/${body.session}`);
     if (existing && existing.status !== 'over') return send(res, 400, { error: `session ${body.session} is already taken.` });
-    const s = this.ensure(body.gameName, body.session);
+    const s = this.ensure(gameName, body.session);
     s.password = typeof body.password === 'string' ? body.password : null;
-    s.gameSettings = typeof body.gameSettings === 'object' && body.gameSettings !== null ? (body.gameSettings as Record<string, unknown>) : {};
+    s.gameSettings = body.gameSettings as Record<string, unknown>;
     return send(res, 200, {});
   }
 

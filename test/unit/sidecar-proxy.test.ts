@@ -82,7 +82,11 @@ describe('sidecar proxy', () => {
     const res = await fetch(`${base}/status/Chess/s`);
     expect(res.status).toBe(502);
     expect(await res.json()).toHaveProperty('error');
-    const setup = await fetch(`${base}/setup`, { method: 'POST', body: JSON.stringify({ gameName: 'Chess', session: 's' }) });
+    const setup = await fetch(`${base}/setup`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ gameName: 'Chess', session: 's', gameSettings: { playerNames: ['a', 'b'] } }),
+    });
     expect(setup.status).toBe(502);
     expect(sidecar?.health()).toMatchObject({ active_sessions: 0, available_capacity: 2 });
   });

@@ -130,7 +130,7 @@ describe('sidecar sessions', () => {
     for (const body of [{ gameName: 'Chess' }, { gameName: 'Chess', session: '' }, { gameName: 'Chess', session: 7 }]) {
       const res = await fetch(`${base}/setup`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
       expect(res.status).toBe(400);
-      expect(await res.json()).toEqual({ error: 'session is required: this gameserver counts its sessions by id' });
+      expect(((await res.json()) as { error: string }).error).toMatch(/^session: /);
     }
     expect(cerveau.requests.filter((r) => r.url === '/setup')).toHaveLength(0);
     expect(await health()).toMatchObject({ active_sessions: 0, available_capacity: 2 });

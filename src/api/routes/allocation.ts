@@ -12,7 +12,7 @@ const ALLOCATION_PATHS = ['/available-server', '/available-server/', '/available
 const LIST_PATHS = ['/available-server-list', '/available-server-list/', '/available-gameserver-list', '/available-gameserver-list/'];
 
 /** `_` is the cache-buster browsers' libraries add; anything else unknown is a mistake worth reporting. */
-const allocationQuery = z
+export const allocationQuery = z
   .object({
     session: z
       .string()

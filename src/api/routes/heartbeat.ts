@@ -6,7 +6,7 @@ import { requireToken } from '../auth.js';
 import type { ApiDeps } from '../deps.js';
 import { HttpError } from '../errors.js';
 
-const heartbeatSchema = healthBodySchema.extend({ server_id: z.string().min(1).max(2048) });
+export const heartbeatSchema = healthBodySchema.extend({ server_id: z.string().min(1).max(2048) });
 
 export function heartbeatRouter(deps: ApiDeps): Router {
   const router = Router();
