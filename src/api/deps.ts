@@ -6,7 +6,20 @@ import type { Manager } from '../manager/manager.js';
 
 export type ManagerApi = Pick<
   Manager,
-  'allocate' | 'allocateWaiting' | 'setDemand' | 'demandView' | 'servers' | 'server' | 'rotation' | 'status' | 'heartbeat' | 'drain' | 'undrain' | 'stopServer' | 'setPaused'
+  | 'allocate'
+  | 'allocateWaiting'
+  | 'setDemand'
+  | 'demandView'
+  | 'servers'
+  | 'server'
+  | 'rotation'
+  | 'status'
+  | 'heartbeat'
+  | 'drain'
+  | 'undrain'
+  | 'stopServer'
+  | 'setPaused'
+  | 'history'
 >;
 
 export type SecurityOptions = SecurityConfig;

@@ -81,6 +81,8 @@ export interface SecurityConfig {
   adminToken: string | undefined;
   allocateToken: string | undefined;
   heartbeatToken: string | undefined;
+  /** Sent as a bearer token on gameservers' /drain/ and /undrain/ (their sidecars require it). */
+  sidecarToken?: string;
   corsOrigins: string[];
   /** Allocations per client per minute; 0 turns the limit off. */
   allocateRateLimitPerMinute: number;
@@ -247,6 +249,7 @@ function buildConfig(raw: RawEnv): Config {
       adminToken: raw.ARBITER_ADMIN_TOKEN,
       allocateToken: raw.ARBITER_ALLOCATE_TOKEN,
       heartbeatToken: raw.ARBITER_HEARTBEAT_TOKEN,
+      sidecarToken: raw.ARBITER_SIDECAR_TOKEN,
       corsOrigins: raw.CORS_ORIGINS,
       allocateRateLimitPerMinute: raw.ALLOCATE_RATE_LIMIT,
       trustProxy: raw.TRUST_PROXY,

@@ -92,6 +92,7 @@ export const envSchema = z.object({
   ARBITER_ADMIN_TOKEN: token.optional(),
   ARBITER_ALLOCATE_TOKEN: token.optional(),
   ARBITER_HEARTBEAT_TOKEN: token.optional(),
+  ARBITER_SIDECAR_TOKEN: token.optional(),
   CORS_ORIGINS: commaList.default(['*']),
   ALLOCATE_RATE_LIMIT: wholeNumber(0, 1_000_000).default(600),
   TRUST_PROXY: z.string().trim().optional(),

@@ -7,7 +7,7 @@ import type { Clock } from './clock.js';
 import { errorMessage, type Executor } from './executor.js';
 import type { Fleet, FleetEvent } from './fleet.js';
 import type { ManagerMetrics } from './metrics.js';
-import { decideScale, freeCapacity, type PolicyConfig, type PolicyDemand, type PolicySnapshot } from './policy.js';
+import { decideScale, freeCapacity, type Decision, type PolicyConfig, type PolicyDemand, type PolicySnapshot } from './policy.js';
 import type { ReservationBook } from './reservations.js';
 import { toPolicyServer } from './snapshot.js';
 import type { BackendServer } from './types.js';
@@ -36,6 +36,8 @@ export interface ReconcilerDeps {
   metrics: ManagerMetrics;
   controls: ReconcileControls;
   onEvents: (events: FleetEvent[]) => void;
+  /** Each completed tick's free capacity and decisions, for the dashboard's history. */
+  onDecided?: (free: number, decisions: Decision[], at: number) => void;
 }
 
 export class Reconciler {
@@ -86,6 +88,7 @@ export class Reconciler {
       });
     }
     if (decisions.some((d) => (d.kind === 'launch' && d.count > 0) || d.kind === 'activate')) this.lastScaleUpAt = now;
+    this.deps.onDecided?.(free, decisions, now);
     await this.deps.executor.apply(decisions);
     this.lastTickOkAt = clock.now();
     metrics.ticks.inc({ result: 'ok' });

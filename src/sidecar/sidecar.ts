@@ -3,7 +3,9 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createSilentLogger, type Logger } from '../log.js';
+import { listenOn } from '../shared/listen.js';
 import { systemClock, type Clock } from '../manager/clock.js';
+import { bearerMatches } from './bearer.js';
 import { proxyRequest, readBody, sendJson } from './proxy.js';
 import { isSetupPath, parseSetupRequest, pathSegments, type CanonicalSetup } from './setup-request.js';
 import { SessionTracker, type TrackedSession } from './session-tracker.js';
@@ -23,6 +25,8 @@ export interface SidecarOptions {
   statusConcurrency?: number;
   /** Idle time after which a proxied exchange with Cerveau is abandoned. */
   proxyIdleTimeoutMs?: number;
+  /** When set, /drain/ and /undrain/ need `Authorization: Bearer <token>` (the manager's ARBITER_SIDECAR_TOKEN). */
+  drainToken?: string;
   logger?: Logger;
   clock?: Clock;
 }
@@ -132,6 +136,11 @@ export function createSidecar(options: SidecarOptions): Sidecar {
     }
     if (path === '/drain' || path === '/undrain') {
       if (method !== 'POST') return sendJson(res, 405, { error: `Use POST ${path}/.` });
+      if (options.drainToken !== undefined && !bearerMatches(req.headers.authorization, options.drainToken)) {
+        logger.warn('drain refused without the manager token', { path });
+        res.setHeader('www-authenticate', 'Bearer');
+        return sendJson(res, 401, { error: `${path}/ needs the manager's bearer token (ARBITER_SIDECAR_TOKEN).` });
+      }
       if (path === '/drain') sidecar.drain();
       else sidecar.undrain();
       return sendJson(res, 200, health());
@@ -151,17 +160,11 @@ export function createSidecar(options: SidecarOptions): Sidecar {
   let closing: Promise<void> | null = null;
 
   const sidecar: Sidecar = {
-    listen() {
-      return new Promise((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(options.port ?? 3090, options.host ?? '0.0.0.0', () => {
-          server.off('error', reject);
-          tracker.start();
-          const address = server.address() as AddressInfo;
-          logger.info('sidecar listening', { host: address.address, port: address.port, cerveauUrl: upstream.origin, maxSessions });
-          resolve(address);
-        });
-      });
+    async listen() {
+      const address = await listenOn(server, options.port ?? 3090, options.host ?? '0.0.0.0');
+      tracker.start();
+      logger.info('sidecar listening', { host: address.address, port: address.port, cerveauUrl: upstream.origin, maxSessions });
+      return address;
     },
     close() {
       closing ??= (async () => {
