@@ -43,6 +43,8 @@ export interface RunMatchOptions {
   statusBackoffMs?: { initial: number; max: number };
   /** Cap on the gamelog as received and as decompressed (--max-gamelog-bytes). Default 256 MiB. */
   maxGamelogBytes?: number;
+  /** `?wait=` on the allocation (0-60 s); default: the client's own (30 s). */
+  waitSeconds?: number;
   /** Per HTTP request. Default 10 s. */
   requestTimeoutMs?: number;
   signal?: AbortSignal;
@@ -171,7 +173,7 @@ export async function runMatch(options: RunMatchOptions): Promise<MatchResult> {
   try {
     let allocation: Allocation;
     try {
-      allocation = await manager.allocate({ session, signal: options.signal });
+      allocation = await manager.allocate({ session, signal: options.signal, waitSeconds: options.waitSeconds });
     } catch (err) {
       const kind = err instanceof ManagerError && err.kind === 'no_server' ? 'no_server' : 'manager_unreachable';
       obs.failure = { kind, reason: (err as Error).message };
