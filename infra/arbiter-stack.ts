@@ -4,6 +4,7 @@ import type { Construct } from 'constructs';
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { DeployOptions } from './deploy-options.js';
 import { GameNetwork } from './constructs/game-network.js';
 import { GameserverTask } from './constructs/gameserver-task.js';
@@ -37,6 +38,14 @@ export class ArbiterStack extends Stack {
     });
     this.cluster = new ecs.Cluster(this, 'Cluster', { vpc: this.network.vpc });
 
+    // One secret, read by the manager (it sends it on /drain/) and by every sidecar (it requires it there).
+    const sidecarToken = o.sidecarTokenSecretName
+      ? secretsmanager.Secret.fromSecretNameV2(this, 'SidecarToken', o.sidecarTokenSecretName)
+      : new secretsmanager.Secret(this, 'SidecarToken', {
+          description: 'Bearer token the Arbiter manager sends to gameserver sidecars on /drain/ and /undrain/',
+          generateSecretString: { excludePunctuation: true, passwordLength: 48 },
+        });
+
     const projectImage = ecs.ContainerImage.fromEcrRepository(
       ecr.Repository.fromRepositoryName(this, 'ProjectRepository', o.imageRepository),
       o.imageTag,
@@ -51,6 +60,7 @@ export class ArbiterStack extends Stack {
       cpu: o.gameserverCpu,
       memoryMiB: o.gameserverMemoryMiB,
       logRetentionDays: o.logRetentionDays,
+      sidecarToken,
     });
 
     const firstSubnet = this.network.gameserverSubnets[0];
@@ -73,6 +83,7 @@ export class ArbiterStack extends Stack {
       subnets: this.network.managerSubnets,
       assignPublicIp: this.network.managerNeedsPublicIp,
       environment: this.managerEnvironment(o),
+      sidecarToken,
       tokens: {
         adminTokenSecretName: o.adminTokenSecretName,
         allocateTokenSecretName: o.allocateTokenSecretName,

@@ -47,6 +47,8 @@ export interface DeployOptions {
   adminTokenSecretName: string | undefined;
   allocateTokenSecretName: string | undefined;
   heartbeatTokenSecretName: string | undefined;
+  /** The manager↔sidecar drain token (ARBITER_SIDECAR_TOKEN); generated when absent. */
+  sidecarTokenSecretName: string | undefined;
   /** An ACM certificate for an HTTPS listener; plain HTTP on port 80 without one. */
   certificateArn: string | undefined;
 }
@@ -111,6 +113,7 @@ const contextSchema = z.object({
   adminTokenSecretName: text.optional(),
   allocateTokenSecretName: text.optional(),
   heartbeatTokenSecretName: text.optional(),
+  sidecarTokenSecretName: text.optional(),
   certificateArn: text.regex(/^arn:aws[a-z-]*:acm:/, 'expected an ACM certificate ARN').optional(),
 });
 
@@ -176,6 +179,7 @@ export function parseDeployOptions(read: (key: string) => unknown): DeployOption
     adminTokenSecretName: c.adminTokenSecretName,
     allocateTokenSecretName: c.allocateTokenSecretName,
     heartbeatTokenSecretName: c.heartbeatTokenSecretName,
+    sidecarTokenSecretName: c.sidecarTokenSecretName,
     certificateArn: c.certificateArn,
   };
 }

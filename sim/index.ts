@@ -1,6 +1,7 @@
 // The ECS + EC2 wire-level simulator: real SDK clients point at `sim.url` (AWS_ENDPOINT_URL_ECS / _EC2).
 import type { AddressInfo } from 'node:net';
 import { createLogger, type Logger } from '../src/log.js';
+import { listenOn } from '../src/shared/listen.js';
 import { SimAdmin } from './admin.js';
 import type { SimContext } from './context.js';
 import { Faults } from './faults.js';
@@ -54,13 +55,7 @@ export async function startSim(options: SimOptions = {}, logger?: Logger): Promi
   const server = createSimServer(ctx, admin);
   server.keepAliveTimeout = 5000;
   try {
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(resolved.port, resolved.host, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
+    await listenOn(server, resolved.port, resolved.host);
   } catch (err) {
     await claim.release();
     throw err;

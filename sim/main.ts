@@ -1,5 +1,6 @@
 // `npm run sim`: the simulator as a process. Options come from SIM_* environment variables.
 import { createLogger } from '../src/log.js';
+import { exitOnListenError, ListenError } from '../src/shared/listen.js';
 import { startSim, type SimOptions } from './index.js';
 
 const ENV_OPTIONS: [string, keyof SimOptions, 'number' | 'string' | 'boolean'][] = [
@@ -56,6 +57,7 @@ try {
   process.once('SIGTERM', () => stop('SIGTERM'));
   process.once('SIGINT', () => stop('SIGINT'));
 } catch (err) {
+  if (err instanceof ListenError) exitOnListenError('sim', err);
   log.error('sim failed to start', { error: (err as Error).message });
   process.exitCode = 1;
 }

@@ -1,5 +1,5 @@
 // Composition root: config → backend → manager → API → signals → close(). Wiring only.
-import type { Server } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createApp } from './api/app.js';
 import { ConfigError, loadConfig, type Config } from './config/config.js';
 import { createLogger, type Logger } from './log.js';
@@ -7,6 +7,7 @@ import type { Backend } from './manager/backend.js';
 import { systemClock } from './manager/clock.js';
 import { Manager } from './manager/manager.js';
 import { HttpProber } from './manager/prober.js';
+import { exitOnListenError, listenOn } from './shared/listen.js';
 
 interface BackendParts {
   backend: Backend;
@@ -46,6 +47,16 @@ async function main(): Promise<void> {
     throw err;
   }
   const logger = createLogger({ level: config.logLevel, base: { service: 'arbiter' } });
+  // Bind before anything starts (backup, reaper, gameservers): a manager without its API must not scale a fleet.
+  // Until the app is ready, requests get a 503 that says so.
+  const server = createServer((_req: IncomingMessage, res: ServerResponse) => {
+    res.writeHead(503, { 'content-type': 'application/json' }).end('{"error":"manager starting"}');
+  });
+  try {
+    await listenOn(server, config.port, config.host);
+  } catch (err) {
+    exitOnListenError('arbiter', err);
+  }
   const cleanups: Array<{ name: string; run: () => Promise<unknown> }> = [];
 
   let backupClose: (() => Promise<void>) | null = null;
@@ -61,7 +72,7 @@ async function main(): Promise<void> {
   }
 
   const { backend, reaper } = await createBackend(config, logger);
-  const prober = new HttpProber({ timeoutMs: config.health.timeoutMs });
+  const prober = new HttpProber({ timeoutMs: config.health.timeoutMs, drainToken: config.security.sidecarToken });
   const manager = new Manager({ config, backend, prober, clock: systemClock, logger });
   const app = createApp({
     manager,
@@ -70,10 +81,8 @@ async function main(): Promise<void> {
     registry: manager.metrics.registry,
     backupWebPort: config.backup?.webPort,
   });
-  const server: Server = await new Promise((resolve, reject) => {
-    const s = app.listen(config.port, config.host, () => resolve(s));
-    s.once('error', reject);
-  });
+  server.removeAllListeners('request');
+  server.on('request', app);
   logger.info('manager listening', {
     host: config.host,
     port: config.port,

@@ -37,15 +37,15 @@ export class GameNetwork extends Construct {
     });
     this.gameserverSecurityGroup = new ec2.SecurityGroup(this, 'GameserverSecurityGroup', {
       vpc: this.vpc,
-      description: 'Arbiter gameservers: game and web ports for clients, health for the manager',
+      description: 'Arbiter gameservers: game port for players, sidecar for the manager',
       allowAllOutbound: true,
     });
     const clients = props.clientCidr === '0.0.0.0/0' ? ec2.Peer.anyIpv4() : ec2.Peer.ipv4(props.clientCidr);
     this.gameserverSecurityGroup.addIngressRule(clients, ec2.Port.tcp(props.ports.game), 'game clients (Cerveau TCP)');
-    this.gameserverSecurityGroup.addIngressRule(clients, ec2.Port.tcp(props.ports.web), 'match runners (sidecar web API)');
-    // The sidecar serves /health/ on its web port. The manager polls tasks' private addresses
-    // (ECS_POLL_ADDRESS=private), so this rule admits its polls however narrow clientCidr is.
-    this.gameserverSecurityGroup.addIngressRule(this.managerSecurityGroup, ec2.Port.tcp(props.ports.web), 'manager health polls');
+    // The sidecar's port serves /drain/ and /setup: open to anyone, it would let anyone empty the fleet or fill it.
+    // Only the manager's security group reaches it (health polls and drains on the tasks' private addresses,
+    // ECS_POLL_ADDRESS=private); match runners join that group to set up their matches.
+    this.gameserverSecurityGroup.addIngressRule(this.managerSecurityGroup, ec2.Port.tcp(props.ports.web), 'manager and match runners (sidecar)');
     // Cerveau's own HTTP port is deliberately not opened: only the sidecar, inside the task, reaches it,
     // so nobody can create sessions past the sidecar's limit.
   }

@@ -4,6 +4,7 @@ import { Construct } from 'constructs';
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import type * as iam from 'aws-cdk-lib/aws-iam';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { GameserverPorts } from '../deploy-options.js';
 
@@ -21,6 +22,8 @@ export interface GameserverTaskProps {
   cpu: number;
   memoryMiB: number;
   logRetentionDays: number;
+  /** The manager's ARBITER_SIDECAR_TOKEN: the sidecar refuses drains without it. */
+  sidecarToken?: secretsmanager.ISecret;
 }
 
 export class GameserverTask extends Construct {
@@ -84,6 +87,7 @@ export class GameserverTask extends Construct {
         MAX_SESSIONS: String(props.sessionsPerServer),
         LOG_LEVEL: 'info',
       },
+      ...(props.sidecarToken ? { secrets: { ARBITER_SIDECAR_TOKEN: ecs.Secret.fromSecretsManager(props.sidecarToken) } } : {}),
       portMappings: [mapping(ports.web)],
       healthCheck: {
         // The image has node but no curl.

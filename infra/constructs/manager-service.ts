@@ -28,6 +28,8 @@ export interface ManagerServiceProps {
   /** Variables that point the manager at the fleet (ECS_*, GAMESERVER_*, scaling). */
   environment: Record<string, string>;
   tokens: ManagerTokens;
+  /** Sent to gameservers' sidecars on /drain/ and /undrain/ (the same secret as theirs). */
+  sidecarToken?: secretsmanager.ISecret;
   cpu: number;
   memoryMiB: number;
   logRetentionDays: number;
@@ -48,6 +50,7 @@ export class ManagerService extends Construct {
       memoryLimitMiB: props.memoryMiB,
     });
     const { secrets, generated } = this.resolveSecrets(props.tokens);
+    if (props.sidecarToken) secrets.ARBITER_SIDECAR_TOKEN = ecs.Secret.fromSecretsManager(props.sidecarToken);
     this.generatedAdminToken = generated;
 
     const logGroup = new logs.LogGroup(this, 'Logs', {

@@ -1,6 +1,7 @@
 // The shapes the API answers with, as zod schemas: the OpenAPI document is generated from them,
 // and the types below are checked against the manager's own, so the description cannot drift.
 import { z } from 'zod';
+import type { HistorySnapshot } from '../manager/history.js';
 import type { ServerView } from '../manager/snapshot.js';
 
 const count = z.number().int().nonnegative();
@@ -78,7 +79,34 @@ export const readinessSchema = z
   .object({ ready: z.boolean(), servers: count, free: count })
   .meta({ id: 'Readiness' });
 
+const epochMs = z.number().int().describe('milliseconds since the epoch');
+export const historySchema = z
+  .object({
+    samples: z.array(z.object({ at: epochMs, free: count, upscaleMargin: count, downscaleMargin: count }).strict()).describe('free capacity against the margins, one sample per 5 s for the last hour'),
+    events: z
+      .array(
+        z
+          .object({
+            at: epochMs,
+            source: z.enum(['decision', 'action']).describe("the scaler's decision, or an operator's action"),
+            kind: z.string(),
+            serverId: z.string().nullable(),
+            reason: z.string(),
+          })
+          .strict(),
+      )
+      .describe('latest first, at most 50'),
+    allocations: z
+      .object({ windowSeconds: count, served: count, backup: count, refused: count })
+      .strict()
+      .describe('allocation outcomes in the last windowSeconds'),
+  })
+  .strict()
+  .meta({ id: 'History' });
+
 // Compile-time proof that the schema and the manager's view describe the same object, both ways.
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 const serverMatches: Same<z.infer<typeof serverSchema>, ServerView> = true;
 void serverMatches;
+const historyMatches: Same<z.infer<typeof historySchema>, HistorySnapshot> = true;
+void historyMatches;

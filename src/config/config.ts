@@ -54,6 +54,8 @@ export interface EcsConfig {
   /** Which address health polls use (ECS_POLL_ADDRESS, private by default); unset: same as `address`. */
   pollAddress?: 'public' | 'private';
   instanceLaunchTemplate: string | undefined;
+  /** Percent of the account's ECS read bucket (burst 100, 20/s) this manager allows itself. */
+  readSharePercent?: number;
 }
 
 export interface Config {
@@ -77,6 +79,8 @@ export interface SecurityConfig {
   adminToken: string | undefined;
   allocateToken: string | undefined;
   heartbeatToken: string | undefined;
+  /** Sent as a bearer token on gameservers' /drain/ and /undrain/ (their sidecars require it). */
+  sidecarToken?: string;
   corsOrigins: string[];
   /** Allocations per client per minute; 0 turns the limit off. */
   allocateRateLimitPerMinute: number;
@@ -241,6 +245,7 @@ function buildConfig(raw: RawEnv): Config {
       adminToken: raw.ARBITER_ADMIN_TOKEN,
       allocateToken: raw.ARBITER_ALLOCATE_TOKEN,
       heartbeatToken: raw.ARBITER_HEARTBEAT_TOKEN,
+      sidecarToken: raw.ARBITER_SIDECAR_TOKEN,
       corsOrigins: raw.CORS_ORIGINS,
       allocateRateLimitPerMinute: raw.ALLOCATE_RATE_LIMIT,
       trustProxy: raw.TRUST_PROXY,
@@ -289,6 +294,7 @@ function buildEcs(raw: RawEnv, problems: string[]): EcsConfig | null {
     address: raw.ECS_ADDRESS,
     pollAddress: raw.ECS_POLL_ADDRESS,
     instanceLaunchTemplate: raw.ECS_INSTANCE_LAUNCH_TEMPLATE,
+    readSharePercent: raw.ECS_READ_SHARE,
   };
 }
 

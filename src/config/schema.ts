@@ -85,11 +85,13 @@ export const envSchema = z.object({
   ECS_ADDRESS: z.enum(['public', 'private']).default('public'),
   ECS_POLL_ADDRESS: z.enum(['public', 'private']).default('private'),
   ECS_INSTANCE_LAUNCH_TEMPLATE: z.string().trim().min(1).optional(),
+  ECS_READ_SHARE: wholeNumber(1, 90).default(25),
 
   // Security (admin and allocation tokens, heartbeats, browsers)
   ARBITER_ADMIN_TOKEN: token.optional(),
   ARBITER_ALLOCATE_TOKEN: token.optional(),
   ARBITER_HEARTBEAT_TOKEN: token.optional(),
+  ARBITER_SIDECAR_TOKEN: token.optional(),
   CORS_ORIGINS: commaList.default(['*']),
   ALLOCATE_RATE_LIMIT: wholeNumber(0, 1_000_000).default(600),
   TRUST_PROXY: z.string().trim().optional(),

@@ -3,6 +3,7 @@
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import type { Server as NetServer } from 'node:net';
 import { createSilentLogger, type Logger } from '../log.js';
+import { listenOn } from '../shared/listen.js';
 import type { ServerPorts } from '../manager/types.js';
 import { createGamePortServer } from './game-port.js';
 import { DirectoryGamelogStore, MemoryGamelogStore } from './gamelog-store.js';
@@ -133,14 +134,6 @@ function hardenHttp(server: HttpServer): void {
   });
 }
 
-function listen(server: NetServer | HttpServer, port: number, host: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const onError = (err: Error) => reject(err);
-    server.once('error', onError);
-    server.listen(port, host, () => {
-      server.off('error', onError);
-      const address = server.address();
-      resolve(typeof address === 'object' && address ? address.port : port);
-    });
-  });
+async function listen(server: NetServer | HttpServer, port: number, host: string): Promise<number> {
+  return (await listenOn(server, port, host)).port;
 }

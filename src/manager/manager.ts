@@ -10,6 +10,7 @@ import { Executor, errorMessage } from './executor.js';
 import { Fleet, gameAddressOf, stateOf, type FleetEvent } from './fleet.js';
 import { logFleetEvents } from './fleet-log.js';
 import { HealthPoller } from './health-poller.js';
+import { History, type HistorySnapshot } from './history.js';
 import { AFTER_ACTION_MS, Reconciler } from './reconciler.js';
 import { Loop } from './loop.js';
 import { createManagerMetrics, type ManagerMetrics } from './metrics.js';
@@ -53,6 +54,7 @@ export class Manager {
   private readonly demand: DemandWatch;
   private readonly poller: HealthPoller;
   private readonly reconciler: Reconciler;
+  private readonly recent = new History();
   private paused = false;
   /** "No room" is logged at most once per interval, with the count of those not logged, so a rush cannot flood the log. */
   private noRoom = { loggedAt: Number.NEGATIVE_INFINITY, suppressed: 0 };
@@ -105,6 +107,13 @@ export class Manager {
       metrics: this.metrics,
       controls: { paused: () => this.paused, minServers: () => this.minServers },
       onEvents: (events) => this.logEvents(events),
+      onDecided: (free, decisions, at) => {
+        const { upscaleMargin, downscaleMargin } = config.scaling;
+        this.recent.sample({ at, free, upscaleMargin, downscaleMargin });
+        for (const d of decisions) {
+          this.recent.event({ at, source: 'decision', kind: d.kind, serverId: 'serverId' in d ? d.serverId : null, reason: d.kind === 'launch' ? `${d.reason} (+${d.count})` : d.reason });
+        }
+      },
     });
     this.tickLoop = new Loop({ name: 'reconcile', run: () => this.reconciler.tick(), onError: (err) => this.loopError('reconcile', err) });
     this.pollLoop = new Loop({ name: 'poll', run: () => this.pollRound(), onError: (err) => this.loopError('poll', err) });
@@ -143,6 +152,7 @@ export class Manager {
     if (result.kind === 'server') {
       out = result;
       this.metrics.allocations.inc({ result: result.reused ? 'reused' : 'server' });
+      this.recent.allocation('served', now);
       this.demand.allocated();
     } else {
       // No room: scale now rather than at the next interval.
@@ -150,6 +160,7 @@ export class Manager {
       const backup = this.deps.config.backup;
       out = backup ? { kind: 'backup', host: backup.host, port: backup.port, reason: result.reason } : result;
       this.metrics.allocations.inc({ result: backup ? 'backup' : 'none' });
+      this.recent.allocation(backup ? 'backup' : 'refused', now);
       this.logNoRoom(result.reason, backup !== null, now);
     }
     this.metrics.allocationSeconds.observe((performance.now() - started) / 1000);
@@ -197,7 +208,35 @@ export class Manager {
     return true;
   }
 
+  /** Free capacity over the last hour, recent decisions and actions, allocation outcomes (the dashboard). */
+  history(): HistorySnapshot {
+    return this.recent.snapshot(this.deps.clock.now());
+  }
+
+  private operatorAction(kind: string, id: string | null, result: AdminResult | null, reason: string): void {
+    if (result && !result.ok) return;
+    this.recent.event({ at: this.deps.clock.now(), source: 'action', kind, serverId: id, reason });
+  }
+
   drain(id: string): AdminResult {
+    const result = this.drainServer(id);
+    this.operatorAction('drain', id, result, 'drained by operator');
+    return result;
+  }
+
+  undrain(id: string): AdminResult {
+    const result = this.undrainServer(id);
+    this.operatorAction('undrain', id, result, 'undrained by operator');
+    return result;
+  }
+
+  stopServer(id: string): AdminResult {
+    const result = this.stopNow(id);
+    this.operatorAction('stop', id, result, 'stopped by operator');
+    return result;
+  }
+
+  private drainServer(id: string): AdminResult {
     const r = this.fleet.get(id);
     if (!r) return notFound(id);
     if (r.lifecycle === 'stopping') return { ok: false, code: 'conflict', message: `server ${id} is stopping` };
@@ -208,7 +247,7 @@ export class Manager {
     return { ok: true, server: this.server(id) as ServerView };
   }
 
-  undrain(id: string): AdminResult {
+  private undrainServer(id: string): AdminResult {
     const r = this.fleet.get(id);
     if (!r) return notFound(id);
     if (r.lifecycle === 'stopping') return { ok: false, code: 'conflict', message: `server ${id} is stopping` };
@@ -219,7 +258,7 @@ export class Manager {
     return { ok: true, server: this.server(id) as ServerView };
   }
 
-  stopServer(id: string): AdminResult {
+  private stopNow(id: string): AdminResult {
     const r = this.fleet.get(id);
     if (!r) return notFound(id);
     if (!this.executor.stop(id, 'stopped by operator')) {
@@ -232,6 +271,7 @@ export class Manager {
   setPaused(paused: boolean): void {
     if (this.paused === paused) return;
     this.paused = paused;
+    this.operatorAction(paused ? 'pause' : 'resume', null, null, paused ? 'scaling paused by operator' : 'scaling resumed by operator');
     this.deps.logger.info(paused ? 'scaling paused' : 'scaling resumed', {});
     if (!paused) this.wake('operator');
   }

@@ -17,6 +17,8 @@ export interface HttpProberOptions {
   timeoutMs: number;
   /** Bodies larger than this are a failed poll; a health answer is a few dozen bytes. */
   maxBodyBytes?: number;
+  /** Bearer token for /drain/ and /undrain/ (ARBITER_SIDECAR_TOKEN); never logged. */
+  drainToken?: string;
 }
 
 export class HttpProber implements HealthProber {
@@ -63,6 +65,7 @@ export class HttpProber implements HealthProber {
       const res = await request(`http://${formatHost(host)}:${port}/${draining ? 'drain' : 'undrain'}/`, {
         method: 'POST',
         dispatcher: this.agent,
+        headers: this.options.drainToken ? { authorization: `Bearer ${this.options.drainToken}` } : {},
         signal: AbortSignal.timeout(this.options.timeoutMs),
       });
       await res.body.dump();

@@ -1,5 +1,6 @@
 // Entry point of the Cerveau capacity sidecar: environment → sidecar → signals.
 import { createLogger } from '../log.js';
+import { exitOnListenError } from '../shared/listen.js';
 import { loadSidecarEnv, SidecarConfigError } from './config.js';
 import { createSidecar } from './sidecar.js';
 
@@ -26,9 +27,16 @@ async function main(): Promise<void> {
     statusPollIntervalMs: env.STATUS_POLL_INTERVAL,
     statusTimeoutMs: env.STATUS_TIMEOUT_MS,
     statusConcurrency: env.STATUS_CONCURRENCY,
+    drainToken: env.ARBITER_SIDECAR_TOKEN,
+    cerveauProbeIntervalMs: env.CERVEAU_PROBE_INTERVAL,
+    cerveauProbeTimeoutMs: env.CERVEAU_PROBE_TIMEOUT_MS,
     logger,
   });
-  await sidecar.listen();
+  try {
+    await sidecar.listen();
+  } catch (err) {
+    exitOnListenError('sidecar', err);
+  }
   const stop = (signal: string): void => {
     logger.info('stopping', { signal });
     sidecar.close().then(

@@ -5,6 +5,7 @@ import { createApp } from '../../src/api/app.js';
 import type { ApiDeps, ManagerApi, SecurityOptions } from '../../src/api/deps.js';
 import { createSilentLogger } from '../../src/log.js';
 import type { AdminResult, Allocation } from '../../src/manager/manager.js';
+import type { HistorySnapshot } from '../../src/manager/history.js';
 import type { ServerView } from '../../src/manager/snapshot.js';
 import type { HealthReport } from '../../src/manager/types.js';
 
@@ -92,6 +93,11 @@ export class FakeManager implements ManagerApi {
   }
   setPaused(paused: boolean): void {
     this.calls.push({ method: 'setPaused', args: [paused] });
+  }
+  historyValue: HistorySnapshot = { samples: [], events: [], allocations: { windowSeconds: 300, served: 0, backup: 0, refused: 0 } };
+  history(): HistorySnapshot {
+    this.calls.push({ method: 'history', args: [] });
+    return this.historyValue;
   }
 
   /** Calls of one method, by their arguments. */

@@ -6,7 +6,14 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { FakeManager, makeApp, makeServerView } from '../api/api-fakes.js';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { createApp } from '../../src/api/app.js';
+import { createSilentLogger } from '../../src/log.js';
+import { ManualClock } from '../../src/manager/clock.js';
+import { Manager } from '../../src/manager/manager.js';
+import { ADMIN_TOKEN, FakeManager, makeApp, makeSecurity, makeServerView } from '../api/api-fakes.js';
+import { FakeBackend, FakeProber, makeManagerConfig } from '../support/factories.js';
 import { startLocalManager } from '../support/local-manager.js';
 import { stopAll } from '../support/processes.js';
 import { waitFor } from '../support/wait.js';
@@ -86,11 +93,14 @@ describe.runIf(runnable)('dashboard in a browser', () => {
     const page = await open(`${base}/`);
     await waitForRows(page, 2);
     const table = await rows(page);
-    expect(table[0]!.slice(0, 6)).toEqual(['gs-1', 'active', '10.0.0.1:3000', '7 / 10', '2', '1']);
+    expect(table[0]!.slice(0, 5)).toEqual(['gs-1', 'active', '10.0.0.1:3000', '2 · 1 · 7 / 10', '42 s']);
+    expect(table[0]![5]).toMatch(/ (s|min) ago$/);
     expect(table[1]!.slice(0, 3)).toEqual(['gs-2', 'unhealthy', '—']);
-    expect(table[1]![8]).toBe('3');
-    expect(table[1]![9]).toBe('health: connect ECONNREFUSED');
-    expect(await page.$eval('#servers tr:nth-child(2) td:nth-child(2)', (td) => td.className)).toBe('unhealthy');
+    expect(table[1]![6]).toBe('3');
+    expect(table[1]![7]).toBe('health: connect ECONNREFUSED');
+    expect(await page.$eval('#servers tr:nth-child(2) td:nth-child(2)', (td) => td.className)).toBe('state unhealthy');
+    // a poll from long ago is marked stale
+    expect(await page.$eval('#servers tr:nth-child(1) td.poll', (td) => td.className)).toBe('poll stale');
     expect(await page.textContent('#summary')).toMatch(/^2 servers, free capacity 7 — scaling paused — /);
     expect(errorsOf(page)).toEqual([]);
   });
@@ -135,6 +145,76 @@ describe.runIf(runnable)('dashboard in a browser', () => {
     const page = await open(`${base}/`);
     await waitForSummary(page, /^cannot reach the manager/);
     expect(await page.textContent('#summary')).toBe('cannot reach the manager: HTTP 500');
+  });
+
+  it('charts an hour of free capacity, shows backup hand-outs, and drains and undrains with one token prompt', async () => {
+    const clock = new ManualClock(Date.now() - 50 * 60_000);
+    const backend = new FakeBackend({ clock });
+    backend.add({ status: 'running' });
+    backend.add({ status: 'running' });
+    const config = makeManagerConfig({
+      scaling: { capacity: 2, maxServers: 2, upscaleMargin: 1, downscaleMargin: 3 },
+      backup: { host: '127.0.0.1', port: 8888 },
+    });
+    const manager = new Manager({ config, backend, prober: new FakeProber({ capacity: 2 }), clock, logger: createSilentLogger() });
+    try {
+      await manager.runTick();
+      await manager.runPolls();
+      for (let i = 0; i < 20; i++) {
+        clock.advance(150_000);
+        if (i % 5 === 0) manager.allocate(`early-${i}`);
+        await manager.runPolls();
+        await manager.runTick();
+      }
+      clock.set(Date.now());
+      for (let i = 0; i < 7; i++) manager.allocate(`rush-${i}`);
+      const handedToBackup = manager.history().allocations.backup;
+      expect(handedToBackup).toBeGreaterThan(0);
+
+      const app = createApp({ manager, logger: createSilentLogger(), security: makeSecurity({ adminToken: ADMIN_TOKEN }), registry: manager.metrics.registry });
+      const { base } = await listen(app as ReturnType<typeof makeApp>['app']);
+      const page = await open(`${base}/`);
+      await page.setViewportSize({ width: 1400, height: 900 });
+      await waitForRows(page, 2);
+
+      const points = (await page.getAttribute('#free-line', 'points')) ?? '';
+      expect(points.trim().split(/\s+/).length).toBeGreaterThanOrEqual(20);
+      expect(await page.locator('#chart polyline').count()).toBe(3);
+      expect(await page.textContent('#backup')).toBe(String(handedToBackup));
+      expect(Number(await page.textContent('#served'))).toBeGreaterThan(0);
+      expect(await page.textContent('#events')).toMatch(/launch|activate|standby|stop/);
+
+      const dir = join(process.cwd(), 'test-results', 'dashboard');
+      mkdirSync(dir, { recursive: true });
+      await page.screenshot({ path: join(dir, 'dashboard-1400x900.png'), fullPage: true });
+
+      const prompts: string[] = [];
+      page.on('dialog', (d) => {
+        prompts.push(d.type());
+        void (d.type() === 'prompt' ? d.accept(ADMIN_TOKEN) : d.dismiss());
+      });
+      const first = page.locator('#servers tr').first();
+      const name = (await first.locator('td.name').textContent()) ?? '';
+      await first.locator('button.drain').click();
+      await page.locator('#servers tr', { hasText: name }).locator('td.state', { hasText: /^standby$/ }).waitFor({ timeout: 10_000 });
+      await page.locator('#events li.action', { hasText: 'operator drain' }).waitFor({ timeout: 10_000 });
+      await page.locator('#servers tr', { hasText: name }).locator('button.undrain').click();
+      await page.locator('#servers tr', { hasText: name }).locator('td.state', { hasText: /^active$/ }).waitFor({ timeout: 10_000 });
+      // stop asks first; dismissed, nothing is stopped
+      await page.locator('#servers tr', { hasText: name }).locator('button.stop').click();
+      await page.locator('#notice', { hasText: 'undrain' }).waitFor({ timeout: 5_000 });
+      expect(prompts).toEqual(['prompt', 'confirm']);
+      expect(manager.servers().map((v) => v.state)).not.toContain('stopping');
+      expect(manager.history().events.filter((e) => e.source === 'action').map((e) => e.kind)).toEqual(['undrain', 'drain']);
+
+      await page.setViewportSize({ width: 390, height: 844 });
+      await page.screenshot({ path: join(dir, 'dashboard-phone.png'), fullPage: true });
+      const overflow = await page.$eval('body', (b) => b.scrollWidth - b.clientWidth);
+      expect(overflow).toBeLessThanOrEqual(0);
+      expect(errorsOf(page)).toEqual([]);
+    } finally {
+      await manager.close();
+    }
   });
 
   it('lists the gameservers of a real manager in local mode', async () => {

@@ -13,6 +13,7 @@ const context = {
   adminTokenSecretName: 'arbiter/admin-token',
   allocateTokenSecretName: 'arbiter/allocate-token',
   heartbeatTokenSecretName: 'arbiter/heartbeat-token',
+  sidecarTokenSecretName: 'arbiter/sidecar-token',
   certificateArn: 'arn:aws:acm:eu-west-1:111122223333:certificate/abc',
   clientCidr: '203.0.113.0/24',
   sessionsPerServer: '6',
@@ -33,14 +34,13 @@ describe('deployment into an existing VPC', () => {
     });
   });
 
-  it('opens the game and web ports to the configured range only', () => {
+  it('opens the game port to the configured range only, the sidecar to the manager group only', () => {
     const sg = resources(template, 'AWS::EC2::SecurityGroup').find(([, r]) =>
       String(r.Properties?.GroupDescription).startsWith('Arbiter gameservers'),
     )!;
     const ingress = sg[1].Properties!.SecurityGroupIngress as { FromPort: number; CidrIp?: string }[];
     expect(ingress.map((r) => [r.FromPort, r.CidrIp]).sort()).toEqual([
       [3000, '203.0.113.0/24'],
-      [3090, '203.0.113.0/24'],
     ]);
   });
 });
@@ -49,7 +49,7 @@ describe('existing secrets and HTTPS', () => {
   it('imports every token by name, generates none, and injects them as ECS secrets', () => {
     template.resourceCountIs('AWS::SecretsManager::Secret', 0);
     const secrets = container(template, 'manager').Secrets ?? [];
-    expect(secrets.map((s) => s.Name).sort()).toEqual(['ARBITER_ADMIN_TOKEN', 'ARBITER_ALLOCATE_TOKEN', 'ARBITER_HEARTBEAT_TOKEN']);
+    expect(secrets.map((s) => s.Name).sort()).toEqual(['ARBITER_ADMIN_TOKEN', 'ARBITER_ALLOCATE_TOKEN', 'ARBITER_HEARTBEAT_TOKEN', 'ARBITER_SIDECAR_TOKEN']);
     const admin = JSON.stringify(secrets.find((s) => s.Name === 'ARBITER_ADMIN_TOKEN')?.ValueFrom);
     expect(admin).toContain(':secret:arbiter/admin-token');
     const env = environmentOf(container(template, 'manager'));
@@ -60,7 +60,10 @@ describe('existing secrets and HTTPS', () => {
     const readers = resources(template, 'AWS::IAM::Policy').filter(([, r]) =>
       JSON.stringify(r.Properties?.PolicyDocument).includes('secretsmanager:GetSecretValue'),
     );
-    expect(readers.map(([id]) => id)).toEqual([expect.stringMatching(/^ManagerTaskDefinitionExecutionRole/)]);
+    expect(readers.map(([id]) => id).sort()).toEqual([
+      expect.stringMatching(/^GameserverTaskDefinitionExecutionRole/),
+      expect.stringMatching(/^ManagerTaskDefinitionExecutionRole/),
+    ]);
   });
 
   it('serves HTTPS with the certificate and redirects HTTP', () => {

@@ -98,8 +98,15 @@ describe('tokens', () => {
 
   it('reach the manager as ECS secrets from Secrets Manager', () => {
     const manager = container(template, 'manager');
-    const [secretId] = resources(template, 'AWS::SecretsManager::Secret').map(([id]) => id);
-    expect(manager.Secrets).toEqual([{ Name: 'ARBITER_ADMIN_TOKEN', ValueFrom: { Ref: secretId } }]);
+    const ids = resources(template, 'AWS::SecretsManager::Secret').map(([id]) => id);
+    const adminId = ids.find((id) => id.startsWith('ManagerAdminToken'));
+    const sidecarId = ids.find((id) => id.startsWith('SidecarToken'));
+    expect(manager.Secrets).toEqual([
+      { Name: 'ARBITER_ADMIN_TOKEN', ValueFrom: { Ref: adminId } },
+      { Name: 'ARBITER_SIDECAR_TOKEN', ValueFrom: { Ref: sidecarId } },
+    ]);
+    // the sidecar requires the same secret on /drain/ and /undrain/
+    expect(container(template, 'sidecar').Secrets).toEqual([{ Name: 'ARBITER_SIDECAR_TOKEN', ValueFrom: { Ref: sidecarId } }]);
     template.hasResourceProperties('AWS::SecretsManager::Secret', {
       GenerateSecretString: Match.objectLike({ PasswordLength: 48, ExcludePunctuation: true }),
     });
@@ -165,14 +172,13 @@ describe('network', () => {
     template.resourceCountIs('AWS::EC2::NatGateway', 0);
   });
 
-  it('opens the game and web ports to clients, Cerveau\'s own web port to nobody', () => {
+  it('opens the game port to clients, the sidecar to the manager group only, Cerveau\'s own web port to nobody', () => {
     const sg = resources(template, 'AWS::EC2::SecurityGroup').find(([, r]) =>
       String(r.Properties?.GroupDescription).startsWith('Arbiter gameservers'),
     )!;
     const ingress = sg[1].Properties!.SecurityGroupIngress as { FromPort: number; ToPort: number; CidrIp?: string }[];
     expect(ingress.map((r) => [r.FromPort, r.ToPort, r.CidrIp]).sort()).toEqual([
       [3000, 3000, '0.0.0.0/0'],
-      [3090, 3090, '0.0.0.0/0'],
     ]);
     const rules = resources(template, 'AWS::EC2::SecurityGroupIngress').map(([, r]) => r.Properties!);
     expect(rules.some((r) => r.FromPort === 3080)).toBe(false);

@@ -15,6 +15,11 @@ export function serversRouter(deps: ApiDeps): Router {
     res.json({ servers, summary: { servers: servers.length, free: status.free, paused: status.paused } });
   });
 
+  router.get(['/api/history', '/api/history/'], (_req, res) => {
+    res.set('Cache-Control', 'no-store');
+    res.json(manager.history());
+  });
+
   router.get('/api/servers/:id', (req, res) => {
     const server = manager.server(req.params.id);
     if (!server) throw new HttpError(404, 'not_found', `no server with id ${req.params.id}`);

@@ -1,0 +1,87 @@
+// Wires a worker from its configuration: pool, migrations, queue, log store, metrics, reaper, live view.
+import { mkdirSync, rmSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import type { Server } from 'node:http';
+import { createLogger, type Logger } from '../log.js';
+import { ChildReaper } from '../runner/index.js';
+import type { ArenaConfig } from './config.js';
+import { migrate } from './db/migrate.js';
+import { createPool, createQueue } from './db/pool.js';
+import { createLiveView, type LiveView } from './live-view.js';
+import { createLogStore } from './log-store/index.js';
+import { createArenaMetrics, serveMetrics, type ArenaMetrics } from './metrics.js';
+import { createPlayerPreparer } from './players.js';
+import { ArenaWorker } from './worker.js';
+
+export interface Arena {
+  worker: ArenaWorker;
+  logger: Logger;
+  metrics: ArenaMetrics;
+  metricsServer: Server | null;
+  /** SIGTERM semantics: stop claiming, grace, give back; then release everything. Idempotent. */
+  close(): Promise<void>;
+}
+
+export async function createArena(config: ArenaConfig, opts: { tty?: boolean; logger?: Logger } = {}): Promise<Arena> {
+  const owner = config.ARENA_WORKER_ID ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
+  const logger = opts.logger ?? createLogger({ level: config.LOG_LEVEL, base: { component: 'arena', owner } });
+  const pool = createPool(config.DATABASE_URL, config.ARENA_PARALLEL * 2 + 2, logger);
+  await migrate(pool, { ophelia: config.ARENA_SCHEMA === 'ophelia' });
+  const queue = createQueue(config.ARENA_SCHEMA, pool, { leaseSeconds: config.LEASE_SECONDS, maxAttempts: config.MAX_ATTEMPTS, game: config.GAME_NAME });
+  const store = createLogStore(config.LOG_STORE);
+  const metrics = createArenaMetrics();
+  const metricsServer = config.ARENA_METRICS_PORT !== undefined ? await serveMetrics(metrics, config.ARENA_METRICS_PORT) : null;
+  // a worker killed outright (SIGKILL) leaves no bot behind: the reaper outlives it just long enough to stop them
+  const reaper = await ChildReaper.start({ graceMs: 2000, logger });
+  const workDir = join(tmpdir(), `arbiter-arena-${process.pid}-${randomBytes(3).toString('hex')}`);
+  mkdirSync(workDir, { recursive: true });
+  const preparePlayer = createPlayerPreparer({
+    pool,
+    queue,
+    store,
+    settings: { cacheDir: config.ARENA_CACHE_DIR, cpus: config.CONTAINER_CPU, ram: config.CONTAINER_RAM, matchTimeoutSeconds: config.MATCH_TIMEOUT },
+  });
+  let view: LiveView | null = null;
+  const worker = new ArenaWorker({
+    queue,
+    store,
+    owner,
+    parallel: config.ARENA_PARALLEL,
+    leaseSeconds: config.LEASE_SECONDS,
+    matchTimeoutMs: config.MATCH_TIMEOUT * 1000,
+    pollMs: config.ARENA_POLL_SECONDS * 1000,
+    graceMs: config.ARENA_GRACE_SECONDS * 1000,
+    managerUrl: config.ARBITER_URL,
+    token: config.ARBITER_TOKEN,
+    workDir,
+    preparePlayer,
+    reaper,
+    // on a terminal the live lines replace the info logs; warnings and errors still print
+    logger: opts.tty ? createLogger({ level: 'warn', base: { component: 'arena', owner } }) : logger,
+    metrics,
+    onChange: () => view?.update(),
+  });
+  if (opts.tty) view = createLiveView(worker, process.stdout);
+  let closing: Promise<void> | null = null;
+  return {
+    worker,
+    logger,
+    metrics,
+    metricsServer,
+    close: () =>
+      (closing ??= (async () => {
+        await worker.stop();
+        view?.close();
+        for (const step of [() => reaper.close(), () => pool.end(), async () => metricsServer?.close(), async () => rmSync(workDir, { recursive: true, force: true })]) {
+          try {
+            await step();
+          } catch (err) {
+            logger.warn('arena cleanup step failed', { error: (err as Error).message });
+          }
+        }
+        logger.info('arena worker stopped', { ...worker.totals });
+      })()),
+  };
+}
