@@ -10,6 +10,7 @@ import { allocationRouter } from './routes/allocation.js';
 import { dashboardRouter } from './routes/dashboard.js';
 import { heartbeatRouter } from './routes/heartbeat.js';
 import { opsRouter } from './routes/ops.js';
+import { proxyRouter } from './routes/proxy.js';
 import { serversRouter } from './routes/servers.js';
 
 export function createApp(deps: ApiDeps): Express {
@@ -32,6 +33,7 @@ export function createApp(deps: ApiDeps): Express {
   app.use(serversRouter(deps));
   app.use(heartbeatRouter(deps));
   app.use(opsRouter(deps));
+  app.use(proxyRouter(deps));
   app.get('/openapi.json', (_req, res) => {
     res.json(openApiDocument);
   });
