@@ -12,7 +12,7 @@ import { createEc2Client, createEcsClient } from './clients.js';
 import { AwsCallError } from './errors.js';
 import { InstanceMode } from './instance-mode.js';
 import { LaunchBackoff, type BackoffOptions } from './launch-backoff.js';
-import { RateLimits, type RateCategory, type RateSpec } from './rate-limits.js';
+import { RateLimits, readShareRate, type RateCategory, type RateSpec } from './rate-limits.js';
 import { TaskLauncher } from './task-launcher.js';
 import { describeTasks, listTaskArns, type TaskQueryDeps } from './task-queries.js';
 import { STANDBY_TAG, toBackendServer } from './task-records.js';
@@ -67,7 +67,9 @@ export class EcsBackend implements Backend {
     this.ownsClients = { ecs: !options.ecsClient, ec2: !options.ec2Client };
     this.ecs = options.ecsClient ?? createEcsClient({ region: ecs.region });
     this.ec2 = options.ec2Client ?? createEc2Client({ region: ecs.region });
-    this.limits = new RateLimits({ clock: options.clock, rates: options.rates, maxWaitMs: options.maxRateWaitMs, sleep: options.sleep });
+    // Every other service in the account shares the read bucket: a resync paces itself within our share.
+    const rates = { read: readShareRate(options.ecs.readSharePercent), ...options.rates };
+    this.limits = new RateLimits({ clock: options.clock, rates, maxWaitMs: options.maxRateWaitMs, sleep: options.sleep });
     const deps = { ecs: this.ecs, ec2: this.ec2, limits: this.limits, logger: options.logger };
     this.addresses = new AddressResolver({
       ...deps,
@@ -120,6 +122,29 @@ export class EcsBackend implements Backend {
     if (!this.instances) return servers;
     this.instances.reported(servers.map((s) => s.id));
     return [...servers, ...this.instances.placeholders()];
+  }
+
+  /**
+   * ListTasks (running and stopped), then DescribeTasks of only the tasks the caller does not count
+   * as settled: at N tasks ⌈N/100⌉ + 1 ListTasks and no DescribeTasks at all when nothing changed.
+   */
+  async resync(settled: ReadonlySet<string>): Promise<{ servers: BackendServer[]; unchanged: string[] }> {
+    this.assertOpen();
+    if (this.instances) return { servers: await this.list(), unchanged: [] };
+    const running = await listTaskArns(this.queries, 'RUNNING');
+    const stopped = new Set(await listTaskArns(this.queries, 'STOPPED'));
+    const unchanged: string[] = [];
+    const toDescribe: string[] = [...stopped];
+    for (const arn of running) {
+      if (stopped.has(arn)) continue;
+      if (settled.has(arn)) unchanged.push(arn);
+      else toDescribe.push(arn);
+    }
+    const { tasks } = await describeTasks(this.queries, toDescribe);
+    this.addresses.retain(new Set([...running, ...stopped]));
+    const addresses = await this.addresses.resolve(tasks);
+    const servers = tasks.map((t) => toBackendServer(t, this.options.fleetId, addresses.get(t.taskArn ?? '') ?? null));
+    return { servers, unchanged };
   }
 
   /**

@@ -33,6 +33,12 @@ export const DEFAULT_RATES: Record<RateCategory, RateSpec> = Object.fromEntries(
   ]),
 ) as Record<RateCategory, RateSpec>;
 
+/** The read bucket for a manager that may take `percent` of the account's (ECS_READ_SHARE, default 25). */
+export function readShareRate(percent = 25): RateSpec {
+  const share = Math.min(percent, RATE_HEADROOM * 100) / 100;
+  return { burst: Math.max(1, Math.floor(SERVICE_LIMITS.read.burst * share)), perSecond: SERVICE_LIMITS.read.perSecond * share };
+}
+
 export interface RateLimitOptions {
   clock: Clock;
   rates?: Partial<Record<RateCategory, RateSpec>>;

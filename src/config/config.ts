@@ -55,6 +55,8 @@ export interface EcsConfig {
   /** Which address health polls use (ECS_POLL_ADDRESS, private by default); unset: same as `address`. */
   pollAddress?: 'public' | 'private';
   instanceLaunchTemplate: string | undefined;
+  /** Percent of the account's ECS read bucket (burst 100, 20/s) this manager allows itself. */
+  readSharePercent?: number;
 }
 
 export interface Config {
@@ -296,6 +298,7 @@ function buildEcs(raw: RawEnv, problems: string[]): EcsConfig | null {
     address: raw.ECS_ADDRESS,
     pollAddress: raw.ECS_POLL_ADDRESS,
     instanceLaunchTemplate: raw.ECS_INSTANCE_LAUNCH_TEMPLATE,
+    readSharePercent: raw.ECS_READ_SHARE,
   };
 }
 

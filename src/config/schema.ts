@@ -85,6 +85,7 @@ export const envSchema = z.object({
   ECS_ADDRESS: z.enum(['public', 'private']).default('public'),
   ECS_POLL_ADDRESS: z.enum(['public', 'private']).default('private'),
   ECS_INSTANCE_LAUNCH_TEMPLATE: z.string().trim().min(1).optional(),
+  ECS_READ_SHARE: wholeNumber(1, 90).default(25),
 
   // Security (admin and allocation tokens, heartbeats, browsers)
   ARBITER_ADMIN_TOKEN: token.optional(),

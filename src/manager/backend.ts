@@ -28,6 +28,12 @@ export interface Backend {
    * calls list() every tick.
    */
   refresh?(ids: readonly string[]): Promise<BackendServer[]>;
+  /**
+   * Optional full resync that describes only what it must: the servers listed and not in `settled`
+   * (unknown ones, or ones something suggests changed), and every listed as stopped. The ids of
+   * `settled` that the listing still shows running come back in `unchanged`, undescribed.
+   */
+  resync?(settled: ReadonlySet<string>): Promise<{ servers: BackendServer[]; unchanged: string[] }>;
   /** Starts `count` servers. Partial success is reported in `failures`, not thrown. */
   launch(count: number): Promise<LaunchResult>;
   /** Stops a server. Stopping one that is already gone is not an error. */

@@ -111,9 +111,10 @@ export class Fleet {
    * whole fleet (a full resync), so a server missing from it is gone; otherwise only the listed
    * servers are updated.
    */
-  applyObservation(servers: readonly BackendServer[], now: number, complete: boolean): FleetEvent[] {
+  applyObservation(servers: readonly BackendServer[], now: number, complete: boolean, unchanged: readonly string[] = []): FleetEvent[] {
     const events: FleetEvent[] = [];
-    const seen = new Set<string>();
+    // `unchanged`: listed by the backend, known here, and not described again (nothing changed).
+    const seen = new Set<string>(unchanged);
     for (const s of servers) {
       seen.add(s.id);
       const existing = this.records.get(s.id);
@@ -249,6 +250,17 @@ export class Fleet {
     if (r) r.busy = busy;
   }
 
+  /**
+   * Servers whose backend state may have moved without this manager seeing it: not yet running or
+   * without an address, stopping, or failing polls (a stopped task stops answering). The others are
+   * settled: their polls show them alive, and a steady tick need not ask the backend about them.
+   */
+  unsettled(): ServerRecord[] {
+    const out: ServerRecord[] = [];
+    for (const r of this.records.values()) if (!isSettled(r)) out.push(r);
+    return out;
+  }
+
   /** Servers the allocator may hand out: active, answering, with an address. */
   inRotation(): ServerRecord[] {
     const out: ServerRecord[] = [];
@@ -284,6 +296,10 @@ export class Fleet {
 /** `host:gamePort`, the seed's `available` form; null until the server has an address. */
 export function gameAddressOf(r: Pick<ServerRecord, 'host' | 'ports'>): string | null {
   return r.host !== null && r.ports !== null ? `${r.host}:${r.ports.game}` : null;
+}
+
+export function isSettled(r: ServerRecord): boolean {
+  return r.lifecycle === 'running' && r.failures === 0 && r.report !== null && r.host !== null && r.ports !== null && !r.busy;
 }
 
 export function isInRotation(r: ServerRecord): boolean {

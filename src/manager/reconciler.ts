@@ -5,7 +5,7 @@ import type { Logger } from '../log.js';
 import type { Backend } from './backend.js';
 import type { Clock } from './clock.js';
 import { errorMessage, type Executor } from './executor.js';
-import type { Fleet, FleetEvent } from './fleet.js';
+import { isSettled, type Fleet, type FleetEvent } from './fleet.js';
 import type { ManagerMetrics } from './metrics.js';
 import { decideScale, freeCapacity, type Decision, type PolicyConfig, type PolicySnapshot } from './policy.js';
 import type { ReservationBook } from './reservations.js';
@@ -94,11 +94,22 @@ export class Reconciler {
   async observe(complete: boolean): Promise<void> {
     const { backend, clock, fleet, book } = this.deps;
     const refresh = complete ? undefined : backend.refresh?.bind(backend);
-    const observed: BackendServer[] = refresh ? await refresh(fleet.all().map((r) => r.id)) : await backend.list();
+    let observed: BackendServer[] = [];
+    let unchanged: string[] = [];
+    if (refresh) {
+      // A steady tick asks the backend only about servers whose state may have moved unseen; when
+      // every server answers its polls that is none, and the ECS backend makes no call at all.
+      observed = await refresh(fleet.unsettled().map((r) => r.id));
+    } else if (complete && backend.resync && fleet.size() > 0) {
+      const settled = new Set(fleet.all().filter(isSettled).map((r) => r.id));
+      ({ servers: observed, unchanged } = await backend.resync(settled));
+    } else {
+      observed = await backend.list();
+    }
     const full = refresh === undefined;
     const now = clock.now();
     if (full) this.lastResyncAt = now;
-    const events = fleet.applyObservation(observed, now, full);
+    const events = fleet.applyObservation(observed, now, full, unchanged);
     for (const e of events) if (e.type === 'removed') book.dropServer(e.server.id);
     this.deps.onEvents(events);
   }

@@ -120,13 +120,15 @@ describe('Manager + EcsBackend + simulator', () => {
     expect(metrics).toMatch(/reason="RESOURCE:MEMORY"\} 2/);
   });
 
-  it('a task killed in the sim leaves the fleet at the next tick and is replaced', async () => {
+  it('a task killed in the sim leaves the fleet at the tick after its failed poll and is replaced', async () => {
     const m = manage(backends as SimBackends);
     await m.until(() => allActive(m, 1), 'one active server');
     const victim = live()[0]!;
     sim!.admin.kill(victim.id, 'Essential container in task exited');
     await waitFor(() => sim!.admin.task(victim.id).lastStatus === 'STOPPED', { what: 'victim stopped' });
     const runTasks = calls('RunTask');
+    // Steady ticks ask ECS about no task that answers its polls: the failed poll is what tells.
+    await m.manager.runPolls();
     await m.step();
     expect(m.manager.server(victim.arn)).toBeUndefined();
     expect(calls('RunTask')).toBe(runTasks + 1);
