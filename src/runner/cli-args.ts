@@ -1,5 +1,6 @@
 // Command-line arguments of arbiter-run-match, checked once with messages that say what to fix.
 import { parseArgs } from 'node:util';
+import { MAX_WAIT_SECONDS } from './arbiter-client.js';
 import { checkTemplate, TemplateError } from './command-template.js';
 import { parseEnvNameList } from '../shared/child-env.js';
 import type { ClientSpec } from './types.js';
@@ -9,6 +10,7 @@ export const USAGE = `usage: arbiter-run-match --manager URL --out DIR (--game N
   [--timeout SECONDS]           how long clients may play (default 300)
   [--setting key=value]...      game settings sent with POST /setup
   [--token T]                   manager bearer token (or ARBITER_TOKEN)
+  [--wait SECONDS]              with no room, wait this long for a seat before the backup (0-60, default 30)
   [--kill-grace SECONDS]        SIGTERM → SIGKILL grace (default 5)
   [--settle SECONDS]            after the first client exits, time for the others to finish (default 3)
   [--status-attempts N]         GET /status tries until the game is over (default 5)
@@ -26,6 +28,8 @@ export class UsageError extends Error {
 export interface CliArgs {
   managerUrl: string;
   token: string | undefined;
+  /** `?wait=` on the allocation: how long the manager may hold the request for a seat. */
+  waitSeconds: number;
   outDir: string;
   timeoutMs: number;
   settings: Record<string, string>;
@@ -53,6 +57,14 @@ function wholeNumber(flag: string, value: string | undefined, fallback: number, 
   return Number(value);
 }
 
+function waitSeconds(value: string | undefined): number {
+  if (value === undefined) return 30;
+  if (!/^\d+(\.\d+)?$/.test(value.trim()) || Number(value) > MAX_WAIT_SECONDS) {
+    throw new UsageError(`--wait expects 0 to ${MAX_WAIT_SECONDS} seconds, got "${value}"`);
+  }
+  return Number(value);
+}
+
 export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): CliArgs {
   let values;
   try {
@@ -71,6 +83,7 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
         parallel: { type: 'string' },
         setting: { type: 'string', multiple: true },
         token: { type: 'string' },
+        wait: { type: 'string' },
         'kill-grace': { type: 'string' },
         settle: { type: 'string' },
         'status-attempts': { type: 'string' },
@@ -135,6 +148,7 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
     ...base,
     managerUrl: values.manager,
     token: values.token ?? (env.ARBITER_TOKEN || undefined),
+    waitSeconds: waitSeconds(values.wait),
     outDir: values.out,
     timeoutMs: seconds('--timeout', values.timeout, 300, 0.001),
     settings,
@@ -150,7 +164,7 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
 
 function emptyArgs(): CliArgs {
   return {
-    managerUrl: '', token: undefined, outDir: '', timeoutMs: 0, settings: {}, killGraceMs: 0, settleMs: 0,
+    managerUrl: '', token: undefined, waitSeconds: 30, outDir: '', timeoutMs: 0, settings: {}, killGraceMs: 0, settleMs: 0,
     statusAttempts: 1, logLevel: 'warn', passEnv: [], match: null, batch: null, help: false,
   };
 }

@@ -34,6 +34,8 @@ export interface RunMatchOptions {
   /** Tries of GET /status until `over` with a gamelog. Default 5. */
   statusAttempts?: number;
   statusBackoffMs?: { initial: number; max: number };
+  /** `?wait=` on the allocation (0-60 s); default: the client's own (30 s). */
+  waitSeconds?: number;
   /** Per HTTP request. Default 10 s. */
   requestTimeoutMs?: number;
   signal?: AbortSignal;
@@ -162,7 +164,7 @@ export async function runMatch(options: RunMatchOptions): Promise<MatchResult> {
   try {
     let allocation: Allocation;
     try {
-      allocation = await manager.allocate({ session, signal: options.signal });
+      allocation = await manager.allocate({ session, signal: options.signal, waitSeconds: options.waitSeconds });
     } catch (err) {
       const kind = err instanceof ManagerError && err.kind === 'no_server' ? 'no_server' : 'manager_unreachable';
       obs.failure = { kind, reason: (err as Error).message };
