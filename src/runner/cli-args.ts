@@ -14,6 +14,7 @@ export const USAGE = `usage: arbiter-run-match --manager URL --out DIR (--game N
   [--kill-grace SECONDS]        SIGTERM → SIGKILL grace (default 5)
   [--settle SECONDS]            after the first client exits, time for the others to finish (default 3)
   [--status-attempts N]         GET /status tries until the game is over (default 5)
+  [--max-gamelog-bytes N]       cap on the gamelog as received and decompressed (default 268435456, 256 MiB)
   [--log-level LEVEL]           error | warn | info | debug (default warn)
   [--pass-env NAME[,NAME]]...   variables the clients get besides PATH, HOME, USER, SHELL, TMPDIR, TZ, LANG, LC_*, TERM
 Client commands run with /bin/sh -c, without the runner's other variables (ARBITER_TOKEN); placeholders: {host} {port} {webPort} {session} {password} {name} {index} {game}.`;
@@ -36,6 +37,7 @@ export interface CliArgs {
   killGraceMs: number;
   settleMs: number;
   statusAttempts: number;
+  maxGamelogBytes: number;
   logLevel: 'error' | 'warn' | 'info' | 'debug';
   /** --pass-env: variables the clients get besides the allow-list. */
   passEnv: string[];
@@ -87,6 +89,7 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
         'kill-grace': { type: 'string' },
         settle: { type: 'string' },
         'status-attempts': { type: 'string' },
+        'max-gamelog-bytes': { type: 'string' },
         'log-level': { type: 'string' },
         'pass-env': { type: 'string', multiple: true },
         help: { type: 'boolean', short: 'h' },
@@ -155,6 +158,7 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
     killGraceMs: seconds('--kill-grace', values['kill-grace'], 5),
     settleMs: seconds('--settle', values.settle, 3),
     statusAttempts: wholeNumber('--status-attempts', values['status-attempts'], 5, 1),
+    maxGamelogBytes: wholeNumber('--max-gamelog-bytes', values['max-gamelog-bytes'], 256 * 1024 * 1024, 1024),
     logLevel: logLevel as CliArgs['logLevel'],
     passEnv: passEnv.names,
     match,
@@ -165,6 +169,6 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
 function emptyArgs(): CliArgs {
   return {
     managerUrl: '', token: undefined, waitSeconds: 30, outDir: '', timeoutMs: 0, settings: {}, killGraceMs: 0, settleMs: 0,
-    statusAttempts: 1, logLevel: 'warn', passEnv: [], match: null, batch: null, help: false,
+    statusAttempts: 1, maxGamelogBytes: 0, logLevel: 'warn', passEnv: [], match: null, batch: null, help: false,
   };
 }

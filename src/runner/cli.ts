@@ -39,6 +39,7 @@ async function main(argv: string[]): Promise<number> {
     killGraceMs: args.killGraceMs,
     settleMs: args.settleMs,
     statusAttempts: args.statusAttempts,
+    maxGamelogBytes: args.maxGamelogBytes,
     passEnv: args.passEnv,
     signal: aborter.signal,
     logger,
