@@ -8,6 +8,7 @@ import { errorHandler, notFoundHandler } from './errors.js';
 import { openApiDocument } from './openapi.js';
 import { allocationRouter } from './routes/allocation.js';
 import { dashboardRouter } from './routes/dashboard.js';
+import { demandRouter } from './routes/demand.js';
 import { heartbeatRouter } from './routes/heartbeat.js';
 import { opsRouter } from './routes/ops.js';
 import { serversRouter } from './routes/servers.js';
@@ -31,6 +32,7 @@ export function createApp(deps: ApiDeps): Express {
   app.use(allocationRouter(deps));
   app.use(serversRouter(deps));
   app.use(heartbeatRouter(deps));
+  app.use(demandRouter(deps));
   app.use(opsRouter(deps));
   app.get('/openapi.json', (_req, res) => {
     res.json(openApiDocument);

@@ -6,7 +6,20 @@ import type { Manager } from '../manager/manager.js';
 
 export type ManagerApi = Pick<
   Manager,
-  'allocate' | 'servers' | 'server' | 'rotation' | 'status' | 'heartbeat' | 'drain' | 'undrain' | 'stopServer' | 'setPaused' | 'history'
+  | 'allocate'
+  | 'allocateWaiting'
+  | 'setDemand'
+  | 'demandView'
+  | 'servers'
+  | 'server'
+  | 'rotation'
+  | 'status'
+  | 'heartbeat'
+  | 'drain'
+  | 'undrain'
+  | 'stopServer'
+  | 'setPaused'
+  | 'history'
 >;
 
 export type SecurityOptions = SecurityConfig;

@@ -2,6 +2,7 @@
 // schemas the routes validate with and answer with, so a changed route changes its description.
 import { z } from 'zod';
 import { allocationQuery } from './routes/allocation.js';
+import { demandListSchema, demandRequestSchema, demandResponseSchema } from './routes/demand-schemas.js';
 import { heartbeatSchema } from './routes/heartbeat.js';
 import {
   acceptedSchema,
@@ -153,6 +154,30 @@ export const operations: Operation[] = [
       ...tokenErrors('heartbeats'),
       '404': err('no server with that id'),
     },
+  },
+  {
+    method: 'post',
+    path: '/api/demand',
+    operationId: 'postDemand',
+    summary: 'Seats a source (an arena queue, a matchmaker) expects to be asked for within ttl seconds; seats 0 clears it. The admin token is accepted too',
+    tag: 'allocation',
+    security: { scheme: 'heartbeat' },
+    body: demandRequestSchema,
+    responses: {
+      '200': { description: 'the signal is live until expiresAt', schema: demandResponseSchema },
+      '400': err('the body is not {source, seats, ttl}'),
+      ...tokenErrors('demand signals'),
+      '429': err('too many live sources'),
+    },
+  },
+  {
+    method: 'get',
+    path: '/api/demand',
+    operationId: 'getDemand',
+    summary: 'Live demand signals, waiting allocations and the headroom each demand term holds. The admin token is accepted too',
+    tag: 'allocation',
+    security: { scheme: 'heartbeat' },
+    responses: { '200': { description: 'demand now', schema: demandListSchema }, ...tokenErrors('demand signals') },
   },
   {
     method: 'get',

@@ -28,7 +28,17 @@ export async function createArena(config: ArenaConfig, opts: { tty?: boolean; lo
   const owner = config.ARENA_WORKER_ID ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
   const logger = opts.logger ?? createLogger({ level: config.LOG_LEVEL, base: { component: 'arena', owner } });
   const pool = createPool(config.DATABASE_URL, config.ARENA_PARALLEL * 2 + 2, logger);
-  await migrate(pool, { ophelia: config.ARENA_SCHEMA === 'ophelia' });
+  // a database that is restarting when the worker starts is waited for (a minute), not a reason to exit
+  for (let tries = 1; ; tries++) {
+    try {
+      await migrate(pool, { ophelia: config.ARENA_SCHEMA === 'ophelia' });
+      break;
+    } catch (err) {
+      if (tries >= 60) throw err;
+      logger.warn('database not ready; retrying', { error: (err as Error).message, tries });
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  }
   const queue = createQueue(config.ARENA_SCHEMA, pool, { leaseSeconds: config.LEASE_SECONDS, maxAttempts: config.MAX_ATTEMPTS, game: config.GAME_NAME });
   const store = createLogStore(config.LOG_STORE);
   const metrics = createArenaMetrics();

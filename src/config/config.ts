@@ -21,6 +21,10 @@ export interface ScalingConfig {
   reservationTtlMs: number;
   /** Time a client has to take its slot before a poll may cancel the reservation (JOIN_GRACE). */
   joinGraceMs?: number;
+  /** No server goes to standby within this time of its launch, the last scale-up or its last allocation (SCALE_IN_DELAY). */
+  scaleInDelayMs?: number;
+  /** `margin`: hold UPSCALE_MARGIN free; `demand`: also the measured arrival rate × launch latency (SCALING_MODE). */
+  mode?: 'margin' | 'demand';
 }
 
 export interface HealthConfig {
@@ -219,6 +223,8 @@ function buildConfig(raw: RawEnv): Config {
       strategy: raw.ALLOCATION_STRATEGY,
       reservationTtlMs: raw.RESERVATION_TTL,
       joinGraceMs: raw.JOIN_GRACE,
+      scaleInDelayMs: raw.SCALE_IN_DELAY,
+      mode: raw.SCALING_MODE,
     },
     health: {
       pollIntervalMs: raw.POLL_INTERVAL,

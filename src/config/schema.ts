@@ -44,6 +44,8 @@ export const envSchema = z.object({
   ALLOCATION_STRATEGY: z.enum(['packed', 'spread']).default('packed'),
   RESERVATION_TTL: seconds(0.1, 3600).default(sec(30)),
   JOIN_GRACE: seconds(0, 3600).default(sec(3)),
+  SCALE_IN_DELAY: seconds(0, 86_400).default(sec(60)),
+  SCALING_MODE: z.enum(['margin', 'demand']).default('margin'),
   BACKUP_GAMESERVER: hostPort.optional(),
   BACKUP_GAMESERVER_WEB_PORT: wholeNumber(1, 65535).optional(),
 

@@ -5,6 +5,8 @@ import type { Logger } from '../log.js';
 import { Allocator, type AllocatedServer } from './allocator.js';
 import type { Backend } from './backend.js';
 import type { Clock } from './clock.js';
+import { Demand } from './demand.js';
+import type { SetSignalResult } from './demand-signals.js';
 import { DemandWatch } from './demand-watch.js';
 import { Executor, errorMessage } from './executor.js';
 import { Fleet, gameAddressOf, stateOf, type FleetEvent } from './fleet.js';
@@ -52,6 +54,7 @@ export class Manager {
   private readonly tickLoop: Loop;
   private readonly pollLoop: Loop;
   private readonly demand: DemandWatch;
+  private readonly wanted: Demand;
   private readonly poller: HealthPoller;
   private readonly reconciler: Reconciler;
   private readonly recent = new History();
@@ -95,6 +98,12 @@ export class Manager {
       onEvents: (events) => this.logEvents(events),
     });
     this.startedAt = clock.now();
+    this.wanted = new Demand({
+      mode: config.scaling.mode ?? 'margin',
+      now: () => clock.now(),
+      tryAllocate: (sessionId, now) => this.allocator.allocate(sessionId, now),
+      registry: this.metrics.registry,
+    });
     this.minServers = config.scaling.minServers;
     this.reconciler = new Reconciler({
       config,
@@ -105,7 +114,12 @@ export class Manager {
       clock,
       logger: deps.logger,
       metrics: this.metrics,
-      controls: { paused: () => this.paused, minServers: () => this.minServers },
+      controls: {
+        paused: () => this.paused,
+        minServers: () => this.minServers,
+        demand: (now) => this.wanted.forPolicy(now),
+        lastAllocatedAt: (id) => this.wanted.lastAllocatedAt(id),
+      },
       onEvents: (events) => this.logEvents(events),
       onDecided: (free, decisions, at) => {
         const { upscaleMargin, downscaleMargin } = config.scaling;
@@ -115,7 +129,7 @@ export class Manager {
         }
       },
     });
-    this.tickLoop = new Loop({ name: 'reconcile', run: () => this.reconciler.tick(), onError: (err) => this.loopError('reconcile', err) });
+    this.tickLoop = new Loop({ name: 'reconcile', run: () => this.tickAndServe(), onError: (err) => this.loopError('reconcile', err) });
     this.pollLoop = new Loop({ name: 'poll', run: () => this.pollRound(), onError: (err) => this.loopError('poll', err) });
     this.demand = new DemandWatch({
       clock,
@@ -145,9 +159,52 @@ export class Manager {
   }
 
   allocate(sessionId?: string): Allocation {
+    this.wanted.arrival();
+    return this.answer(sessionId);
+  }
+
+  /**
+   * An allocation that may wait up to `waitMs` for a seat (first come, first served) before today's answer.
+   * While it waits it is demand: the policy counts it as missing capacity. Aborting `signal` leaves the queue.
+   */
+  async allocateWaiting(sessionId: string | undefined, waitMs: number, signal?: AbortSignal): Promise<Allocation> {
+    if (waitMs <= 0) return this.allocate(sessionId);
+    this.wanted.arrival();
+    const started = performance.now();
+    const pending = this.wanted.waiters.wait(sessionId, waitMs, signal);
+    // Queued: scale for it now (the tick sees it among the waiting).
+    if (this.wanted.waiters.size() > 0) this.wake('no_room');
+    const served = await pending;
+    if (served) {
+      this.metrics.allocations.inc({ result: served.reused ? 'reused' : 'server' });
+      this.metrics.allocationSeconds.observe((performance.now() - started) / 1000);
+      this.demand.allocated();
+      return served;
+    }
+    return this.answer(sessionId);
+  }
+
+  /** POST /api/demand: seats a source expects to be asked for within `ttlMs`. */
+  setDemand(source: string, seats: number, ttlMs: number): SetSignalResult {
+    const result = this.wanted.setSignal(source, seats, ttlMs);
+    if (result.ok && seats > 0) this.wake('demand');
+    return result;
+  }
+
+  /** Live outside demand signals and the headroom each demand term holds, for the API. */
+  demandView(): { signals: Array<{ source: string; seats: number; expiresAt: string }>; headroom: Record<string, number>; waiting: number } {
+    const now = this.deps.clock.now();
+    return {
+      signals: this.wanted.signals.list(now).map((s) => ({ source: s.source, seats: s.seats, expiresAt: new Date(s.expiresAt).toISOString() })),
+      headroom: this.wanted.headroomBySource(now),
+      waiting: this.wanted.waiters.size(),
+    };
+  }
+
+  private answer(sessionId?: string): Allocation {
     const started = performance.now();
     const now = this.deps.clock.now();
-    const result = this.allocator.allocate(sessionId, now);
+    const result = this.wanted.tryAllocate(sessionId);
     let out: Allocation;
     if (result.kind === 'server') {
       out = result;
@@ -205,6 +262,7 @@ export class Manager {
     const now = this.deps.clock.now();
     if (!this.fleet.get(id)) return false;
     this.logEvents(this.poller.applyReport(id, report, now, now, 'heartbeat'));
+    this.wanted.waiters.serve();
     return true;
   }
 
@@ -305,6 +363,7 @@ export class Manager {
   close(): Promise<void> {
     this.closing ??= (async () => {
       this.demand.close();
+      this.wanted.close();
       await Promise.allSettled([this.tickLoop.close(), this.pollLoop.close()]);
       await this.executor.drain(5_000);
     })();
@@ -317,6 +376,15 @@ export class Manager {
     this.tickLoop.wake();
   }
 
+  /** A tick, then seats it freed or servers it returned go to waiting allocations. */
+  private async tickAndServe(): Promise<number> {
+    try {
+      return await this.reconciler.tick();
+    } finally {
+      this.wanted.waiters.serve();
+    }
+  }
+
   private async pollRound(): Promise<number> {
     const started = this.deps.clock.now();
     await this.pollAll();
@@ -326,6 +394,7 @@ export class Manager {
 
   private async pollAll(): Promise<void> {
     const { unhealthy } = await this.poller.pollAll();
+    this.wanted.waiters.serve();
     if (!this.ready && this.reconciler.hasObserved()) {
       this.ready = true;
       this.deps.logger.info('manager ready', { servers: this.fleet.size(), free: this.reconciler.freeCapacity() });
@@ -336,6 +405,12 @@ export class Manager {
   }
 
   private logEvents(events: readonly FleetEvent[]): void {
+    const now = this.deps.clock.now();
+    for (const e of events) {
+      if (e.type === 'added' && e.source === 'launch') this.wanted.launchedServer(e.server.id, e.server.launchedAt);
+      else if (e.type === 'active') this.wanted.activeServer(e.server.id, now);
+      else if (e.type === 'removed') this.wanted.removedServer(e.server.id);
+    }
     logFleetEvents(this.deps.logger, events);
   }
 

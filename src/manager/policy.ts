@@ -23,6 +23,8 @@ export interface PolicyServer {
   held?: boolean;
   /** Why the server is unhealthy, when it is. */
   problem?: string;
+  /** When the allocator last handed this server out (SCALE_IN_DELAY counts from it). */
+  lastAllocatedAt?: number;
 }
 
 export interface PolicyConfig {
@@ -33,18 +35,39 @@ export interface PolicyConfig {
   maxServers: number;
   maxLaunchPerTick: number;
   startTimeoutMs: number;
+  /** No standby within this time of a server's launch, the last scale-up, or its last allocation. Default 0. */
+  scaleInDelayMs?: number;
+}
+
+/** Demand the free capacity does not show (§9), measured at the edges and passed in. */
+export interface PolicyDemand {
+  /** Allocations waiting for a seat now (`?wait=`): capacity already missing. */
+  waiting: number;
+  /** Seats announced by live outside signals (POST /api/demand), summed over sources. */
+  signalSeats: number;
+  /** Seats that arrive while one launch is under way (arrival rate × launch latency); 0 in margin mode. */
+  inFlight: number;
 }
 
 export interface PolicySnapshot {
   servers: PolicyServer[];
   /** Scaling paused by an operator: only unhealthy servers are still replaced. */
   paused: boolean;
+  demand?: PolicyDemand;
+  /** When the fleet last grew (a launch or a return from standby); SCALE_IN_DELAY counts from it. */
+  lastScaleUpAt?: number;
+}
+
+/** Seats to hold free on top of UPSCALE_MARGIN (and DOWNSCALE_MARGIN): the demand terms, whole seats. */
+export function demandHeadroom(demand: PolicyDemand | undefined): number {
+  if (!demand) return 0;
+  return Math.max(0, demand.waiting) + Math.max(0, demand.signalSeats) + Math.ceil(Math.max(0, demand.inFlight));
 }
 
 export type Decision =
-  | { kind: 'launch'; count: number; reason: string; free: number; clampedBy?: 'max_servers' | 'launch_cap' }
+  | { kind: 'launch'; count: number; reason: string; free: number; headroom?: number; clampedBy?: 'max_servers' | 'launch_cap' }
   | { kind: 'activate'; serverId: string; reason: string; free: number }
-  | { kind: 'standby'; serverId: string; reason: string; free: number }
+  | { kind: 'standby'; serverId: string; reason: string; free: number; headroom?: number }
   | { kind: 'stop'; serverId: string; reason: string };
 
 /** Free capacity as §3.3 defines it: active effective capacity plus a full server per pending one. */
@@ -74,6 +97,13 @@ export function decideScale(snapshot: PolicySnapshot, config: PolicyConfig, now:
   }
   const live = snapshot.servers.filter((s) => s.state !== 'stopping' && !stopped.has(s.id));
   let free = freeCapacity(live, config.capacity);
+  // Waiting allocations, outside signals and arrivals during a launch are seats that free capacity must also cover.
+  const headroom = demandHeadroom(snapshot.demand);
+  const upscaleAt = config.upscaleMargin + headroom;
+  const downscaleAt = config.downscaleMargin + headroom;
+  // Named on the decision (for its log line) only when demand moved the thresholds.
+  const extra = headroom > 0 ? { headroom } : {};
+  const why = headroom > 0 ? 'free capacity below upscale margin plus demand' : 'free capacity below upscale margin';
   if (snapshot.paused) {
     // Paused keeps the fleet's size: what was stopped as broken is replaced one for one, nothing more.
     const count = Math.min(stopped.size, Math.max(0, config.maxServers - live.length), config.maxLaunchPerTick);
@@ -82,16 +112,16 @@ export function decideScale(snapshot: PolicySnapshot, config: PolicyConfig, now:
   }
   const activated = new Set<string>();
 
-  if (free < config.upscaleMargin) {
+  if (free < upscaleAt) {
     // Cheapest capacity first: servers already running, on standby, with the most room.
     const standby = live
       .filter((s) => s.state === 'standby' && !s.busy && !s.held && s.healthy && s.restorableCapacity > 0)
       .sort((a, b) => b.restorableCapacity - a.restorableCapacity || a.id.localeCompare(b.id));
     for (const s of standby) {
-      if (free >= config.upscaleMargin) break;
+      if (free >= upscaleAt) break;
       free += s.restorableCapacity;
       activated.add(s.id);
-      decisions.push({ kind: 'activate', serverId: s.id, reason: 'free capacity below upscale margin', free });
+      decisions.push({ kind: 'activate', serverId: s.id, reason: why, free });
     }
   }
 
@@ -105,24 +135,31 @@ export function decideScale(snapshot: PolicySnapshot, config: PolicyConfig, now:
     }
   }
 
-  const forMargin = Math.ceil(Math.max(0, config.upscaleMargin - free) / config.capacity);
+  const forMargin = Math.ceil(Math.max(0, upscaleAt - free) / config.capacity);
   const forMinimum = Math.max(0, config.minServers - fleetSize);
   const wanted = Math.max(forMargin, forMinimum);
   if (wanted > 0) {
     const room = Math.max(0, config.maxServers - fleetSize);
     const count = Math.min(wanted, room, config.maxLaunchPerTick);
-    const reason = forMargin >= forMinimum ? 'free capacity below upscale margin' : 'fewer servers than MIN_SERVERS';
-    const launch: Decision = { kind: 'launch', count, reason, free };
+    const reason = forMargin >= forMinimum ? why : 'fewer servers than MIN_SERVERS';
+    const launch: Decision = { kind: 'launch', count, reason, free, ...extra };
     // A clamped launch is still reported (even with count 0), so the log says why the fleet did not grow.
     if (count < wanted) launch.clampedBy = room < config.maxLaunchPerTick ? 'max_servers' : 'launch_cap';
     decisions.push(launch);
     return decisions;
   }
 
-  if (free > config.downscaleMargin) {
+  const delay = config.scaleInDelayMs ?? 0;
+  const recentScaleUp = snapshot.lastScaleUpAt !== undefined && now - snapshot.lastScaleUpAt < delay;
+  if (activated.size > 0 || recentScaleUp) return decisions;
+  // A server launched, or handed out, less than SCALE_IN_DELAY ago stays: standing it down would only bring it back.
+  const settled = (s: PolicyServer): boolean =>
+    now - s.launchedAt >= delay && (s.lastAllocatedAt === undefined || now - s.lastAllocatedAt >= delay);
+
+  if (free > downscaleAt) {
     // Emptiest first: the server whose loss takes the least from players, and that will drain soonest.
     const active = live
-      .filter((s) => s.state === 'active' && !s.busy)
+      .filter((s) => s.state === 'active' && !s.busy && settled(s))
       .sort(
         (a, b) =>
           a.sessions + a.reservations - (b.sessions + b.reservations) ||
@@ -132,12 +169,12 @@ export function decideScale(snapshot: PolicySnapshot, config: PolicyConfig, now:
       );
     let activeCount = live.filter((s) => s.state === 'active').length;
     for (const s of active) {
-      if (free <= config.downscaleMargin || activeCount <= config.minServers) break;
+      if (free <= downscaleAt || activeCount <= config.minServers) break;
       // Never go below the upscale margin by standing one down: that would only bounce it back.
-      if (free - s.effectiveCapacity < config.upscaleMargin) continue;
+      if (free - s.effectiveCapacity < upscaleAt) continue;
       free -= s.effectiveCapacity;
       activeCount -= 1;
-      decisions.push({ kind: 'standby', serverId: s.id, reason: 'free capacity above downscale margin', free });
+      decisions.push({ kind: 'standby', serverId: s.id, reason: 'free capacity above downscale margin', free, ...extra });
     }
   }
   return decisions;

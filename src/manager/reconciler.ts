@@ -7,7 +7,7 @@ import type { Clock } from './clock.js';
 import { errorMessage, type Executor } from './executor.js';
 import { isSettled, type Fleet, type FleetEvent } from './fleet.js';
 import type { ManagerMetrics } from './metrics.js';
-import { decideScale, freeCapacity, type Decision, type PolicyConfig, type PolicySnapshot } from './policy.js';
+import { decideScale, freeCapacity, type Decision, type PolicyConfig, type PolicyDemand, type PolicySnapshot } from './policy.js';
 import type { ReservationBook } from './reservations.js';
 import { toPolicyServer } from './snapshot.js';
 import type { BackendServer } from './types.js';
@@ -19,6 +19,10 @@ export const AFTER_ACTION_MS = 1000;
 export interface ReconcileControls {
   paused(): boolean;
   minServers(): number;
+  /** Demand the free capacity does not show: waiting allocations, outside signals, rate × latency. */
+  demand?(now: number): PolicyDemand;
+  /** When the allocator last handed a server out (SCALE_IN_DELAY). */
+  lastAllocatedAt?(serverId: string): number | undefined;
 }
 
 export interface ReconcilerDeps {
@@ -39,6 +43,8 @@ export interface ReconcilerDeps {
 export class Reconciler {
   private lastResyncAt = Number.NEGATIVE_INFINITY;
   private lastTickOkAt: number | null = null;
+  /** When the fleet last grew; the policy holds off scale-in for SCALE_IN_DELAY after it. */
+  private lastScaleUpAt: number | undefined;
 
   constructor(private readonly deps: ReconcilerDeps) {}
 
@@ -77,8 +83,11 @@ export class Reconciler {
         freeBefore: free,
         upscaleMargin: config.scaling.upscaleMargin,
         downscaleMargin: config.scaling.downscaleMargin,
+        mode: config.scaling.mode ?? 'margin',
+        ...(snapshot.demand ? { waiting: snapshot.demand.waiting, signalSeats: snapshot.demand.signalSeats, inFlight: round2(snapshot.demand.inFlight) } : {}),
       });
     }
+    if (decisions.some((d) => (d.kind === 'launch' && d.count > 0) || d.kind === 'activate')) this.lastScaleUpAt = now;
     this.deps.onDecided?.(free, decisions, now);
     await this.deps.executor.apply(decisions);
     this.lastTickOkAt = clock.now();
@@ -128,10 +137,17 @@ export class Reconciler {
 
   private snapshot(now: number): PolicySnapshot {
     const { fleet, book, config, controls } = this.deps;
-    return {
-      paused: controls.paused(),
-      servers: fleet.all().map((r) => toPolicyServer(r, book, config.scaling.capacity, now)),
-    };
+    const servers = fleet.all().map((r) => {
+      const server = toPolicyServer(r, book, config.scaling.capacity, now);
+      const at = controls.lastAllocatedAt?.(r.id);
+      if (at !== undefined) server.lastAllocatedAt = at;
+      return server;
+    });
+    const snapshot: PolicySnapshot = { paused: controls.paused(), servers };
+    const demand: PolicyDemand | undefined = controls.demand?.(now);
+    if (demand) snapshot.demand = demand;
+    if (this.lastScaleUpAt !== undefined) snapshot.lastScaleUpAt = this.lastScaleUpAt;
+    return snapshot;
   }
 
   private policyConfig(): PolicyConfig {
@@ -144,6 +160,11 @@ export class Reconciler {
       maxServers: scaling.maxServers,
       maxLaunchPerTick: scaling.maxLaunchPerTick,
       startTimeoutMs: health.startTimeoutMs,
+      scaleInDelayMs: scaling.scaleInDelayMs ?? 0,
     };
   }
+}
+
+function round2(n: number): number {
+  return Math.round(n * 100) / 100;
 }

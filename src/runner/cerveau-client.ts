@@ -1,6 +1,6 @@
 // The three Cerveau web calls a match needs (§5): POST /setup, GET /status, GET /gamelog (kept gzip).
 import { request as httpRequest } from 'node:http';
-import { gzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { z } from 'zod';
 
 const statusSchema = z.object({
@@ -33,6 +33,32 @@ export class CerveauError extends Error {
   ) {
     super(message, options);
     this.name = 'CerveauError';
+  }
+}
+
+/** The gamelog is larger than the cap, as sent or once decompressed: nothing of it is kept. */
+export class GamelogTooLargeError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'GamelogTooLargeError';
+  }
+}
+
+/** The default --max-gamelog-bytes: far above a real game's log, far below what would sink the runner. */
+export const DEFAULT_MAX_GAMELOG_BYTES = 256 * 1024 * 1024;
+
+/**
+ * The gamelog's JSON text, decompressed with the output capped at `maxBytes` (a gzip bomb of 1 MB must not become
+ * gigabytes in memory).
+ */
+export function gunzipCapped(gzipped: Uint8Array, maxBytes: number): Buffer {
+  try {
+    return gunzipSync(gzipped, { maxOutputLength: maxBytes });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE' || err instanceof RangeError) {
+      throw new GamelogTooLargeError(`the gamelog decompresses to more than ${maxBytes} bytes`);
+    }
+    throw err;
   }
 }
 
@@ -85,12 +111,27 @@ export function createCerveauClient(options: CerveauClientOptions) {
       return parsed.data;
     },
 
-    /** The gamelog as gzip bytes; Cerveau already sends gzip, anything else is compressed here. */
-    gamelog(filename: string): Promise<Buffer> {
+    /**
+     * The gamelog as gzip bytes; Cerveau already sends gzip, anything else is compressed here. What is received is
+     * capped at `maxBytes` (the download is abandoned past it), and so is what it decompresses to.
+     */
+    gamelog(filename: string, maxBytes = DEFAULT_MAX_GAMELOG_BYTES): Promise<Buffer> {
       return new Promise((resolve, reject) => {
         const req = httpRequest(`${base}/gamelog/${encodeURIComponent(filename)}`, { timeout: options.timeoutMs }, (res) => {
           const chunks: Buffer[] = [];
-          res.on('data', (chunk: Buffer) => chunks.push(chunk));
+          let size = 0;
+          const tooLarge = (): void => {
+            res.destroy();
+            reject(new GamelogTooLargeError(`the gamelog is larger than ${maxBytes} bytes as sent`));
+          };
+          const declared = Number(res.headers['content-length']);
+          if (res.statusCode === 200 && Number.isFinite(declared) && declared > maxBytes) return tooLarge();
+          res.on('data', (chunk: Buffer) => {
+            size += chunk.length;
+            if (size > maxBytes) return tooLarge();
+            // an error answer is read only as far as its message
+            if (res.statusCode === 200 || size <= 4096) chunks.push(chunk);
+          });
           res.on('error', (err) => reject(new CerveauError(null, `gamelog download failed: ${err.message}`, { cause: err })));
           res.on('end', () => {
             const bytes = Buffer.concat(chunks);
@@ -98,7 +139,12 @@ export function createCerveauClient(options: CerveauClientOptions) {
               return reject(new CerveauError(res.statusCode ?? null, `gamelog answered ${res.statusCode}: ${bytes.toString('utf8').slice(0, 200)}`));
             }
             const isGzip = bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
-            resolve(isGzip ? bytes : gzipSync(bytes));
+            try {
+              if (isGzip) gunzipCapped(bytes, maxBytes); // refuses a bomb before anything is saved
+              resolve(isGzip ? bytes : gzipSync(bytes));
+            } catch (err) {
+              reject(err instanceof GamelogTooLargeError ? err : new CerveauError(200, `the gamelog is not valid gzip: ${(err as Error).message}`));
+            }
           });
         });
         req.on('timeout', () => req.destroy(new Error('timed out')));

@@ -1,5 +1,6 @@
 // Command-line arguments of arbiter-run-match, checked once with messages that say what to fix.
 import { parseArgs } from 'node:util';
+import { MAX_WAIT_SECONDS } from './arbiter-client.js';
 import { checkTemplate, TemplateError } from './command-template.js';
 import { parseEnvNameList } from '../shared/child-env.js';
 import type { ClientSpec } from './types.js';
@@ -9,9 +10,11 @@ export const USAGE = `usage: arbiter-run-match --manager URL --out DIR (--game N
   [--timeout SECONDS]           how long clients may play (default 300)
   [--setting key=value]...      game settings sent with POST /setup
   [--token T]                   manager bearer token (or ARBITER_TOKEN)
+  [--wait SECONDS]              with no room, wait this long for a seat before the backup (0-60, default 30)
   [--kill-grace SECONDS]        SIGTERM → SIGKILL grace (default 5)
   [--settle SECONDS]            after the first client exits, time for the others to finish (default 3)
   [--status-attempts N]         GET /status tries until the game is over (default 5)
+  [--max-gamelog-bytes N]       cap on the gamelog as received and decompressed (default 268435456, 256 MiB)
   [--log-level LEVEL]           error | warn | info | debug (default warn)
   [--pass-env NAME[,NAME]]...   variables the clients get besides PATH, HOME, USER, SHELL, TMPDIR, TZ, LANG, LC_*, TERM
 Client commands run with /bin/sh -c, without the runner's other variables (ARBITER_TOKEN); placeholders: {host} {port} {webPort} {session} {password} {name} {index} {game}.`;
@@ -26,12 +29,15 @@ export class UsageError extends Error {
 export interface CliArgs {
   managerUrl: string;
   token: string | undefined;
+  /** `?wait=` on the allocation: how long the manager may hold the request for a seat. */
+  waitSeconds: number;
   outDir: string;
   timeoutMs: number;
   settings: Record<string, string>;
   killGraceMs: number;
   settleMs: number;
   statusAttempts: number;
+  maxGamelogBytes: number;
   logLevel: 'error' | 'warn' | 'info' | 'debug';
   /** --pass-env: variables the clients get besides the allow-list. */
   passEnv: string[];
@@ -53,6 +59,14 @@ function wholeNumber(flag: string, value: string | undefined, fallback: number, 
   return Number(value);
 }
 
+function waitSeconds(value: string | undefined): number {
+  if (value === undefined) return 30;
+  if (!/^\d+(\.\d+)?$/.test(value.trim()) || Number(value) > MAX_WAIT_SECONDS) {
+    throw new UsageError(`--wait expects 0 to ${MAX_WAIT_SECONDS} seconds, got "${value}"`);
+  }
+  return Number(value);
+}
+
 export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): CliArgs {
   let values;
   try {
@@ -71,9 +85,11 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
         parallel: { type: 'string' },
         setting: { type: 'string', multiple: true },
         token: { type: 'string' },
+        wait: { type: 'string' },
         'kill-grace': { type: 'string' },
         settle: { type: 'string' },
         'status-attempts': { type: 'string' },
+        'max-gamelog-bytes': { type: 'string' },
         'log-level': { type: 'string' },
         'pass-env': { type: 'string', multiple: true },
         help: { type: 'boolean', short: 'h' },
@@ -135,12 +151,14 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
     ...base,
     managerUrl: values.manager,
     token: values.token ?? (env.ARBITER_TOKEN || undefined),
+    waitSeconds: waitSeconds(values.wait),
     outDir: values.out,
     timeoutMs: seconds('--timeout', values.timeout, 300, 0.001),
     settings,
     killGraceMs: seconds('--kill-grace', values['kill-grace'], 5),
     settleMs: seconds('--settle', values.settle, 3),
     statusAttempts: wholeNumber('--status-attempts', values['status-attempts'], 5, 1),
+    maxGamelogBytes: wholeNumber('--max-gamelog-bytes', values['max-gamelog-bytes'], 256 * 1024 * 1024, 1024),
     logLevel: logLevel as CliArgs['logLevel'],
     passEnv: passEnv.names,
     match,
@@ -150,7 +168,7 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
 
 function emptyArgs(): CliArgs {
   return {
-    managerUrl: '', token: undefined, outDir: '', timeoutMs: 0, settings: {}, killGraceMs: 0, settleMs: 0,
-    statusAttempts: 1, logLevel: 'warn', passEnv: [], match: null, batch: null, help: false,
+    managerUrl: '', token: undefined, waitSeconds: 30, outDir: '', timeoutMs: 0, settings: {}, killGraceMs: 0, settleMs: 0,
+    statusAttempts: 1, maxGamelogBytes: 0, logLevel: 'warn', passEnv: [], match: null, batch: null, help: false,
   };
 }

@@ -24,7 +24,7 @@ async function main(argv: string[]): Promise<number> {
     return EXIT_OK;
   }
   const logger = createLogger({ level: args.logLevel, base: { component: 'runner' } });
-  const client = createArbiterClient({ managerUrl: args.managerUrl, token: args.token });
+  const client = createArbiterClient({ managerUrl: args.managerUrl, token: args.token, waitSeconds: args.waitSeconds });
   // SIGINT/SIGTERM stop the clients and still write the result
   const aborter = new AbortController();
   const onSignal = (): void => aborter.abort();
@@ -39,6 +39,7 @@ async function main(argv: string[]): Promise<number> {
     killGraceMs: args.killGraceMs,
     settleMs: args.settleMs,
     statusAttempts: args.statusAttempts,
+    maxGamelogBytes: args.maxGamelogBytes,
     passEnv: args.passEnv,
     signal: aborter.signal,
     logger,

@@ -15,6 +15,7 @@ export const FAILURE_EXIT_CODES: Readonly<Record<FailureKind, number>> = {
   client_crashed: 7,
   timeout: 8,
   no_gamelog: 9,
+  gamelog_too_large: 10,
   interrupted: 130,
 };
 

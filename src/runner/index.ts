@@ -1,6 +1,6 @@
 // The match runner as a library: allocate a gameserver from Arbiter and run a Cerveau match on it.
-export { createArbiterClient, parseAllocation, ManagerError, LEGACY_WEB_PORT_OFFSET } from './arbiter-client.js';
-export type { ArbiterClient, ArbiterClientOptions, ManagerErrorKind } from './arbiter-client.js';
+export { createArbiterClient, parseAllocation, ManagerError, LEGACY_WEB_PORT_OFFSET, MAX_WAIT_SECONDS } from './arbiter-client.js';
+export type { ArbiterClient, ArbiterClientOptions, DemandSignal, ManagerErrorKind } from './arbiter-client.js';
 export { runMatch, newSessionId, newMatchPassword } from './run-match.js';
 export type { RunMatchOptions } from './run-match.js';
 export { runBatch, parseBatch, BatchFileError } from './batch.js';

@@ -2,12 +2,19 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
 import { reapIfOrphaned, type ReaperLink } from '../local/child-reaper.js';
 import { createSilentLogger, type Logger } from '../log.js';
 import { createArbiterClient, ManagerError, type ArbiterClient } from './arbiter-client.js';
 import { backoffDelays, sleep } from './backoff.js';
-import { CerveauError, createCerveauClient, type CerveauClient, type SessionStatus } from './cerveau-client.js';
+import {
+  CerveauError,
+  createCerveauClient,
+  DEFAULT_MAX_GAMELOG_BYTES,
+  GamelogTooLargeError,
+  gunzipCapped,
+  type CerveauClient,
+  type SessionStatus,
+} from './cerveau-client.js';
 import { startClient, stopClient, superviseClients, type RunningClient } from './client-processes.js';
 import { checkTemplate, renderCommand } from './command-template.js';
 import { buildMatchResult, gamelogOutcomeOf, type GamelogOutcome, type MatchObservation } from './match-result.js';
@@ -34,6 +41,10 @@ export interface RunMatchOptions {
   /** Tries of GET /status until `over` with a gamelog. Default 5. */
   statusAttempts?: number;
   statusBackoffMs?: { initial: number; max: number };
+  /** Cap on the gamelog as received and as decompressed (--max-gamelog-bytes). Default 256 MiB. */
+  maxGamelogBytes?: number;
+  /** `?wait=` on the allocation (0-60 s); default: the client's own (30 s). */
+  waitSeconds?: number;
   /** Per HTTP request. Default 10 s. */
   requestTimeoutMs?: number;
   signal?: AbortSignal;
@@ -71,9 +82,9 @@ function clientSpecs(clients: Array<string | ClientSpec>): Array<Required<Client
   return specs;
 }
 
-function readGamelogOutcome(gzipped: Uint8Array): GamelogOutcome | null {
+function readGamelogOutcome(gzipped: Uint8Array, maxBytes: number): GamelogOutcome | null {
   try {
-    return gamelogOutcomeOf(JSON.parse(gunzipSync(gzipped).toString('utf8')));
+    return gamelogOutcomeOf(JSON.parse(gunzipCapped(gzipped, maxBytes).toString('utf8')));
   } catch {
     return null; // the file is saved as it came; only the result's fallback is lost
   }
@@ -162,7 +173,7 @@ export async function runMatch(options: RunMatchOptions): Promise<MatchResult> {
   try {
     let allocation: Allocation;
     try {
-      allocation = await manager.allocate({ session, signal: options.signal });
+      allocation = await manager.allocate({ session, signal: options.signal, waitSeconds: options.waitSeconds });
     } catch (err) {
       const kind = err instanceof ManagerError && err.kind === 'no_server' ? 'no_server' : 'manager_unreachable';
       obs.failure = { kind, reason: (err as Error).message };
@@ -220,12 +231,17 @@ export async function runMatch(options: RunMatchOptions): Promise<MatchResult> {
     const filename = over.status?.gamelogFilename;
     if (filename) {
       try {
-        const bytes = await cerveau.gamelog(filename);
+        const maxBytes = options.maxGamelogBytes ?? DEFAULT_MAX_GAMELOG_BYTES;
+        const bytes = await cerveau.gamelog(filename, maxBytes);
         const path = join(options.outDir, 'gamelog.json.gz');
         await writeFile(path, bytes);
         obs.gamelogFile = path;
-        obs.gamelogOutcome = readGamelogOutcome(bytes);
+        obs.gamelogOutcome = readGamelogOutcome(bytes, maxBytes);
       } catch (err) {
+        if (err instanceof GamelogTooLargeError) {
+          obs.failure = { kind: 'gamelog_too_large', reason: `${err.message} (--max-gamelog-bytes); it was not saved` };
+          return await finish(obs, now, log);
+        }
         obs.gamelogProblem = `the gamelog ${filename} could not be downloaded: ${(err as Error).message}`;
       }
     }

@@ -20,6 +20,8 @@ export type FailureKind =
   | 'client_crashed'
   | 'timeout'
   | 'no_gamelog'
+  /** The gamelog, as received or decompressed, is larger than --max-gamelog-bytes. */
+  | 'gamelog_too_large'
   | 'interrupted'
   | 'internal_error';
 

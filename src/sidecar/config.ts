@@ -27,6 +27,8 @@ export const sidecarEnvSchema = z.object({
   STATUS_TIMEOUT_MS: wholeNumber(10, 60_000).prefault('2000'),
   STATUS_CONCURRENCY: wholeNumber(1, 1000).prefault('8'),
   ARBITER_SIDECAR_TOKEN: z.string().trim().min(16, 'expected at least 16 characters').optional(),
+  CERVEAU_PROBE_INTERVAL: seconds(0.05, 600).prefault('2'),
+  CERVEAU_PROBE_TIMEOUT_MS: wholeNumber(10, 60_000).prefault('2000'),
   LOG_LEVEL: z.enum(['error', 'warn', 'info', 'debug']).default('info'),
 });
 

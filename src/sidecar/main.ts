@@ -28,6 +28,8 @@ async function main(): Promise<void> {
     statusTimeoutMs: env.STATUS_TIMEOUT_MS,
     statusConcurrency: env.STATUS_CONCURRENCY,
     drainToken: env.ARBITER_SIDECAR_TOKEN,
+    cerveauProbeIntervalMs: env.CERVEAU_PROBE_INTERVAL,
+    cerveauProbeTimeoutMs: env.CERVEAU_PROBE_TIMEOUT_MS,
     logger,
   });
   try {

@@ -6,6 +6,7 @@ import { createSilentLogger, type Logger } from '../log.js';
 import { listenOn } from '../shared/listen.js';
 import { systemClock, type Clock } from '../manager/clock.js';
 import { bearerMatches } from './bearer.js';
+import { CerveauProbe } from './cerveau-probe.js';
 import { proxyRequest, readBody, sendJson } from './proxy.js';
 import { isSetupPath, parseSetupRequest, pathSegments, type CanonicalSetup } from './setup-request.js';
 import { SessionTracker, type TrackedSession } from './session-tracker.js';
@@ -23,6 +24,9 @@ export interface SidecarOptions {
   lapsedCheckMs?: number;
   statusTimeoutMs?: number;
   statusConcurrency?: number;
+  /** How often Cerveau's web API is asked whether it answers, and how long it may take. */
+  cerveauProbeIntervalMs?: number;
+  cerveauProbeTimeoutMs?: number;
   /** Idle time after which a proxied exchange with Cerveau is abandoned. */
   proxyIdleTimeoutMs?: number;
   /** When set, /drain/ and /undrain/ need `Authorization: Bearer <token>` (the manager's ARBITER_SIDECAR_TOKEN). */
@@ -43,6 +47,8 @@ export interface Sidecar {
   listen(): Promise<AddressInfo>;
   close(): Promise<void>;
   health(): SidecarHealth;
+  /** Null while Cerveau answers its probes; otherwise why it counts as down (and /health/ fails). */
+  cerveauProblem(): string | null;
   drain(): void;
   undrain(): void;
   sessions(): TrackedSession[];
@@ -77,13 +83,19 @@ export function createSidecar(options: SidecarOptions): Sidecar {
   });
   const proxyOptions = { upstream, idleTimeoutMs: positive('proxyIdleTimeoutMs', options.proxyIdleTimeoutMs ?? 60_000), logger };
 
+  const probe = new CerveauProbe({
+    cerveauUrl: upstream.toString(),
+    intervalMs: positive('cerveauProbeIntervalMs', options.cerveauProbeIntervalMs ?? 2000),
+    timeoutMs: positive('cerveauProbeTimeoutMs', options.cerveauProbeTimeoutMs ?? 2000),
+    logger,
+  });
   let draining = false;
   /** Setups forwarded to Cerveau and not yet answered: they hold a slot. */
   let inFlight = 0;
   const live = (): number => tracker.size + inFlight;
 
   const health = (): SidecarHealth => ({
-    available_capacity: draining ? 0 : Math.max(0, maxSessions - live()),
+    available_capacity: draining || !probe.up ? 0 : Math.max(0, maxSessions - live()),
     ready_to_close: draining && live() === 0,
     max_capacity: maxSessions,
     active_sessions: live(),
@@ -92,6 +104,7 @@ export function createSidecar(options: SidecarOptions): Sidecar {
 
   async function handleSetup(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (draining) return sendJson(res, 503, { error: 'This gameserver is draining and accepts no new sessions.' });
+    if (!probe.up) return sendJson(res, 503, { error: `This gameserver's Cerveau does not answer: ${probe.problem}.` });
     if (live() >= maxSessions) return sendJson(res, 503, { error: `This gameserver is full (${maxSessions} sessions).` });
     inFlight += 1; // reserved before the first await, so concurrent setups cannot overshoot
     let status = 502;
@@ -132,6 +145,8 @@ export function createSidecar(options: SidecarOptions): Sidecar {
     const method = req.method ?? 'GET';
     if (path === '/health') {
       if (method !== 'GET' && method !== 'HEAD') return sendJson(res, 405, { error: 'Use GET /health/.' });
+      // Non-2xx while Cerveau does not answer: the manager takes the server out of rotation at once.
+      if (!probe.up) return sendJson(res, 503, { ...health(), error: probe.problem });
       return sendJson(res, 200, health());
     }
     if (path === '/drain' || path === '/undrain') {
@@ -164,10 +179,17 @@ export function createSidecar(options: SidecarOptions): Sidecar {
       const address = await listenOn(server, options.port ?? 3090, options.host ?? '0.0.0.0');
       tracker.start();
       logger.info('sidecar listening', { host: address.address, port: address.port, cerveauUrl: upstream.origin, maxSessions });
+      // The first probe is awaited, so that a sidecar in front of a running Cerveau is ready when listen() returns.
+      await probe.start();
       return address;
     },
     close() {
       closing ??= (async () => {
+        try {
+          await probe.close();
+        } catch (err) {
+          logger.error('closing the Cerveau probe failed', { error: (err as Error).message });
+        }
         try {
           await tracker.close();
         } catch (err) {
@@ -183,6 +205,7 @@ export function createSidecar(options: SidecarOptions): Sidecar {
       return closing;
     },
     health,
+    cerveauProblem: () => (probe.up ? null : probe.problem),
     drain() {
       if (!draining) logger.info('draining', { activeSessions: live() });
       draining = true;

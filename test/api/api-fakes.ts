@@ -59,6 +59,18 @@ export class FakeManager implements ManagerApi {
     this.calls.push({ method: 'allocate', args: [sessionId] });
     return this.allocation;
   }
+  allocateWaiting(sessionId: string | undefined, waitMs: number): Promise<Allocation> {
+    this.calls.push({ method: 'allocateWaiting', args: [sessionId, waitMs] });
+    return Promise.resolve(this.allocation);
+  }
+  setDemand(source: string, seats: number, ttlMs: number): ReturnType<ManagerApi['setDemand']> {
+    this.calls.push({ method: 'setDemand', args: [source, seats, ttlMs] });
+    return { ok: true, signal: { source, seats, expiresAt: Date.parse('2026-11-23T10:00:00.000Z') + ttlMs } };
+  }
+  demandView(): ReturnType<ManagerApi['demandView']> {
+    this.calls.push({ method: 'demandView', args: [] });
+    return { signals: [], headroom: { waiting: 0, in_flight: 0 }, waiting: 0 };
+  }
   servers(): ServerView[] {
     this.calls.push({ method: 'servers', args: [] });
     return this.views;

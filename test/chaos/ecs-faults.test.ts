@@ -24,6 +24,7 @@ beforeAll(async () => {
     GAMESERVER_CAPACITY: '10',
     UPSCALE_MARGIN: String(UP),
     DOWNSCALE_MARGIN: String(DOWN),
+    SCALE_IN_DELAY: '0',
     MIN_SERVERS: String(MIN),
     MAX_SERVERS: String(MAX),
     SLEEP_TIME: '0.2',

@@ -59,6 +59,8 @@ export class FakeCerveau {
   readonly sessions = new Map<string, FakeSession>();
   /** Gamelog file name → the uncompressed JSON text. */
   readonly gamelogs = new Map<string, string>();
+  /** Gamelog file name → bytes served as they are (gzip-encoded, chunked, no length): a hostile gameserver's. */
+  readonly rawGamelogs = new Map<string, Buffer>();
   readonly requests: FakeRequest[] = [];
   private readonly server: Server;
   private readonly timers = new Set<NodeJS.Timeout>();
@@ -238,6 +240,14 @@ export class FakeCerveau {
   }
 
   private gamelog(filename: string, res: ServerResponse): void {
+    const raw = this.rawGamelogs.get(filename);
+    if (raw) {
+      res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip' });
+      const step = 64 * 1024;
+      for (let at = 0; at < raw.length; at += step) res.write(raw.subarray(at, at + step));
+      res.end();
+      return;
+    }
     const text = this.gamelogs.get(filename);
     if (text === undefined) return send(res, 404, { error: 'Gamelog not found.' });
     const gz = gzipSync(Buffer.from(text, 'utf8'));

@@ -10,7 +10,7 @@ export interface LocalManager {
 }
 
 /**
- * Capacity 4 per gameserver, margins 2 and 7, no .env file, a backup gameserver on a free port pair and warn-level
+ * Capacity 4 per gameserver, margins 2 and 7, no scale-in delay, no .env file, a backup gameserver on a free port pair and warn-level
  * logs; `env` adds to or overrides any of it.
  */
 export async function startLocalManager(env: Record<string, string> = {}): Promise<LocalManager> {
@@ -23,6 +23,8 @@ export async function startLocalManager(env: Record<string, string> = {}): Promi
     GAMESERVER_CAPACITY: '4',
     UPSCALE_MARGIN: '2',
     DOWNSCALE_MARGIN: '7',
+    // Tests of scale-in watch it happen; the tests of SCALE_IN_DELAY set it themselves.
+    SCALE_IN_DELAY: '0',
     BACKUP_GAMESERVER: `127.0.0.1:${await freePortPair()}`,
     LOG_LEVEL: 'warn',
     ...env,

@@ -87,8 +87,9 @@ describe('sidecar proxy', () => {
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ gameName: 'Chess', session: 's', gameSettings: { playerNames: ['a', 'b'] } }),
     });
-    expect(setup.status).toBe(502);
-    expect(sidecar?.health()).toMatchObject({ active_sessions: 0, available_capacity: 2 });
+    // the probe has found Cerveau down, so the setup is refused before anything is forwarded
+    expect(setup.status).toBe(503);
+    expect(sidecar?.health()).toMatchObject({ active_sessions: 0, available_capacity: 0 });
   });
 
   it.each([

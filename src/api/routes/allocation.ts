@@ -6,6 +6,7 @@ import type { Allocation } from '../../manager/manager.js';
 import { requireToken } from '../auth.js';
 import type { ApiDeps } from '../deps.js';
 import { HttpError } from '../errors.js';
+import { waitQuerySchema } from './demand-schemas.js';
 
 const ALLOCATION_PATHS = ['/available-server', '/available-server/', '/available-gameserver', '/available-gameserver/'];
 const LIST_PATHS = ['/available-server-list', '/available-server-list/', '/available-gameserver-list', '/available-gameserver-list/'];
@@ -17,21 +18,22 @@ export const allocationQuery = z
       .string()
       .regex(/^[A-Za-z0-9_.:@-]{1,128}$/, 'session must be 1 to 128 characters of letters, digits and _ . : @ -')
       .optional(),
+    wait: waitQuerySchema.optional(),
     _: z.string().optional(),
   })
   .strict();
 
-export function parseAllocationQuery(req: Request): { session: string | undefined } {
+export function parseAllocationQuery(req: Request): { session: string | undefined; waitSeconds: number } {
   const parsed = allocationQuery.safeParse(req.query);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const message =
       issue?.code === 'unrecognized_keys'
-        ? `unknown query parameter: ${issue.keys.join(', ')} (allowed: session)`
+        ? `unknown query parameter: ${issue.keys.join(', ')} (allowed: session, wait)`
         : `${issue?.path.join('.') || 'query'}: ${issue?.message ?? 'invalid'}`;
     throw new HttpError(400, 'invalid_query', message);
   }
-  return { session: parsed.data.session };
+  return { session: parsed.data.session, waitSeconds: parsed.data.wait ?? 0 };
 }
 
 export function allocationBody(allocation: Allocation, backupWebPort: number | undefined): { status: number; body: unknown } {
@@ -99,9 +101,27 @@ export function allocationRouter(deps: ApiDeps): Router {
         })
       : (_req: unknown, _res: unknown, next: () => void) => next();
 
-  router.get(ALLOCATION_PATHS, limiter, guard, (req, res) => {
-    const { session } = parseAllocationQuery(req);
-    const { status, body } = allocationBody(deps.manager.allocate(session), deps.backupWebPort);
+  router.get(ALLOCATION_PATHS, limiter, guard, async (req, res) => {
+    const { session, waitSeconds } = parseAllocationQuery(req);
+    let allocation: Allocation;
+    if (waitSeconds > 0) {
+      // A caller that hangs up leaves the queue rather than taking a seat nobody will use.
+      const gone = new AbortController();
+      const onClose = (): void => {
+        if (!res.writableEnded) gone.abort();
+      };
+      res.on('close', onClose);
+      try {
+        allocation = await deps.manager.allocateWaiting(session, waitSeconds * 1000, gone.signal);
+      } finally {
+        res.off('close', onClose);
+      }
+      // Nobody to answer (a seat handed out in that instant lapses with JOIN_GRACE like any unused reservation).
+      if (gone.signal.aborted) return;
+    } else {
+      allocation = deps.manager.allocate(session);
+    }
+    const { status, body } = allocationBody(allocation, deps.backupWebPort);
     if (status === 503) res.set('Retry-After', '5');
     res.set('Cache-Control', 'no-store');
     res.status(status).json(body);

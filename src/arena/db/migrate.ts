@@ -9,6 +9,8 @@ export async function migrate(pool: pg.Pool, opts: { ophelia?: boolean; migratio
   const migrations = opts.migrations ?? MIGRATIONS;
   const client = await pool.connect();
   const applied: number[] = [];
+  const ignore = (): void => undefined; // see tx.ts: the failing query reports it
+  client.on('error', ignore);
   try {
     await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
     await client.query('CREATE SCHEMA IF NOT EXISTS arbiter');
@@ -32,6 +34,7 @@ export async function migrate(pool: pg.Pool, opts: { ophelia?: boolean; migratio
     if (opts.ophelia) await client.query(OPHELIA_INDEX_SQL);
   } finally {
     await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => undefined);
+    client.off('error', ignore);
     client.release();
   }
   return applied;

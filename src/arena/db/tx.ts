@@ -3,6 +3,10 @@ import type pg from 'pg';
 
 export async function inTransaction<T>(pool: pg.Pool, work: (c: pg.PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
+  // a server that goes away mid-transaction rejects the query in flight; without a listener the client's own
+  // 'error' event would also crash the process
+  const ignore = (): void => undefined;
+  client.on('error', ignore);
   try {
     await client.query('BEGIN');
     const out = await work(client);
@@ -12,6 +16,7 @@ export async function inTransaction<T>(pool: pg.Pool, work: (c: pg.PoolClient) =
     await client.query('ROLLBACK').catch(() => undefined);
     throw err;
   } finally {
+    client.off('error', ignore);
     client.release();
   }
 }

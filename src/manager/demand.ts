@@ -1,0 +1,97 @@
+// Demand the free capacity does not show (§9), gathered in one place for the manager: allocations waiting for a
+// seat, outside signals, and the arrival-rate × launch-latency estimate. The policy gets it as plain numbers.
+import type { Registry } from 'prom-client';
+import type { AllocationResult } from './allocator.js';
+import { AllocationWaiters } from './allocation-waiters.js';
+import { DemandEstimates } from './demand-estimates.js';
+import { createDemandMetrics, type DemandMetrics } from './demand-metrics.js';
+import { DemandSignals, type SetSignalResult } from './demand-signals.js';
+import type { PolicyDemand } from './policy.js';
+
+export interface DemandDeps {
+  mode: 'margin' | 'demand';
+  now: () => number;
+  /** The allocator's interface: reserve a seat now, or say there is none. */
+  tryAllocate: (sessionId: string | undefined, now: number) => AllocationResult;
+  registry: Registry;
+}
+
+export class Demand {
+  readonly signals = new DemandSignals();
+  readonly estimates = new DemandEstimates();
+  readonly waiters: AllocationWaiters;
+  private readonly metrics: DemandMetrics;
+  private readonly lastAllocated = new Map<string, number>();
+  /** Servers this manager launched, by launch time, until they enter rotation (their latency is then measured). */
+  private readonly launching = new Map<string, number>();
+
+  constructor(private readonly deps: DemandDeps) {
+    this.waiters = new AllocationWaiters({
+      now: deps.now,
+      tryAllocate: (sessionId) => this.tryAllocate(sessionId),
+      onDone: (waitedMs, served) => this.metrics.waitSeconds.observe({ result: served ? 'server' : 'timeout' }, waitedMs / 1000),
+    });
+    this.metrics = createDemandMetrics(deps.registry, {
+      waiting: () => this.waiters.size(),
+      arrivalRate: () => this.estimates.rate(deps.now()),
+      launchLatencySeconds: () => this.estimates.latencyMs() / 1000,
+      headroomBySource: () => this.headroomBySource(deps.now()),
+    });
+  }
+
+  /** The allocator, with the time of each server's last hand-out kept for SCALE_IN_DELAY. */
+  tryAllocate(sessionId: string | undefined): AllocationResult {
+    const now = this.deps.now();
+    const result = this.deps.tryAllocate(sessionId, now);
+    if (result.kind === 'server') this.lastAllocated.set(result.server.id, now);
+    return result;
+  }
+
+  arrival(): void {
+    this.estimates.arrival(this.deps.now());
+  }
+
+  lastAllocatedAt(serverId: string): number | undefined {
+    return this.lastAllocated.get(serverId);
+  }
+
+  launchedServer(id: string, launchedAt: number): void {
+    this.launching.set(id, launchedAt);
+  }
+
+  /** A server entered rotation: if this manager launched it, that is one launch latency measured. */
+  activeServer(id: string, now: number): void {
+    const at = this.launching.get(id);
+    if (at === undefined) return;
+    this.launching.delete(id);
+    this.estimates.launched(now - at);
+  }
+
+  removedServer(id: string): void {
+    this.launching.delete(id);
+    this.lastAllocated.delete(id);
+  }
+
+  setSignal(source: string, seats: number, ttlMs: number): SetSignalResult {
+    return this.signals.set(source, seats, ttlMs, this.deps.now());
+  }
+
+  forPolicy(now: number): PolicyDemand {
+    return {
+      waiting: this.waiters.size(),
+      signalSeats: this.signals.total(now),
+      inFlight: this.deps.mode === 'demand' ? this.estimates.inFlight(now) : 0,
+    };
+  }
+
+  headroomBySource(now: number): Record<string, number> {
+    const out: Record<string, number> = { waiting: this.waiters.size() };
+    out.in_flight = this.deps.mode === 'demand' ? Math.ceil(this.estimates.inFlight(now)) : 0;
+    for (const s of this.signals.list(now)) out[`signal:${s.source}`] = s.seats;
+    return out;
+  }
+
+  close(): void {
+    this.waiters.close();
+  }
+}
