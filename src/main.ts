@@ -80,6 +80,7 @@ async function main(): Promise<void> {
     security: config.security,
     registry: manager.metrics.registry,
     backupWebPort: config.backup?.webPort,
+    proxy: { prefix: config.fleetId, ...config.proxy },
   });
   server.removeAllListeners('request');
   server.on('request', app);

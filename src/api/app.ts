@@ -11,6 +11,7 @@ import { dashboardRouter } from './routes/dashboard.js';
 import { demandRouter } from './routes/demand.js';
 import { heartbeatRouter } from './routes/heartbeat.js';
 import { opsRouter } from './routes/ops.js';
+import { proxyRouter } from './routes/proxy.js';
 import { serversRouter } from './routes/servers.js';
 
 export function createApp(deps: ApiDeps): Express {
@@ -34,6 +35,7 @@ export function createApp(deps: ApiDeps): Express {
   app.use(heartbeatRouter(deps));
   app.use(demandRouter(deps));
   app.use(opsRouter(deps));
+  app.use(proxyRouter(deps));
   app.get('/openapi.json', (_req, res) => {
     res.json(openApiDocument);
   });

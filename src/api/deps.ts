@@ -32,4 +32,6 @@ export interface ApiDeps {
   registry: Registry;
   /** The web port a backup gameserver answers on, for the allocation's `ports`. */
   backupWebPort?: number;
+  /** Names and listen address for GET /api/proxy/nginx; the route is off without it. */
+  proxy?: { prefix: string; words: readonly string[]; basePort: number; listenHost: string };
 }

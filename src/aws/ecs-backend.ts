@@ -15,7 +15,7 @@ import { LaunchBackoff, type BackoffOptions } from './launch-backoff.js';
 import { RateLimits, readShareRate, type RateCategory, type RateSpec } from './rate-limits.js';
 import { TaskLauncher } from './task-launcher.js';
 import { describeTasks, listTaskArns, type TaskQueryDeps } from './task-queries.js';
-import { STANDBY_TAG, toBackendServer } from './task-records.js';
+import { HELD_TAG, STANDBY_TAG, toBackendServer } from './task-records.js';
 import type { Sleep } from './token-bucket.js';
 import { EcsBackendStats } from './stats.js';
 
@@ -214,16 +214,16 @@ export class EcsBackend implements Backend {
     }
   }
 
-  async markStandby(id: string, standby: boolean): Promise<void> {
+  async markStandby(id: string, standby: boolean, held = false): Promise<void> {
     this.assertOpen();
     if (InstanceMode.isPlaceholder(id)) return; // no task to tag yet; the manager re-marks after it appears
     if (standby) {
-      await this.limits.call('tag', 'TagResource', () =>
-        this.ecs.send(new TagResourceCommand({ resourceArn: id, tags: [{ key: STANDBY_TAG, value: 'true' }] })),
-      );
+      // One call for both tags: a hold is never recorded without its standby.
+      const tags = [{ key: STANDBY_TAG, value: 'true' }, ...(held ? [{ key: HELD_TAG, value: 'true' }] : [])];
+      await this.limits.call('tag', 'TagResource', () => this.ecs.send(new TagResourceCommand({ resourceArn: id, tags })));
     } else {
       await this.limits.call('tag', 'UntagResource', () =>
-        this.ecs.send(new UntagResourceCommand({ resourceArn: id, tagKeys: [STANDBY_TAG] })),
+        this.ecs.send(new UntagResourceCommand({ resourceArn: id, tagKeys: [STANDBY_TAG, HELD_TAG] })),
       );
     }
   }

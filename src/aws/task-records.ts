@@ -5,6 +5,8 @@ import type { BackendServer, BackendStatus, ServerPorts } from '../manager/types
 export const FLEET_TAG = 'arbiter:fleet';
 export const NAME_TAG = 'arbiter:name';
 export const STANDBY_TAG = 'arbiter:standby';
+/** An operator's drain: the policy never returns such a task to rotation, across restarts too. */
+export const HELD_TAG = 'arbiter:held';
 
 const STATUS: Record<string, BackendStatus> = {
   PROVISIONING: 'starting',
@@ -63,6 +65,7 @@ export function toBackendServer(task: Task, fleetId: string, address: ResolvedAd
     ports: address?.ports ?? null,
     status,
     standby: tagValue(task.tags, STANDBY_TAG) === 'true',
+    held: tagValue(task.tags, STANDBY_TAG) === 'true' && tagValue(task.tags, HELD_TAG) === 'true',
     launchedAt: (task.createdAt ?? task.startedAt)?.getTime() ?? 0,
   };
   if (status === 'stopped' || task.stoppedReason) {

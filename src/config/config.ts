@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { parse as parseDotenv } from 'dotenv';
 import { isValidTimezone, parseMinSchedule, type MinServersRule } from '../manager/min-schedule.js';
 import type { z } from 'zod';
+import { DEFAULT_NAME_WORDS } from '../proxy/names.js';
 import { ALIASES, envSchema, type RawEnv } from './schema.js';
 
 export interface ScalingConfig {
@@ -68,6 +69,8 @@ export interface Config {
   logLevel: 'error' | 'warn' | 'info' | 'debug';
   backend: 'local' | 'ecs';
   fleetId: string;
+  /** Server names (prefix-word) and where the nginx proxy config listens. */
+  proxy: { words: string[]; basePort: number; listenHost: string };
   scaling: ScalingConfig;
   health: HealthConfig;
   /** Where allocations go when no server has room; null means answer 503. */
@@ -210,6 +213,7 @@ function buildConfig(raw: RawEnv): Config {
     logLevel: raw.LOG_LEVEL,
     backend,
     fleetId: raw.FLEET_ID,
+    proxy: { words: raw.SERVER_NAMES ?? DEFAULT_NAME_WORDS, basePort: raw.PROXY_BASE_PORT, listenHost: raw.PROXY_LISTEN_HOST },
     scaling: {
       upscaleMargin: raw.UPSCALE_MARGIN,
       downscaleMargin: raw.DOWNSCALE_MARGIN,

@@ -98,6 +98,17 @@ export const envSchema = z.object({
   ALLOCATE_RATE_LIMIT: wholeNumber(0, 1_000_000).default(600),
   TRUST_PROXY: z.string().trim().optional(),
 
+  // Names and the nginx proxy config (GET /api/proxy/nginx)
+  SERVER_NAMES: commaList
+    .pipe(z.array(z.string().regex(/^[a-z0-9][a-z0-9-]{0,30}$/, 'each name must be 1 to 31 lowercase letters, digits or -')).min(1).max(1000))
+    .optional(),
+  PROXY_BASE_PORT: port.default(4000),
+  PROXY_LISTEN_HOST: z
+    .string()
+    .trim()
+    .regex(/^(?:\d{1,3}(?:\.\d{1,3}){3}|[A-Za-z0-9.-]{1,253})$/, 'expected an IPv4 address or a host name')
+    .default('0.0.0.0'),
+
   // The seed's variables that mean nothing here; accepted so that its .env loads.
   SECRET_KEY: z.string().optional(),
   DEBUG: z.string().optional(),

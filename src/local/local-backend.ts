@@ -108,10 +108,12 @@ export class LocalBackend implements Backend {
     child.stop(reason, this.options.stopGraceMs);
   }
 
-  async markStandby(id: string, standby: boolean): Promise<void> {
+  /** In memory: a hold lasts as long as the manager and its children (they stop with it). */
+  async markStandby(id: string, standby: boolean, held = false): Promise<void> {
     const child = this.children.get(id);
     if (!child) throw new UnknownServerError(id);
     child.standby = standby;
+    child.held = standby && held;
   }
 
   /** Process ids of children that have not exited (for tests and diagnostics). */

@@ -33,6 +33,7 @@ export class LocalChild {
   private stoppedReason: string | undefined;
   private killTimer: NodeJS.Timeout | undefined;
   standby = false;
+  held = false;
   stoppedAt: number | null = null;
   readonly launchedAt: number;
   /** Resolves once the process has exited. */
@@ -93,6 +94,7 @@ export class LocalChild {
       ports: this.ports ? { ...this.ports } : null,
       status: this.status,
       standby: this.standby,
+      held: this.held,
       launchedAt: this.launchedAt,
     };
     if (this.stoppedReason !== undefined) server.stoppedReason = this.stoppedReason;

@@ -1,7 +1,7 @@
 // Hands out gameservers. Selection is a pure function; the reservation is taken synchronously,
 // before any await, so concurrent requests can never oversubscribe a server (§3.3, style habit 5).
 import { CapacityIndex, effectiveCapacity, type AllocationStrategy } from './capacity-index.js';
-import type { Fleet, ServerRecord } from './fleet.js';
+import { isInRotation, type Fleet, type ServerRecord } from './fleet.js';
 import type { ReservationBook } from './reservations.js';
 import type { ServerPorts } from './types.js';
 
@@ -83,8 +83,9 @@ export class Allocator {
       const existing = this.book.forSession(sessionId, now);
       if (existing) {
         const record = this.fleet.get(existing.serverId);
-        // The same session gets the same server while it still serves; otherwise it is placed anew.
-        if (record && record.host !== null && record.ports !== null && record.lifecycle === 'running' && record.failures === 0) {
+        // The same session gets the same server while it is in rotation (the one predicate for what may serve a
+        // session: a drained or standby server may not); otherwise it is placed anew.
+        if (record && isInRotation(record)) {
           return { kind: 'server', server: toAllocated(record), reused: true };
         }
         this.book.release(existing);

@@ -38,8 +38,11 @@ export interface Backend {
   launch(count: number): Promise<LaunchResult>;
   /** Stops a server. Stopping one that is already gone is not an error. */
   stop(id: string, reason: string): Promise<void>;
-  /** Records standby durably, so a restarted manager finds it again. */
-  markStandby(id: string, standby: boolean): Promise<void>;
+  /**
+   * Records standby durably, so a restarted manager finds it again; `held` (an operator's drain) is recorded with it
+   * and cleared when standby is.
+   */
+  markStandby(id: string, standby: boolean, held?: boolean): Promise<void>;
   /** Releases what the backend holds (timers, clients). Local mode also stops its children. */
   close(): Promise<void>;
 }

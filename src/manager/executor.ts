@@ -61,19 +61,27 @@ export class Executor {
     }
   }
 
-  /** Standby leaves the allocator at once; the durable tag and the gameserver's drain follow. */
-  setStandby(id: string, standby: boolean, reason: string): boolean {
+  /**
+   * Standby leaves the allocator at once; the durable tag and the gameserver's drain follow. `held` is an operator's
+   * drain, recorded with the standby tag (cleared with it). Refuses (false) without changing anything when the server
+   * is gone, stopping or busy.
+   */
+  setStandby(id: string, standby: boolean, reason: string, held = false): boolean {
     const { backend, fleet, prober, logger, metrics } = this.deps;
     const record = fleet.get(id);
     if (!record || record.busy || record.lifecycle === 'stopping') return false;
-    if (record.standby === standby) return true;
+    const hold = standby && held;
+    if (record.standby === standby && record.held === hold) return true;
+    const wasStandby = record.standby;
     fleet.setStandby(id, standby);
+    fleet.setHeld(id, hold);
     fleet.setBusy(id, true);
-    logger.info(standby ? 'server standby' : 'server active', { serverId: id, name: record.name, reason });
+    if (wasStandby !== standby) logger.info(standby ? 'server standby' : 'server active', { serverId: id, name: record.name, reason });
+    else logger.info(hold ? 'server held' : 'server hold released', { serverId: id, name: record.name, reason });
     this.track(
       (async () => {
         try {
-          await backend.markStandby(id, standby);
+          await backend.markStandby(id, standby, hold);
         } catch (err) {
           metrics.backendErrors.inc({ operation: 'mark_standby' });
           logger.error('standby mark failed', { serverId: id, standby, error: errorMessage(err) });
@@ -82,6 +90,26 @@ export class Executor {
           const ok = await prober.setDraining(record.pollHost, record.ports.health, standby);
           if (!ok) logger.debug('gameserver did not accept drain change', { serverId: id, draining: standby });
         }
+      })().finally(() => fleet.setBusy(id, false)),
+    );
+    return true;
+  }
+
+  /**
+   * A standby server whose report says it is not draining: a manager that died between tagging it and calling its
+   * /drain/ left it so, and it would never report ready_to_close. Calls /drain/ again.
+   */
+  redrain(id: string): boolean {
+    const { fleet, prober, logger } = this.deps;
+    const record = fleet.get(id);
+    if (!record || record.busy || !record.standby || record.lifecycle !== 'running' || record.pollHost === null || record.ports === null) return false;
+    const { pollHost, ports } = record;
+    fleet.setBusy(id, true);
+    logger.info('standby server not draining; draining again', { serverId: id, name: record.name });
+    this.track(
+      (async () => {
+        const ok = await prober.setDraining(pollHost, ports.health, true);
+        if (!ok) logger.warn('gameserver did not accept drain', { serverId: id });
       })().finally(() => fleet.setBusy(id, false)),
     );
     return true;

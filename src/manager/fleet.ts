@@ -243,6 +243,7 @@ export class Fleet {
   setHeld(id: string, held: boolean): void {
     const r = this.records.get(id);
     if (r) r.held = held;
+    this.changed(id);
   }
 
   setBusy(id: string, busy: boolean): void {
@@ -286,7 +287,7 @@ export class Fleet {
       failures: 0,
       lastError: null,
       busy: false,
-      held: false,
+      held: s.standby && s.held === true,
       stopReason: s.status === 'stopping' ? 'stopped by the backend' : null,
       seenAt: now,
     };

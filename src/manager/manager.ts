@@ -120,6 +120,7 @@ export class Manager {
         demand: (now) => this.wanted.forPolicy(now),
         lastAllocatedAt: (id) => this.wanted.lastAllocatedAt(id),
       },
+      onResync: () => this.redrainStandby(),
       onEvents: (events) => this.logEvents(events),
       onDecided: (free, decisions, at) => {
         const { upscaleMargin, downscaleMargin } = config.scaling;
@@ -150,6 +151,7 @@ export class Manager {
     try {
       await this.reconciler.observe(true);
       await this.pollAll();
+      this.redrainStandby();
     } catch (err) {
       // The loops retry; readiness waits for a complete observation.
       logger.error('initial rebuild failed', { error: errorMessage(err) });
@@ -172,8 +174,8 @@ export class Manager {
     this.wanted.arrival();
     const started = performance.now();
     const pending = this.wanted.waiters.wait(sessionId, waitMs, signal);
-    // Queued: scale for it now (the tick sees it among the waiting).
-    if (this.wanted.waiters.size() > 0) this.wake('no_room');
+    // Queued: scale for it soon. The check is coalesced (100 ms), so a burst of waiters is counted in one decision.
+    if (this.wanted.waiters.size() > 0) this.demand.allocated();
     const served = await pending;
     if (served) {
       this.metrics.allocations.inc({ result: served.reused ? 'reused' : 'server' });
@@ -276,14 +278,15 @@ export class Manager {
     this.recent.event({ at: this.deps.clock.now(), source: 'action', kind, serverId: id, reason });
   }
 
+  /** Holds the server on standby (durably: the backend records the hold) until undrained. */
   drain(id: string): AdminResult {
-    const result = this.drainServer(id);
+    const result = this.operatorStandby(id, true, 'drained by operator');
     this.operatorAction('drain', id, result, 'drained by operator');
     return result;
   }
 
   undrain(id: string): AdminResult {
-    const result = this.undrainServer(id);
+    const result = this.operatorStandby(id, false, 'undrained by operator');
     this.operatorAction('undrain', id, result, 'undrained by operator');
     return result;
   }
@@ -294,26 +297,22 @@ export class Manager {
     return result;
   }
 
-  private drainServer(id: string): AdminResult {
+  /** Every check comes before the change: a refused command changes nothing. */
+  private operatorStandby(id: string, standby: boolean, reason: string): AdminResult {
     const r = this.fleet.get(id);
     if (!r) return notFound(id);
     if (r.lifecycle === 'stopping') return { ok: false, code: 'conflict', message: `server ${id} is stopping` };
-    this.fleet.setHeld(id, true);
-    if (!r.standby && !this.executor.setStandby(id, true, 'drained by operator')) {
-      return { ok: false, code: 'conflict', message: `server ${id} has an action in flight; try again` };
-    }
+    if (r.busy) return { ok: false, code: 'conflict', message: `server ${id} has an action in flight; try again` };
+    this.executor.setStandby(id, standby, reason, standby);
+    if (!standby) this.wake('operator');
     return { ok: true, server: this.server(id) as ServerView };
   }
 
-  private undrainServer(id: string): AdminResult {
-    const r = this.fleet.get(id);
-    if (!r) return notFound(id);
-    if (r.lifecycle === 'stopping') return { ok: false, code: 'conflict', message: `server ${id} is stopping` };
-    this.fleet.setHeld(id, false);
-    if (r.standby && !this.executor.setStandby(id, false, 'undrained by operator')) {
-      return { ok: false, code: 'conflict', message: `server ${id} has an action in flight; try again` };
+  /** Standby servers whose report says they are not draining get /drain/ again (after a start and every resync). */
+  private redrainStandby(): void {
+    for (const r of this.fleet.all()) {
+      if (r.standby && r.report?.draining === false) this.executor.redrain(r.id);
     }
-    return { ok: true, server: this.server(id) as ServerView };
   }
 
   private stopNow(id: string): AdminResult {

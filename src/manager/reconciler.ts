@@ -35,6 +35,8 @@ export interface ReconcilerDeps {
   logger: Logger;
   metrics: ManagerMetrics;
   controls: ReconcileControls;
+  /** After each complete observation (the resync every RESYNC_INTERVAL). */
+  onResync?: () => void;
   onEvents: (events: FleetEvent[]) => void;
   /** Each completed tick's free capacity and decisions, for the dashboard's history. */
   onDecided?: (free: number, decisions: Decision[], at: number) => void;
@@ -121,6 +123,7 @@ export class Reconciler {
     const events = fleet.applyObservation(observed, now, full, unchanged);
     for (const e of events) if (e.type === 'removed') book.dropServer(e.server.id);
     this.deps.onEvents(events);
+    if (full) this.deps.onResync?.();
   }
 
   /** Free capacity as the policy counts it, now. */

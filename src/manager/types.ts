@@ -31,6 +31,8 @@ export interface BackendServer {
   status: BackendStatus;
   /** Durable standby mark (an ECS task tag; in-memory for local mode). */
   standby: boolean;
+  /** An operator's drain, recorded with standby (ECS tag `arbiter:held`), so a restarted manager keeps it out of rotation. */
+  held?: boolean;
   /** When the backend launched it, epoch milliseconds. */
   launchedAt: number;
   /** Why the backend stopped it (ECS `stoppedReason`, or the process exit). */

@@ -91,6 +91,16 @@ export function runBackendContract(name: string, options: BackendContractOptions
       expect((await b.list()).find((s) => s.id === id)?.standby).toBe(false);
     });
 
+    it("an operator's hold is recorded with standby and cleared with it", async () => {
+      const b = await fresh();
+      const { launched } = await b.launch(1);
+      const id = launched[0]!.id;
+      await b.markStandby(id, true, true);
+      expect((await b.list()).find((s) => s.id === id)).toMatchObject({ standby: true, held: true });
+      await b.markStandby(id, false);
+      expect((await b.list()).find((s) => s.id === id)).toMatchObject({ standby: false, held: false });
+    });
+
     it('stop of an unknown id, or of a server already gone, is not an error', async () => {
       const b = await fresh();
       await expect(b.stop(options.unknownId, 'never existed')).resolves.toBeUndefined();

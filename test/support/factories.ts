@@ -165,10 +165,13 @@ export class FakeBackend implements Backend {
     }
   }
 
-  async markStandby(id: string, standby: boolean): Promise<void> {
+  async markStandby(id: string, standby: boolean, held = false): Promise<void> {
     this.standbyMarks.push({ id, standby });
     const s = this.servers.get(id);
-    if (s) s.standby = standby;
+    if (s) {
+      s.standby = standby;
+      s.held = standby && held;
+    }
   }
 
   async close(): Promise<void> {

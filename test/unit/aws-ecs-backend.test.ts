@@ -287,8 +287,17 @@ describe('EcsBackend.stop and markStandby', () => {
     });
     expect((await backend.list())[0]?.standby).toBe(true);
     await backend.markStandby(task.taskArn as string, false);
-    expect(ecs.commandCalls(UntagResourceCommand)[0]?.args[0].input).toEqual({ resourceArn: task.taskArn, tagKeys: ['arbiter:standby'] });
+    expect(ecs.commandCalls(UntagResourceCommand)[0]?.args[0].input).toEqual({ resourceArn: task.taskArn, tagKeys: ['arbiter:standby', 'arbiter:held'] });
     expect((await backend.list())[0]?.standby).toBe(false);
+    // An operator's hold is a second tag, written in the same call as standby.
+    await backend.markStandby(task.taskArn as string, true, true);
+    expect(ecs.commandCalls(TagResourceCommand)[1]?.args[0].input).toEqual({
+      resourceArn: task.taskArn,
+      tags: [{ key: 'arbiter:standby', value: 'true' }, { key: 'arbiter:held', value: 'true' }],
+    });
+    expect((await backend.list())[0]).toMatchObject({ standby: true, held: true });
+    await backend.markStandby(task.taskArn as string, false);
+    expect((await backend.list())[0]).toMatchObject({ standby: false, held: false });
   });
 });
 
