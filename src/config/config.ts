@@ -191,6 +191,22 @@ function scalingRules(raw: Partial<RawEnv>): string[] {
   return problems;
 }
 
+/** Timings that cannot work together: a reservation must outlive the gap between polls, a start one poll (interval + timeout). */
+function timingRules(raw: RawEnv): string[] {
+  const problems: string[] = [];
+  const poll = raw.POLL_INTERVAL + raw.HEALTH_TIMEOUT_MS;
+  if (raw.RESERVATION_TTL < raw.POLL_INTERVAL) {
+    problems.push(`RESERVATION_TTL: must outlive the gap between polls, POLL_INTERVAL = ${raw.POLL_INTERVAL / 1000} s (got ${raw.RESERVATION_TTL / 1000} s)`);
+  }
+  if (raw.JOIN_GRACE > raw.RESERVATION_TTL) {
+    problems.push(`JOIN_GRACE: must not exceed RESERVATION_TTL (got ${raw.JOIN_GRACE / 1000} s > ${raw.RESERVATION_TTL / 1000} s)`);
+  }
+  if (raw.START_TIMEOUT < poll) {
+    problems.push(`START_TIMEOUT: must leave room for a poll, POLL_INTERVAL + HEALTH_TIMEOUT_MS = ${poll / 1000} s (got ${raw.START_TIMEOUT / 1000} s)`);
+  }
+  return problems;
+}
+
 function buildConfig(raw: RawEnv): Config {
   const problems = scalingRules(raw);
   const schedule = raw.MIN_SERVERS_SCHEDULE ? parseMinSchedule(raw.MIN_SERVERS_SCHEDULE) : { ok: true as const, rules: [] };
@@ -203,6 +219,13 @@ function buildConfig(raw: RawEnv): Config {
   const capacityProviders = raw.ECS_CAPACITY_PROVIDERS;
   if (capacityProviders && raw.ECS_LAUNCH_TYPE) {
     problems.push('ECS_CAPACITY_PROVIDERS: cannot be combined with ECS_LAUNCH_TYPE; set one of them');
+  }
+  problems.push(...timingRules(raw));
+  for (const rule of schedule.ok ? schedule.rules : []) {
+    if (rule.minServers > raw.MAX_SERVERS) problems.push(`MIN_SERVERS_SCHEDULE: rule "${rule.cron}" asks for ${rule.minServers} servers, above MAX_SERVERS=${raw.MAX_SERVERS}`);
+  }
+  if (raw.TRUST_PROXY !== undefined && !/^(true|false|\d{1,3}|[A-Za-z0-9.:/]+(\s*,\s*[A-Za-z0-9.:/]+)*)$/.test(raw.TRUST_PROXY)) {
+    problems.push(`TRUST_PROXY: expected true, false, a hop count, or addresses/subnets/loopback separated by commas (got ${JSON.stringify(raw.TRUST_PROXY)})`);
   }
   if (problems.length > 0) throw new ConfigError(problems);
 
