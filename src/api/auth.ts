@@ -28,6 +28,34 @@ export interface TokenGuardOptions {
   variable: string;
 }
 
+export interface ReadGuardOptions {
+  readToken?: string | undefined;
+  adminToken: string | undefined;
+  allocateToken: string | undefined;
+}
+
+/**
+ * The read-only ops routes (server list, one server, dashboard data, metrics) reveal gameserver addresses, so they are
+ * never more open than allocation: open only while neither ARBITER_READ_TOKEN nor ARBITER_ALLOCATE_TOKEN is set;
+ * otherwise they take the read token or the admin token.
+ */
+export function requireReadAccess(options: ReadGuardOptions): RequestHandler {
+  const accepted = [options.readToken, options.adminToken].filter((t): t is string => t !== undefined);
+  const open = options.readToken === undefined && options.allocateToken === undefined;
+  return (req, _res, next) => {
+    if (open) return next();
+    if (accepted.length === 0) {
+      return next(new HttpError(403, 'disabled', 'the read-only API is closed while ARBITER_ALLOCATE_TOKEN is set: set ARBITER_READ_TOKEN or ARBITER_ADMIN_TOKEN'));
+    }
+    const given = bearer(req.get('authorization'));
+    if (given === null) return next(new HttpError(401, 'unauthorized', 'the read-only API needs an Authorization: Bearer token (read or admin)'));
+    // Every token is compared, so the time taken does not say which one matched.
+    const matched = accepted.map((t) => tokenMatches(t, given)).some(Boolean);
+    if (!matched) return next(new HttpError(403, 'forbidden', 'wrong token for the read-only API'));
+    next();
+  };
+}
+
 export function requireToken(options: TokenGuardOptions): RequestHandler {
   const { token, what, whenUnset, variable } = options;
   return (req, _res, next) => {

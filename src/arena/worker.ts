@@ -208,6 +208,7 @@ export class ArenaWorker {
       settleMs: 2000,
       killGraceMs: 2000,
       statusBackoffMs: { initial: 250, max: 2000 },
+      logger: log,
     });
     m.phase = 'storing';
     this.o.onChange?.();

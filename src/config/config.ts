@@ -85,6 +85,8 @@ export interface Config {
 export interface SecurityConfig {
   adminToken: string | undefined;
   allocateToken: string | undefined;
+  /** ARBITER_READ_TOKEN: the read-only ops routes (server list, dashboard data, metrics); the admin token works too. */
+  readToken?: string | undefined;
   heartbeatToken: string | undefined;
   /** Sent as a bearer token on gameservers' /drain/ and /undrain/ (their sidecars require it). */
   sidecarToken?: string;
@@ -254,6 +256,7 @@ function buildConfig(raw: RawEnv): Config {
     security: {
       adminToken: raw.ARBITER_ADMIN_TOKEN,
       allocateToken: raw.ARBITER_ALLOCATE_TOKEN,
+      readToken: raw.ARBITER_READ_TOKEN,
       heartbeatToken: raw.ARBITER_HEARTBEAT_TOKEN,
       sidecarToken: raw.ARBITER_SIDECAR_TOKEN,
       corsOrigins: raw.CORS_ORIGINS,

@@ -11,7 +11,11 @@ const hostPort = z
   .regex(/^[A-Za-z0-9.\-]+:\d{1,5}$/, 'expected host:port, e.g. 127.0.0.1:8888')
   .refine((v) => Number(v.slice(v.lastIndexOf(':') + 1)) <= 65535, 'expected a port from 1 to 65535');
 
-const token = z.string().min(16, 'expected a token of at least 16 characters');
+const token = z
+  .string()
+  .min(16, 'expected a token of at least 16 characters')
+  // A token with surrounding whitespace could never match a bearer header (they are trimmed): refuse it.
+  .refine((v) => v === v.trim(), 'must not start or end with whitespace');
 
 const port = wholeNumber(0, 65535);
 
@@ -92,6 +96,7 @@ export const envSchema = z.object({
   // Security (admin and allocation tokens, heartbeats, browsers)
   ARBITER_ADMIN_TOKEN: token.optional(),
   ARBITER_ALLOCATE_TOKEN: token.optional(),
+  ARBITER_READ_TOKEN: token.optional(),
   ARBITER_HEARTBEAT_TOKEN: token.optional(),
   ARBITER_SIDECAR_TOKEN: token.optional(),
   CORS_ORIGINS: commaList.default(['*']),

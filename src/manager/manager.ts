@@ -174,8 +174,8 @@ export class Manager {
     this.wanted.arrival();
     const started = performance.now();
     const pending = this.wanted.waiters.wait(sessionId, waitMs, signal);
-    // Queued: scale for it now (the tick sees it among the waiting).
-    if (this.wanted.waiters.size() > 0) this.wake('no_room');
+    // Queued: scale for it soon. The check is coalesced (100 ms), so a burst of waiters is counted in one decision.
+    if (this.wanted.waiters.size() > 0) this.demand.allocated();
     const served = await pending;
     if (served) {
       this.metrics.allocations.inc({ result: served.reused ? 'reused' : 'server' });

@@ -76,9 +76,9 @@ function errorText(body: unknown): string {
 export function createCerveauClient(options: CerveauClientOptions) {
   const base = `http://${options.host.includes(':') ? `[${options.host}]` : options.host}:${options.webPort}`;
 
-  async function call(path: string, init: RequestInit = {}): Promise<{ status: number; body: unknown }> {
+  async function call(path: string, init: RequestInit = {}, timeoutMs = options.timeoutMs): Promise<{ status: number; body: unknown }> {
     try {
-      const res = await fetch(`${base}${path}`, { ...init, signal: AbortSignal.timeout(options.timeoutMs) });
+      const res = await fetch(`${base}${path}`, { ...init, signal: AbortSignal.timeout(timeoutMs) });
       const text = await res.text();
       let body: unknown = text;
       try {
@@ -103,8 +103,8 @@ export function createCerveauClient(options: CerveauClientOptions) {
       if (status < 200 || status >= 300) throw new CerveauError(status, `setup refused (${status}): ${errorText(body)}`);
     },
 
-    async status(gameName: string, session: string): Promise<SessionStatus> {
-      const { status, body } = await call(`/status/${encodeURIComponent(gameName)}/${encodeURIComponent(session)}`);
+    async status(gameName: string, session: string, timeoutMs?: number): Promise<SessionStatus> {
+      const { status, body } = await call(`/status/${encodeURIComponent(gameName)}/${encodeURIComponent(session)}`, {}, timeoutMs);
       if (status !== 200) throw new CerveauError(status, `status answered ${status}: ${errorText(body)}`);
       const parsed = statusSchema.safeParse(body);
       if (!parsed.success) throw new CerveauError(status, `status answer is malformed: ${parsed.error.issues[0]?.message ?? ''}`);

@@ -16,6 +16,7 @@ export const FAILURE_EXIT_CODES: Readonly<Record<FailureKind, number>> = {
   timeout: 8,
   no_gamelog: 9,
   gamelog_too_large: 10,
+  gameserver_lost: 11,
   interrupted: 130,
 };
 

@@ -45,6 +45,9 @@ export interface RunMatchOptions {
   maxGamelogBytes?: number;
   /** `?wait=` on the allocation (0-60 s); default: the client's own (30 s). */
   waitSeconds?: number;
+  /** While clients play, /status is polled this often; this many failed polls in a row end the match as gameserver_lost. */
+  watchIntervalMs?: number;
+  watchFailures?: number;
   /** Per HTTP request. Default 10 s. */
   requestTimeoutMs?: number;
   signal?: AbortSignal;
@@ -123,6 +126,40 @@ async function awaitGameOver(
     if (signal?.aborted) break;
   }
   return { status: last, problem: `${problem ?? 'no status'} after ${delays.length + 1} tries` };
+}
+
+/**
+ * Polls /status while the match runs. Resolves with the last problem once `failures` polls in a row got no answer,
+ * or null when `stop` is aborted first. An answer of any kind (even `over`) counts as the gameserver being there.
+ */
+async function watchGameserver(
+  cerveau: CerveauClient,
+  game: string,
+  session: string,
+  options: { intervalMs: number; failures: number; timeoutMs: number; stop: AbortSignal },
+): Promise<string | null> {
+  let failed = 0;
+  while (!options.stop.aborted) {
+    try {
+      await sleep(options.intervalMs, options.stop);
+    } catch {
+      return null;
+    }
+    if (options.stop.aborted) return null;
+    try {
+      await cerveau.status(game, session, options.timeoutMs);
+      failed = 0;
+    } catch (err) {
+      // a 4xx is an answer; silence, or a sidecar saying its Cerveau is unreachable (5xx), means it is gone
+      if (err instanceof CerveauError && err.status !== null && err.status < 500) {
+        failed = 0;
+        continue;
+      }
+      failed += 1;
+      if (failed >= options.failures) return `${failed} status polls in a row got no answer (${(err as Error).message})`;
+    }
+  }
+  return null;
 }
 
 /** Every player of an `over` status has its won/lost flags (spectators do not count). */
@@ -217,13 +254,32 @@ export async function runMatch(options: RunMatchOptions): Promise<MatchResult> {
     obs.times.startedAt = now();
     log.info('clients started', { clients: specs.map((s) => s.name) });
 
+    // Joueur clients hang when the server goes away: watch it, and stop them if it stops answering.
+    const lost = new AbortController();
+    const watch = watchGameserver(cerveau, options.game, session, {
+      intervalMs: options.watchIntervalMs ?? 1_000,
+      failures: options.watchFailures ?? 3,
+      timeoutMs: Math.min(requestTimeoutMs, 2_000),
+      stop: lost.signal,
+    }).then((problem) => {
+      if (problem !== null) lost.abort(new Error(problem));
+      return problem;
+    });
     const outcome = await superviseClients(running, {
       timeoutMs: options.timeoutMs,
       settleMs: options.settleMs ?? 3_000,
       killGraceMs: options.killGraceMs ?? 5_000,
-      signal: options.signal,
+      signal: options.signal ? AbortSignal.any([options.signal, lost.signal]) : lost.signal,
     });
+    const lostProblem = lost.signal.aborted ? await watch : null;
+    if (!lost.signal.aborted) lost.abort();
+    await watch;
     obs.outcome = outcome.kind;
+    if (lostProblem !== null && !options.signal?.aborted) {
+      obs.failure = { kind: 'gameserver_lost', reason: `the gameserver stopped answering during the match: ${lostProblem}` };
+      log.warn('gameserver lost', { problem: lostProblem });
+      return await finish(obs, now, log);
+    }
 
     const over = await awaitGameOver(cerveau, options.game, session, delays, options.signal);
     obs.status = over.status;

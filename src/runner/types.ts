@@ -22,6 +22,8 @@ export type FailureKind =
   | 'no_gamelog'
   /** The gamelog, as received or decompressed, is larger than --max-gamelog-bytes. */
   | 'gamelog_too_large'
+  /** The gameserver stopped answering while the match ran; the clients were stopped. */
+  | 'gameserver_lost'
   | 'interrupted'
   | 'internal_error';
 

@@ -45,7 +45,7 @@ describe('ArbiterClient wait', () => {
   });
 
   it('sends no wait when asked for 0, and then the plain timeout applies', async () => {
-    const m = await fakeManager(() => ({ status: 200, body: allocation, delayMs: 400 }));
+    const m = await fakeManager(() => ({ status: 200, body: allocation, delayMs: 3000 }));
     const client = createArbiterClient({ managerUrl: m.url, requestTimeoutMs: 100, waitSeconds: 0 });
     await expect(client.allocate({ session: 'abc' })).rejects.toMatchObject({ kind: 'unreachable' });
     expect(new URL(m.seen[0]!.url, m.url).searchParams.has('wait')).toBe(false);

@@ -62,6 +62,11 @@ describe('unzipSubmission refuses hostile zips', () => {
     await expect(unzipSubmission(rawZip(entries), join(tempDir(), 'o'), { ...DEFAULT_UNZIP_LIMITS, maxFiles: 10 })).rejects.toThrow(/21 entries; at most 10/);
   });
 
+  it('refuses a zip larger than the unpack limit before reading it', async () => {
+    const zip = rawZip([{ name: 'Makefile', data: MAKEFILE }, { name: 'blob', data: Buffer.alloc(4096, 7) }]);
+    await expect(unzipSubmission(zip, join(tempDir(), 'o'), { ...DEFAULT_UNZIP_LIMITS, maxBytes: 2048 })).rejects.toThrow(/the zip is \d+ bytes; at most 2048/);
+  });
+
   it('refuses bytes that are not a zip', async () => {
     await expect(unzipSubmission(Buffer.from('not a zip at all'), join(tempDir(), 'o'))).rejects.toThrow(ZipRefusedError);
   });

@@ -1,5 +1,6 @@
 // Probes for the process itself: liveness, readiness and Prometheus metrics.
 import { Router } from 'express';
+import { requireReadAccess } from '../auth.js';
 import type { ApiDeps } from '../deps.js';
 
 export function opsRouter(deps: ApiDeps): Router {
@@ -12,7 +13,7 @@ export function opsRouter(deps: ApiDeps): Router {
     const status = deps.manager.status();
     res.status(status.ready ? 200 : 503).json({ ready: status.ready, servers: status.servers, free: status.free });
   });
-  router.get('/metrics', async (_req, res) => {
+  router.get('/metrics', requireReadAccess(deps.security), async (_req, res) => {
     res.set('Content-Type', deps.registry.contentType);
     res.send(await deps.registry.metrics());
   });

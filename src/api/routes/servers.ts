@@ -1,27 +1,28 @@
 // Read-only fleet views, and the admin calls that change a server or the scaling loop.
 import { Router } from 'express';
 import type { AdminResult } from '../../manager/manager.js';
-import { requireToken } from '../auth.js';
+import { requireReadAccess, requireToken } from '../auth.js';
 import type { ApiDeps } from '../deps.js';
 import { HttpError } from '../errors.js';
 
 export function serversRouter(deps: ApiDeps): Router {
   const router = Router();
   const { manager } = deps;
+  const read = requireReadAccess(deps.security);
 
-  router.get(['/api/servers', '/api/servers/'], (_req, res) => {
+  router.get(['/api/servers', '/api/servers/'], read, (_req, res) => {
     const servers = manager.servers();
     const status = manager.status();
     res.json({ servers, summary: { servers: servers.length, free: status.free, paused: status.paused } });
   });
 
-  router.get(['/api/history', '/api/history/'], (_req, res) => {
+  router.get(['/api/history', '/api/history/'], read, (_req, res) => {
     res.set('Cache-Control', 'no-store');
     res.json(manager.history());
   });
 
-  router.get('/api/servers/:id', (req, res) => {
-    const server = manager.server(req.params.id);
+  router.get('/api/servers/:id', read, (req, res) => {
+    const server = manager.server(req.params.id as string);
     if (!server) throw new HttpError(404, 'not_found', `no server with id ${req.params.id}`);
     res.json(server);
   });

@@ -124,6 +124,7 @@ function openEntry(zipfile: ZipFile, entry: Entry): Promise<NodeJS.ReadableStrea
 /** Unpacks into `dest` (created; must not hold anything that matters). Throws ZipRefusedError with the reason. */
 export async function unzipSubmission(zip: Buffer, dest: string, limits: UnzipLimits = DEFAULT_UNZIP_LIMITS): Promise<{ files: number; bytes: number }> {
   const root = resolve(dest);
+  if (zip.length > limits.maxBytes) throw new ZipRefusedError(`the zip is ${zip.length} bytes; at most ${limits.maxBytes} are accepted`);
   const zipfile = await openZip(zip);
   try {
     const planned = plan(await listEntries(zipfile, limits), limits);
