@@ -10,9 +10,10 @@ import { ecsList } from './ecs-list.js';
 import { formatReport, type BenchReport, type Benchmark } from './harness.js';
 import { memory } from './memory.js';
 import { policy } from './policy.js';
+import { scale } from './scale.js';
 import { scaleReaction } from './scale-reaction.js';
 
-export const BENCHMARKS: readonly Benchmark[] = [allocationCore, allocationHttp, policy, detection, scaleReaction, memory, ecsList];
+export const BENCHMARKS: readonly Benchmark[] = [allocationCore, allocationHttp, policy, detection, scaleReaction, memory, ecsList, scale];
 
 const RESPAWNED = 'ARBITER_BENCH_RESPAWNED';
 
@@ -36,7 +37,9 @@ function parseArgs(argv: readonly string[]): Args {
 
 export function selectBenchmarks(names: readonly string[]): Benchmark[] {
   if (names.length === 0) return [...BENCHMARKS];
-  const chosen = BENCHMARKS.filter((b) => names.some((n) => b.name === n || b.name.startsWith(n)));
+  // An exact name means that benchmark alone (`scale` is not also `scale-reaction`).
+  const matches = (b: Benchmark, n: string) => b.name === n || (!BENCHMARKS.some((x) => x.name === n) && b.name.startsWith(n));
+  const chosen = BENCHMARKS.filter((b) => names.some((n) => matches(b, n)));
   const unknown = names.filter((n) => !BENCHMARKS.some((b) => b.name === n || b.name.startsWith(n)));
   if (unknown.length > 0) throw new Error(`no benchmark named ${unknown.join(', ')} (known: ${BENCHMARKS.map((b) => b.name).join(', ')})`);
   return chosen;

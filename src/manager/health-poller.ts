@@ -24,8 +24,23 @@ export interface HealthPollerDeps {
   onEvents: (events: FleetEvent[]) => void;
 }
 
+/**
+ * A report judged against capacity: one claiming more room than its own max_capacity is a lie (a failed poll); one
+ * above the server's capacity (max_capacity, or GAMESERVER_CAPACITY without it) is clamped to it.
+ */
+export function boundReport(report: HealthReport, capacity: number): { ok: true; report: HealthReport; clamped: boolean } | { ok: false; error: string } {
+  if (report.maxCapacity !== undefined && report.availableCapacity > report.maxCapacity) {
+    return { ok: false, error: `health report: available_capacity ${report.availableCapacity} above its own max_capacity ${report.maxCapacity}` };
+  }
+  const limit = report.maxCapacity ?? capacity;
+  if (report.availableCapacity <= limit) return { ok: true, report, clamped: false };
+  return { ok: true, report: { ...report, availableCapacity: limit }, clamped: true };
+}
+
 export class HealthPoller {
   private readonly limit: ReturnType<typeof pLimit>;
+  /** Servers whose clamp was logged: once per server, so a lying server cannot flood the log. */
+  private readonly clampLogged = new Set<string>();
 
   constructor(private readonly deps: HealthPollerDeps) {
     this.limit = pLimit(deps.concurrency);
@@ -55,7 +70,14 @@ export class HealthPoller {
 
   /** Applies a good report (a poll's or a heartbeat's) and returns the fleet events it caused. */
   applyReport(id: string, report: HealthReport, sentAt: number, now: number, source: 'poll' | 'heartbeat'): FleetEvent[] {
-    const { fleet, book, capacity } = this.deps;
+    const { fleet, book, capacity, logger } = this.deps;
+    const bounded = boundReport(report, capacity);
+    if (!bounded.ok) return fleet.applyFailure(id, bounded.error, now);
+    if (bounded.clamped && !this.clampLogged.has(id)) {
+      this.clampLogged.add(id);
+      logger.warn('health report above capacity', { serverId: id, reported: report.availableCapacity, clampedTo: bounded.report.availableCapacity, source });
+    }
+    report = bounded.report;
     const record = fleet.get(id);
     const before = record?.report ? sessionsOf(record, capacity) : null;
     const events = fleet.applyReport(id, report, sentAt, now, source);
