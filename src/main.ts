@@ -7,7 +7,11 @@ import type { Backend } from './manager/backend.js';
 import { systemClock } from './manager/clock.js';
 import { Manager } from './manager/manager.js';
 import { HttpProber } from './manager/prober.js';
+import { registerProcessMetrics } from './process-metrics.js';
 import { exitOnListenError, listenOn } from './shared/listen.js';
+
+/** package.json's version; npm start also passes it as npm_package_version. */
+const BUILD_VERSION = '0.1.0';
 
 interface BackendParts {
   backend: Backend;
@@ -74,6 +78,7 @@ async function main(): Promise<void> {
   const { backend, reaper } = await createBackend(config, logger);
   const prober = new HttpProber({ timeoutMs: config.health.timeoutMs, drainToken: config.security.sidecarToken });
   const manager = new Manager({ config, backend, prober, clock: systemClock, logger });
+  registerProcessMetrics(manager.metrics.registry, { version: process.env.npm_package_version ?? BUILD_VERSION });
   const app = createApp({
     manager,
     logger,
