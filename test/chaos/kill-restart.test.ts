@@ -35,6 +35,7 @@ beforeAll(async () => {
     HEALTH_TIMEOUT_MS: '500',
     RESYNC_INTERVAL: '1',
     RESERVATION_TTL: '0.3',
+    JOIN_GRACE: '0.3',
   };
 });
 

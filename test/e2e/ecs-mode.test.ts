@@ -176,6 +176,8 @@ describe('ECS mode against the simulator process', () => {
       FLEET_ID: 'e2e-secrets',
       SLEEP_TIME: '0.3',
       POLL_INTERVAL: '0.2',
+      // A steady tick makes no ECS call; the resync does, so it brings the injected AWS errors into the log.
+      RESYNC_INTERVAL: '1',
       LOG_LEVEL: 'debug',
     });
     const a = await allocation(base);

@@ -41,6 +41,7 @@ beforeAll(async () => {
     HEALTH_TIMEOUT_MS: '500',
     FAIL_THRESHOLD: '3',
     RESERVATION_TTL: '1',
+    JOIN_GRACE: '1',
     DEMO_SESSION_SECONDS: '4',
     LOCAL_STOP_GRACE: '1',
     BACKUP_GAMESERVER: `127.0.0.1:${backupPort}`,
