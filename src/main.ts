@@ -73,6 +73,7 @@ async function main(): Promise<void> {
       logger,
     });
     if (handle.started) backupClose = () => handle.close();
+    if (!handle.usable) config = { ...config, backup: null };
   }
 
   const { backend, reaper } = await createBackend(config, logger);

@@ -156,7 +156,8 @@ export function parseConfig(env: Env): Config {
     // So that one run lists every problem: the rules between variables that did parse.
     throw new ConfigError(dedupe([...problems, ...scalingRules(parseEach(input))]));
   }
-  return buildConfig(parsed.data);
+  // BACKUP_GAMESERVER set but empty is a choice: no backup (allocation without room answers 503), not the default.
+  return buildConfig(parsed.data, { noBackup: env.BACKUP_GAMESERVER !== undefined && blank(env.BACKUP_GAMESERVER) });
 }
 
 /** Loads `.env` (or ENV_FILE) and the process environment, then validates. */
@@ -207,7 +208,7 @@ function timingRules(raw: RawEnv): string[] {
   return problems;
 }
 
-function buildConfig(raw: RawEnv): Config {
+function buildConfig(raw: RawEnv, opts: { noBackup: boolean }): Config {
   const problems = scalingRules(raw);
   const schedule = raw.MIN_SERVERS_SCHEDULE ? parseMinSchedule(raw.MIN_SERVERS_SCHEDULE) : { ok: true as const, rules: [] };
   if (!schedule.ok) problems.push(`MIN_SERVERS_SCHEDULE: ${schedule.error}`);
@@ -230,7 +231,7 @@ function buildConfig(raw: RawEnv): Config {
   if (problems.length > 0) throw new ConfigError(problems);
 
   const backupDefault = backend === 'local' ? '127.0.0.1:8888' : undefined;
-  const backup = raw.BACKUP_GAMESERVER ?? backupDefault;
+  const backup = opts.noBackup ? undefined : (raw.BACKUP_GAMESERVER ?? backupDefault);
   return {
     port: raw.PORT,
     // Local mode is a developer's machine: keep it off the network unless asked. A container needs every interface.

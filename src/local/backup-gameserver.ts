@@ -3,6 +3,7 @@
 import { connect } from 'node:net';
 import { createSilentLogger, type Logger } from '../log.js';
 import { createDemoGameserver } from '../gameserver/demo-gameserver.js';
+import { parseHealthBody } from '../manager/health-schema.js';
 
 export interface BackupGameserverOptions {
   capacity?: number;
@@ -16,12 +17,17 @@ export interface BackupGameserverOptions {
 
 export interface BackupGameserverHandle {
   started: boolean;
+  /**
+   * Whether the address may be handed out: a demo gameserver started here, or something already listening that
+   * answers the /health/ contract. False when the address is taken by something that does not.
+   */
+  usable: boolean;
   /** Why nothing was started, when `started` is false. */
   reason?: string;
   close(): Promise<void>;
 }
 
-const notStarted = (reason: string): BackupGameserverHandle => ({ started: false, reason, close: async () => undefined });
+const notStarted = (reason: string, usable = true): BackupGameserverHandle => ({ started: false, usable, reason, close: async () => undefined });
 
 export function isLoopbackHost(host: string): boolean {
   return host === 'localhost' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
@@ -36,11 +42,18 @@ export async function ensureBackupGameserver(address: string, options: BackupGam
   if (!isLoopbackHost(host)) return notStarted(`${address} is not a loopback address`);
   if (!Number.isInteger(port) || port < 1 || port > 65535) return notStarted(`${address} has no valid port`);
   const bindHost = host === 'localhost' ? '127.0.0.1' : host;
-  if (await isListening(bindHost, port, options.probeTimeoutMs ?? 500)) {
-    logger.info('backup gameserver already listening', { address });
-    return notStarted(`something already listens on ${address}`);
-  }
   const webPort = options.webPort ?? port + 1;
+  const probeTimeoutMs = options.probeTimeoutMs ?? 500;
+  if (await isListening(bindHost, port, probeTimeoutMs)) {
+    // Adopt it only if it is a gameserver: players sent to some other service would be lost without a trace.
+    const health = await probeHealth(bindHost, webPort, Math.max(probeTimeoutMs, 1000));
+    if (health === null) {
+      logger.info('backup gameserver already listening; adopted', { address, healthPort: webPort });
+      return notStarted(`something already listens on ${address} and answers /health/`);
+    }
+    logger.warn('backup address taken by something that is not a gameserver; running without a backup', { address, healthPort: webPort, error: health });
+    return notStarted(`something already listens on ${address} but ${health}`, false);
+  }
   try {
     const server = await createDemoGameserver({
       host: bindHost,
@@ -52,11 +65,26 @@ export async function ensureBackupGameserver(address: string, options: BackupGam
       logger,
     });
     logger.info('backup gameserver started', { address, ports: server.ports });
-    return { started: true, close: () => server.close() };
+    return { started: true, usable: true, close: () => server.close() };
   } catch (err) {
     // Another process took the port meanwhile, or the web port is busy: the backup stays as configured.
     logger.warn('backup gameserver not started', { address, error: (err as Error).message });
     return notStarted((err as Error).message);
+  }
+}
+
+/** null when http://host:port/health/ answers the §3.1 contract, else why not. */
+async function probeHealth(host: string, port: number, timeoutMs: number): Promise<string | null> {
+  if (port > 65535) return 'its health port is out of range';
+  try {
+    const res = await fetch(`http://${host}:${port}/health/`, { signal: AbortSignal.timeout(timeoutMs) });
+    if (!res.ok) return `its /health/ answers HTTP ${res.status}`;
+    const text = await res.text();
+    if (text.length > 64 * 1024) return 'its /health/ answer is too large';
+    const parsed = parseHealthBody(JSON.parse(text) as unknown);
+    return parsed.ok ? null : `its /health/ ${parsed.error}`;
+  } catch (err) {
+    return `its /health/ does not answer (${(err as Error).message})`;
   }
 }
 

@@ -107,9 +107,37 @@ describe('ensureBackupGameserver', () => {
     const second = await ensureBackupGameserver(`localhost:${port}`);
     handles.push(second);
     expect(second.started).toBe(false);
-    expect(second.reason).toMatch(/already listens/);
+    expect(second.reason).toMatch(/already listens .* answers \/health\//);
+    expect(second.usable).toBe(true);
     await handle.close();
     await expect(fetch(`http://127.0.0.1:${port + 1}/health/`)).rejects.toThrow();
+  });
+
+  it('does not adopt a listener that does not answer /health/: the manager then runs without a backup', async () => {
+    const port = await freePortPair();
+    const { createServer } = await import('node:net');
+    const { createServer: createHttpServer } = await import('node:http');
+    // A TCP listener on the game port, and an HTTP server on the health port that answers something else.
+    const tcp = createServer((socket) => socket.end());
+    const web = createHttpServer((_req, res) => res.end('{"status":"ok"}'));
+    await new Promise<void>((resolve) => tcp.listen(port, '127.0.0.1', resolve));
+    await new Promise<void>((resolve) => web.listen(port + 1, '127.0.0.1', resolve));
+    try {
+      const handle = await ensureBackupGameserver(`127.0.0.1:${port}`);
+      handles.push(handle);
+      expect(handle.started).toBe(false);
+      expect(handle.usable).toBe(false);
+      expect(handle.reason).toMatch(/invalid health answer/);
+      web.close();
+      await new Promise<void>((resolve) => web.once('close', resolve));
+      const silent = await ensureBackupGameserver(`127.0.0.1:${port}`);
+      handles.push(silent);
+      expect(silent.usable).toBe(false);
+      expect(silent.reason).toMatch(/does not answer/);
+    } finally {
+      tcp.close();
+      web.close();
+    }
   });
 
   it.each([

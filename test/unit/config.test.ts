@@ -203,6 +203,13 @@ describe('backend selection', () => {
     expect(parseConfig({}).backup).toMatchObject({ host: '127.0.0.1', port: 8888 });
   });
 
+  it('BACKUP_GAMESERVER set but empty means no backup, in local mode too', () => {
+    expect(parseConfig({ BACKUP_GAMESERVER: '' }).backup).toBeNull();
+    expect(parseConfig({ BACKUP_GAMESERVER: '  ' }).backup).toBeNull();
+    expect(parseConfig({ BACKUP_GAMESERVER: undefined }).backup).toMatchObject({ host: '127.0.0.1', port: 8888 });
+    expect(parseConfig({ GAMESERVER_TASK_DEFINITION: 'gs', ECS_SUBNETS: 's', BACKUP_GAMESERVER: '' }).backup).toBeNull();
+  });
+
   it('a Fargate fleet gets awsvpc with its subnet list', () => {
     const config = parseConfig({ GAMESERVER_TASK_DEFINITION: 'gs', ECS_SUBNETS: ' subnet-1 , subnet-2 ,' });
     expect(config.ecs).toMatchObject({ launchType: 'FARGATE', networkMode: 'awsvpc', subnets: ['subnet-1', 'subnet-2'] });
