@@ -109,13 +109,14 @@ export type Env = Record<string, string | undefined>;
 
 /** Reads a .env file; a missing file is an empty one. Later lines win, as in dotenv. */
 export function readEnvFile(path: string): Env {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = readFileSync(path, 'utf8');
+    bytes = readFileSync(path);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return {};
     throw new ConfigError([`ENV_FILE: cannot read ${path}: ${(err as Error).message}`]);
   }
+  const text = envFileText(path, bytes);
   const env: Env = parseDotenv(text);
   // The seed's .env repeats AWS_REGION, the second time blank: a later empty line must not erase a value.
   for (const line of text.split(/\r?\n/)) {
@@ -124,6 +125,23 @@ export function readEnvFile(path: string): Env {
     }
   }
   return env;
+}
+
+/**
+ * A .env must be UTF-8 text. A UTF-16 or binary file would parse as no variables at all and, say, start local mode
+ * where the user wrote an ECS configuration: refuse it instead.
+ */
+function envFileText(path: string, bytes: Buffer): string {
+  const refuse = (why: string) => new ConfigError([`ENV_FILE: ${path} is not a UTF-8 text file (${why}); save it as UTF-8`]);
+  if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)) throw refuse('it starts with a UTF-16 byte-order mark');
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
+  } catch {
+    throw refuse('it holds bytes that are not UTF-8');
+  }
+  if (text.includes('\0')) throw refuse('it holds NUL bytes');
+  return text;
 }
 
 /** The process environment wins over the file, and canonical names win over aliases. */

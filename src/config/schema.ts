@@ -78,7 +78,8 @@ export const envSchema = z.object({
   DEMO_SESSION_SECONDS: seconds(0.05, 86_400).default(sec(60)),
 
   // ECS mode
-  AWS_REGION: z.string().trim().min(1).optional(),
+  // A region name (us-east-1, us-gov-west-1, cn-north-1): anything else makes every AWS call fail as UnknownError.
+  AWS_REGION: z.string().trim().regex(/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/, 'expected an AWS region name such as us-east-1').optional(),
   ECS_CLUSTER: z.string().trim().min(1).default('default'),
   GAMESERVER_TASK_DEFINITION: z.string().trim().min(1).optional(),
   GAMESERVER_CONTAINER_NAME: z.string().trim().min(1).optional(),
