@@ -70,7 +70,9 @@ export function statementWithAction(statements: PolicyStatement[], action: strin
 
 /** Intrinsic values replaced by plausible strings, so an environment can go through the manager's config parser. */
 export function withPlaceholders(env: Record<string, unknown>): Record<string, string> {
-  return Object.fromEntries(Object.entries(env).map(([k, v]) => [k, typeof v === 'string' ? v : `resolved-${k.toLowerCase()}`]));
+  // The region resolves to a region name at deploy time, and the config parser checks that it is one.
+  const placeholder = (k: string) => (k === 'AWS_REGION' ? 'us-east-1' : `resolved-${k.toLowerCase()}`);
+  return Object.fromEntries(Object.entries(env).map(([k, v]) => [k, typeof v === 'string' ? v : placeholder(k)]));
 }
 
 const MUTATING_ECS = /^ecs:(RunTask|StartTask|StopTask|TagResource|UntagResource|Update|Create|Delete|Put|Register|Deregister|Submit)/;
