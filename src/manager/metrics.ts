@@ -21,6 +21,8 @@ export interface ManagerMetrics {
   wakes: Counter<'cause'>;
   tickSeconds: Histogram;
   allocationSeconds: Histogram;
+  /** 1 while the policy wants servers that MAX_SERVERS does not allow. */
+  scalingClamped: Gauge;
   /** Connects the fleet gauges to the manager that owns the fleet. */
   bindFleet(source: FleetGaugeSource): void;
 }
@@ -65,6 +67,11 @@ export function createManagerMetrics(registry = new Registry()): ManagerMetrics 
       name: 'arbiter_ticks_total',
       help: 'Reconcile ticks by result (ok, incomplete, error).',
       labelNames: ['result'],
+      registers: [registry],
+    }),
+    scalingClamped: new Gauge({
+      name: 'arbiter_scaling_clamped',
+      help: '1 while the policy wants more servers than MAX_SERVERS allows (free capacity stays under the margin).',
       registers: [registry],
     }),
     wakes: new Counter({

@@ -70,6 +70,20 @@ export type Decision =
   | { kind: 'standby'; serverId: string; reason: string; free: number; headroom?: number }
   | { kind: 'stop'; serverId: string; reason: string };
 
+/**
+ * Whether a decision changes anything. A launch clamped to 0 by MAX_SERVERS is reported (it says why the fleet did
+ * not grow) but is no action: it must not bring the next tick forward, log a decision, or wake the loop.
+ */
+export function isAction(d: Decision): boolean {
+  return d.kind !== 'launch' || d.count > 0;
+}
+
+/** The launch the policy wanted and MAX_SERVERS forbade entirely, if any. */
+export function blockedLaunch(decisions: readonly Decision[]): Extract<Decision, { kind: 'launch' }> | undefined {
+  for (const d of decisions) if (d.kind === 'launch' && d.count === 0) return d;
+  return undefined;
+}
+
 /** Free capacity as §3.3 defines it: active effective capacity plus a full server per pending one. */
 export function freeCapacity(servers: readonly PolicyServer[], capacity: number): number {
   let free = 0;

@@ -7,7 +7,7 @@ import type { Clock } from './clock.js';
 import { errorMessage, type Executor } from './executor.js';
 import { isSettled, type Fleet, type FleetEvent } from './fleet.js';
 import type { ManagerMetrics } from './metrics.js';
-import { decideScale, freeCapacity, type Decision, type PolicyConfig, type PolicyDemand, type PolicySnapshot } from './policy.js';
+import { blockedLaunch, decideScale, freeCapacity, isAction, type Decision, type PolicyConfig, type PolicyDemand, type PolicySnapshot } from './policy.js';
 import type { ReservationBook } from './reservations.js';
 import { toPolicyServer } from './snapshot.js';
 import type { BackendServer } from './types.js';
@@ -47,6 +47,7 @@ export class Reconciler {
   private lastTickOkAt: number | null = null;
   /** When the fleet last grew; the policy holds off scale-in for SCALE_IN_DELAY after it. */
   private lastScaleUpAt: number | undefined;
+  private clamped = false;
 
   constructor(private readonly deps: ReconcilerDeps) {}
 
@@ -78,7 +79,9 @@ export class Reconciler {
     const snapshot = this.snapshot(now);
     const decisions = decideScale(snapshot, this.policyConfig(), now);
     const free = freeCapacity(snapshot.servers, config.scaling.capacity);
-    for (const d of decisions) {
+    this.reportClamp(blockedLaunch(decisions), free);
+    const actions = decisions.filter(isAction);
+    for (const d of actions) {
       metrics.decisions.inc({ kind: d.kind });
       logger.info('scaling decision', {
         ...d,
@@ -91,11 +94,23 @@ export class Reconciler {
     }
     if (decisions.some((d) => (d.kind === 'launch' && d.count > 0) || d.kind === 'activate')) this.lastScaleUpAt = now;
     this.deps.onDecided?.(free, decisions, now);
-    await this.deps.executor.apply(decisions);
+    await this.deps.executor.apply(actions);
     this.lastTickOkAt = clock.now();
     metrics.ticks.inc({ result: 'ok' });
     end();
-    return decisions.length > 0 ? Math.min(config.scaling.sleepMs, AFTER_ACTION_MS) : config.scaling.sleepMs;
+    return actions.length > 0 ? Math.min(config.scaling.sleepMs, AFTER_ACTION_MS) : config.scaling.sleepMs;
+  }
+
+  /** MAX_SERVERS stopping a launch: one line when it starts and one when it ends, and a gauge, not a line a tick. */
+  private reportClamp(blocked: Extract<Decision, { kind: 'launch' }> | undefined, free: number): void {
+    const { logger, metrics, config } = this.deps;
+    if (blocked && !this.clamped) {
+      logger.warn('scaling clamped at MAX_SERVERS', { maxServers: config.scaling.maxServers, free, reason: blocked.reason, upscaleMargin: config.scaling.upscaleMargin });
+    } else if (!blocked && this.clamped) {
+      logger.info('scaling clamp ended', { maxServers: config.scaling.maxServers, free });
+    }
+    this.clamped = blocked !== undefined;
+    metrics.scalingClamped.set(this.clamped ? 1 : 0);
   }
 
   /**
@@ -135,7 +150,7 @@ export class Reconciler {
   /** Whether the policy, run now on the fleet as last seen, would add capacity (return a standby server or launch). */
   wantsMoreCapacity(): boolean {
     const now = this.deps.clock.now();
-    return decideScale(this.snapshot(now), this.policyConfig(), now).some((d) => d.kind === 'launch' || d.kind === 'activate');
+    return decideScale(this.snapshot(now), this.policyConfig(), now).some((d) => isAction(d) && (d.kind === 'launch' || d.kind === 'activate'));
   }
 
   private snapshot(now: number): PolicySnapshot {
