@@ -133,8 +133,8 @@ async function main(): Promise<void> {
   const rules = config.scaling.minSchedule ?? [];
   if (rules.length > 0) {
     const { startMinSchedule } = await import('./manager/min-schedule.js');
-    const schedule = startMinSchedule(rules, config.scaling.scheduleTimezone, (rule) => {
-      manager.setMinServers(rule.minServers, `schedule ${rule.cron}`);
+    const schedule = startMinSchedule(rules, config.scaling.scheduleTimezone, (rule, how) => {
+      manager.setMinServers(rule.minServers, `schedule ${rule.cron} (${how})`);
     });
     cleanups.unshift({ name: 'schedule', run: () => schedule.stop() });
   }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/config.js';
 import { ConfigError } from '../../src/config/config.js';
-import { parseMinSchedule, startMinSchedule, type MinServersRule } from '../../src/manager/min-schedule.js';
+import { parseMinSchedule, ruleInForce, startMinSchedule, type MinServersRule } from '../../src/manager/min-schedule.js';
 import { waitFor } from '../support/wait.js';
 
 describe('parseMinSchedule', () => {
@@ -105,5 +105,42 @@ describe('Manager.setMinServers', () => {
     } finally {
       await manager.close();
     }
+  });
+});
+
+describe('ruleInForce: the floor after a restart is the rule that fired last', () => {
+  const rules: MinServersRule[] = [
+    { cron: '0 0 * * *', minServers: 3 },
+    { cron: '0 23 * * *', minServers: 1 },
+  ];
+  it.each([
+    { name: 'started at 20:50, after midnight\'s rule and before 23:00\'s', at: '2026-12-01T20:50:00Z', want: 3 },
+    { name: 'started at 23:30, after the 23:00 rule', at: '2026-12-01T23:30:00Z', want: 1 },
+    { name: 'started the very second midnight\'s rule is due', at: '2026-12-02T00:00:00Z', want: 3 },
+    { name: 'started at 00:00:30', at: '2026-12-02T00:00:30Z', want: 3 },
+  ])('$name → $want', ({ at, want }) => {
+    expect(ruleInForce(rules, 'UTC', new Date(at))?.minServers).toBe(want);
+  });
+
+  it('follows SCHEDULE_TIMEZONE', () => {
+    // 20:50 UTC is 23:50 in Moscow (UTC+3): the 23:00 rule has fired there.
+    expect(ruleInForce(rules, 'Europe/Moscow', new Date('2026-12-01T20:50:00Z'))?.minServers).toBe(1);
+  });
+
+  it('a weekly rule fired days ago still holds against a daily rule that fired earlier', () => {
+    const weekly: MinServersRule[] = [
+      { cron: '0 18 * * 5', minServers: 8 },
+      { cron: '0 23 * * 5', minServers: 1 },
+    ];
+    // Friday 2026-11-27 21:00 UTC: the 18:00 rule is in force; Saturday: the 23:00 one.
+    expect(ruleInForce(weekly, 'UTC', new Date('2026-11-27T21:00:00Z'))?.minServers).toBe(8);
+    expect(ruleInForce(weekly, 'UTC', new Date('2026-11-28T12:00:00Z'))?.minServers).toBe(1);
+  });
+
+  it('startMinSchedule applies the rule in force at once', async () => {
+    const seen: Array<[number, string]> = [];
+    const handle = startMinSchedule(rules, 'UTC', (rule, how) => seen.push([rule.minServers, how]), new Date('2026-12-01T20:50:00Z'));
+    await handle.stop();
+    expect(seen).toEqual([[3, 'in force at start']]);
   });
 });
