@@ -11,6 +11,7 @@ import { DemandWatch } from './demand-watch.js';
 import { Executor, errorMessage } from './executor.js';
 import { Fleet, gameAddressOf, stateOf, type FleetEvent } from './fleet.js';
 import { logFleetEvents } from './fleet-log.js';
+import { StartFailureBackoff } from './start-failure-backoff.js';
 import { HealthPoller } from './health-poller.js';
 import { History, type HistorySnapshot } from './history.js';
 import { AFTER_ACTION_MS, Reconciler } from './reconciler.js';
@@ -55,6 +56,8 @@ export class Manager {
   private readonly pollLoop: Loop;
   private readonly demand: DemandWatch;
   private readonly wanted: Demand;
+  /** Launches that died before they became healthy hold the next launch back (exponential, with jitter). */
+  private readonly startBackoff = new StartFailureBackoff();
   private readonly poller: HealthPoller;
   private readonly reconciler: Reconciler;
   private readonly recent = new History();
@@ -119,6 +122,7 @@ export class Manager {
         minServers: () => this.minServers,
         demand: (now) => this.wanted.forPolicy(now),
         lastAllocatedAt: (id) => this.wanted.lastAllocatedAt(id),
+        launchBackoffUntil: () => this.startBackoff.blockedUntil(),
       },
       onResync: () => this.redrainStandby(),
       onEvents: (events) => this.logEvents(events),
@@ -407,10 +411,21 @@ export class Manager {
     const now = this.deps.clock.now();
     for (const e of events) {
       if (e.type === 'added' && e.source === 'launch') this.wanted.launchedServer(e.server.id, e.server.launchedAt);
-      else if (e.type === 'active') this.wanted.activeServer(e.server.id, now);
-      else if (e.type === 'removed') this.wanted.removedServer(e.server.id);
+      else if (e.type === 'active') {
+        this.wanted.activeServer(e.server.id, now);
+        if (this.startBackoff.recordHealthyStart()) this.deps.logger.info('launch back-off reset: a server became healthy', { serverId: e.server.id });
+      } else if (e.type === 'removed') {
+        this.wanted.removedServer(e.server.id);
+        if (e.server.lastHealthyAt === null) this.startFailed(e.server.id, e.reason, now);
+      }
     }
     logFleetEvents(this.deps.logger, events);
+  }
+
+  private startFailed(serverId: string, reason: string, now: number): void {
+    const delayMs = this.startBackoff.recordStartFailure(now);
+    this.metrics.startFailures.inc();
+    this.deps.logger.warn('server died before it became healthy; launches back off', { serverId, reason, failuresInARow: this.startBackoff.failures(), backoffMs: delayMs });
   }
 
   private logNoRoom(reason: string, backup: boolean, now: number): void {

@@ -23,6 +23,8 @@ export interface ManagerMetrics {
   allocationSeconds: Histogram;
   /** 1 while the policy wants servers that MAX_SERVERS does not allow. */
   scalingClamped: Gauge;
+  /** Launched servers that went away before they were ever healthy. */
+  startFailures: Counter;
   /** Connects the fleet gauges to the manager that owns the fleet. */
   bindFleet(source: FleetGaugeSource): void;
 }
@@ -72,6 +74,11 @@ export function createManagerMetrics(registry = new Registry()): ManagerMetrics 
     scalingClamped: new Gauge({
       name: 'arbiter_scaling_clamped',
       help: '1 while the policy wants more servers than MAX_SERVERS allows (free capacity stays under the margin).',
+      registers: [registry],
+    }),
+    startFailures: new Counter({
+      name: 'arbiter_start_failures_total',
+      help: 'Launched servers that went away before they were ever healthy (each one backs launches off).',
       registers: [registry],
     }),
     wakes: new Counter({

@@ -56,6 +56,8 @@ export interface PolicySnapshot {
   demand?: PolicyDemand;
   /** When the fleet last grew (a launch or a return from standby); SCALE_IN_DELAY counts from it. */
   lastScaleUpAt?: number;
+  /** Launches died before they became healthy: no launch until this time (exponential back-off with jitter). */
+  launchBackoffUntil?: number;
 }
 
 /** Seats to hold free on top of UPSCALE_MARGIN (and DOWNSCALE_MARGIN): the demand terms, whole seats. */
@@ -65,7 +67,7 @@ export function demandHeadroom(demand: PolicyDemand | undefined): number {
 }
 
 export type Decision =
-  | { kind: 'launch'; count: number; reason: string; free: number; headroom?: number; clampedBy?: 'max_servers' | 'launch_cap' }
+  | { kind: 'launch'; count: number; reason: string; free: number; headroom?: number; clampedBy?: 'max_servers' | 'launch_cap' | 'backoff' }
   | { kind: 'activate'; serverId: string; reason: string; free: number }
   | { kind: 'standby'; serverId: string; reason: string; free: number; headroom?: number }
   | { kind: 'stop'; serverId: string; reason: string };
@@ -154,11 +156,13 @@ export function decideScale(snapshot: PolicySnapshot, config: PolicyConfig, now:
   const wanted = Math.max(forMargin, forMinimum);
   if (wanted > 0) {
     const room = Math.max(0, config.maxServers - fleetSize);
-    const count = Math.min(wanted, room, config.maxLaunchPerTick);
+    const backingOff = snapshot.launchBackoffUntil !== undefined && now < snapshot.launchBackoffUntil;
+    const count = backingOff ? 0 : Math.min(wanted, room, config.maxLaunchPerTick);
     const reason = forMargin >= forMinimum ? why : 'fewer servers than MIN_SERVERS';
     const launch: Decision = { kind: 'launch', count, reason, free, ...extra };
     // A clamped launch is still reported (even with count 0), so the log says why the fleet did not grow.
-    if (count < wanted) launch.clampedBy = room < config.maxLaunchPerTick ? 'max_servers' : 'launch_cap';
+    if (backingOff) launch.clampedBy = 'backoff';
+    else if (count < wanted) launch.clampedBy = room < config.maxLaunchPerTick ? 'max_servers' : 'launch_cap';
     decisions.push(launch);
     return decisions;
   }

@@ -23,6 +23,8 @@ export interface ReconcileControls {
   demand?(now: number): PolicyDemand;
   /** When the allocator last handed a server out (SCALE_IN_DELAY). */
   lastAllocatedAt?(serverId: string): number | undefined;
+  /** No launch before this time: launches died before they became healthy (StartFailureBackoff). */
+  launchBackoffUntil?(): number | undefined;
 }
 
 export interface ReconcilerDeps {
@@ -47,7 +49,7 @@ export class Reconciler {
   private lastTickOkAt: number | null = null;
   /** When the fleet last grew; the policy holds off scale-in for SCALE_IN_DELAY after it. */
   private lastScaleUpAt: number | undefined;
-  private clamped = false;
+  private clampedBy: string | null = null;
 
   constructor(private readonly deps: ReconcilerDeps) {}
 
@@ -101,16 +103,21 @@ export class Reconciler {
     return actions.length > 0 ? Math.min(config.scaling.sleepMs, AFTER_ACTION_MS) : config.scaling.sleepMs;
   }
 
-  /** MAX_SERVERS stopping a launch: one line when it starts and one when it ends, and a gauge, not a line a tick. */
+  /**
+   * MAX_SERVERS or the start-failure back-off stopping a launch: one line when it starts and one when it ends, and a
+   * gauge, not a line a tick.
+   */
   private reportClamp(blocked: Extract<Decision, { kind: 'launch' }> | undefined, free: number): void {
     const { logger, metrics, config } = this.deps;
-    if (blocked && !this.clamped) {
-      logger.warn('scaling clamped at MAX_SERVERS', { maxServers: config.scaling.maxServers, free, reason: blocked.reason, upscaleMargin: config.scaling.upscaleMargin });
-    } else if (!blocked && this.clamped) {
-      logger.info('scaling clamp ended', { maxServers: config.scaling.maxServers, free });
+    const by = blocked?.clampedBy ?? null;
+    if (by !== null && by !== this.clampedBy) {
+      const message = by === 'backoff' ? 'launches held back: recent launches died before they became healthy' : 'scaling clamped at MAX_SERVERS';
+      logger.warn(message, { maxServers: config.scaling.maxServers, free, reason: blocked?.reason, upscaleMargin: config.scaling.upscaleMargin });
+    } else if (by === null && this.clampedBy !== null) {
+      logger.info('scaling clamp ended', { by: this.clampedBy, maxServers: config.scaling.maxServers, free });
     }
-    this.clamped = blocked !== undefined;
-    metrics.scalingClamped.set(this.clamped ? 1 : 0);
+    this.clampedBy = by;
+    metrics.scalingClamped.set(by === 'max_servers' ? 1 : 0);
   }
 
   /**
@@ -165,6 +172,8 @@ export class Reconciler {
     const demand: PolicyDemand | undefined = controls.demand?.(now);
     if (demand) snapshot.demand = demand;
     if (this.lastScaleUpAt !== undefined) snapshot.lastScaleUpAt = this.lastScaleUpAt;
+    const backoffUntil = controls.launchBackoffUntil?.();
+    if (backoffUntil !== undefined) snapshot.launchBackoffUntil = backoffUntil;
     return snapshot;
   }
 
