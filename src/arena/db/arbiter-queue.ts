@@ -1,7 +1,7 @@
 // The queue in Arbiter's own schema (arbiter.matches): lease columns on the match row itself.
 import type pg from 'pg';
 import { inTransaction } from './tx.js';
-import type { Claim, FinishedMatch, MatchQueue, QueueOptions, RequeueResult } from './queue.js';
+import { claimSettling, type Claim, type FinishedMatch, type MatchQueue, type QueueOptions, type RequeueResult } from './queue.js';
 
 export function createArbiterQueue(pool: pg.Pool, opts: QueueOptions): MatchQueue {
   const lease = `make_interval(secs => ${Number(opts.leaseSeconds)})`;
@@ -46,12 +46,7 @@ export function createArbiterQueue(pool: pg.Pool, opts: QueueOptions): MatchQueu
   const HELD = `id = $1 AND status = 'playing' AND lease_owner = $2 AND lease_attempt = $3`;
 
   return {
-    async claim(owner) {
-      for (;;) {
-        const got = await claimOnce(owner);
-        if (got !== 'again') return got;
-      }
-    },
+    claim: (owner) => claimSettling(() => claimOnce(owner)),
     async renew(claim) {
       const r = await pool.query(`UPDATE arbiter.matches SET lease_expires_at = now() + ${lease} WHERE ${HELD}`, [claim.matchId, claim.owner, claim.attempt]);
       return r.rowCount === 1;

@@ -1,7 +1,7 @@
 // The queue on an ophelia database, written exactly as pyrena writes it; the lease is in arbiter.ophelia_leases.
 import type pg from 'pg';
 import { inTransaction } from './tx.js';
-import type { Claim, FinishedMatch, MatchQueue, QueueOptions, RequeueResult } from './queue.js';
+import { claimSettling, type Claim, type FinishedMatch, type MatchQueue, type QueueOptions, type RequeueResult } from './queue.js';
 
 /** pyrena's reasons for a failed game, in both columns. */
 export const PYRENA_FAILED_REASON = 'Arena failed to run game';
@@ -96,12 +96,7 @@ export function createOpheliaQueue(pool: pg.Pool, opts: QueueOptions): MatchQueu
   }
 
   return {
-    async claim(owner) {
-      for (;;) {
-        const got = await claimOnce(owner);
-        if (got !== 'again') return got;
-      }
-    },
+    claim: (owner) => claimSettling(() => claimOnce(owner)),
     async renew(claim) {
       const r = await pool.query(`UPDATE arbiter.ophelia_leases SET expires_at = now() + ${lease} WHERE game_id = $1 AND owner = $2 AND attempt = $3 AND expires_at IS NOT NULL`, [
         claim.matchId,

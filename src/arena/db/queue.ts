@@ -58,3 +58,16 @@ export interface MatchQueue {
   /** ophelia: records a submission's build outcome as pyrena does. */
   recordBuild?(submissionId: number, ok: boolean, logUrl: string | null): Promise<void>;
 }
+
+/**
+ * Claims through `claimOnce`, which answers 'again' after it settled something in the way (failed a match out of
+ * attempts, released a lease nobody holds) and a claim may still succeed. Bounded: past `limit` settlements in one
+ * call it reports nothing to do, and the worker's next poll goes on where this one stopped.
+ */
+export async function claimSettling(claimOnce: () => Promise<Claim | null | 'again'>, limit = 100): Promise<Claim | null> {
+  for (let i = 0; i < limit; i++) {
+    const got = await claimOnce();
+    if (got !== 'again') return got;
+  }
+  return null;
+}
