@@ -22,6 +22,8 @@ interface Key {
   capacity: number;
   launchedAt: number;
   id: string;
+  /** The record the tree holds under this key (not compared), so "nothing changed" needs no tree lookup. */
+  record: ServerRecord;
 }
 
 /** Orders keys the way selectServer ranks candidates: best first, ties to the oldest, then the smallest id. */
@@ -74,7 +76,7 @@ export class CapacityIndex {
   best(): IndexedServer | undefined {
     const key = this.tree.minKey();
     if (!key) return undefined;
-    return { record: this.tree.get(key) as ServerRecord, effectiveCapacity: key.capacity };
+    return { record: key.record, effectiveCapacity: key.capacity };
   }
 
   rotationSize(): number {
@@ -89,13 +91,23 @@ export class CapacityIndex {
     if (inRotation) this.rotation.add(id);
     else this.rotation.delete(id);
     const capacity = inRotation ? effectiveCapacity(record, this.book, this.now) : 0;
-    if (old && record && old.capacity === capacity && old.launchedAt === record.launchedAt && this.tree.get(old) === record) return;
-    if (old) {
-      this.tree.delete(old);
-      this.keys.delete(id);
+    if (old && record && old.capacity === capacity && old.launchedAt === record.launchedAt && old.record === record) return;
+    if (old) this.tree.delete(old);
+    if (!record || capacity <= 0) {
+      if (old) this.keys.delete(id);
+      return;
     }
-    if (!record || capacity <= 0) return;
-    const key: Key = { capacity, launchedAt: record.launchedAt, id };
+    // The key object is reused and the map entry overwritten, never deleted and set again: V8's Map keeps a
+    // deleted entry in its bucket's chain until the table is rebuilt, so deleting and re-adding the server
+    // an allocation just chose makes that chain (and every lookup of it) grow with the fleet's size.
+    if (old) {
+      old.capacity = capacity;
+      old.launchedAt = record.launchedAt;
+      old.record = record;
+      this.tree.set(old, record);
+      return;
+    }
+    const key: Key = { capacity, launchedAt: record.launchedAt, id, record };
     this.tree.set(key, record);
     this.keys.set(id, key);
   }
