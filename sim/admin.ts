@@ -143,6 +143,7 @@ export class SimAdmin {
     if (patch.slowMs !== undefined) g.slowMs = count('slowMs', patch.slowMs);
     if (patch.draining !== undefined) g.draining = patch.draining === true;
     if (patch.mode !== undefined) g.mode = patch.mode;
+    this.ctx.host.sync(task);
     return taskView(task);
   }
 

@@ -1,6 +1,6 @@
 // What every handler gets: the state and the machinery around it.
 import type { Faults } from './faults.js';
-import type { GameserverHost } from './gameserver-host.js';
+import type { GameserverHosting } from './gameserver-host.js';
 import type { SimState } from './state.js';
 import type { SimLog, TaskLifecycle } from './task-lifecycle.js';
 import type { Throttler } from './throttle.js';
@@ -8,7 +8,7 @@ import type { Throttler } from './throttle.js';
 export interface SimContext {
   state: SimState;
   lifecycle: TaskLifecycle;
-  host: GameserverHost;
+  host: GameserverHosting;
   faults: Faults;
   throttler: Throttler;
   log: SimLog;

@@ -2,7 +2,26 @@
 // A listener costs one file descriptor and a few KB, so thousands of tasks fit in one process (see sim/README.md).
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
-import type { SimTask } from './model.js';
+import type { GameserverState } from './model.js';
+
+/** What hosting a task's gameserver needs of it: in a worker process only these travel. */
+export interface HostedTask {
+  id: string;
+  gameserver: GameserverState;
+  /** Listeners bound for this task (closed when it stops). */
+  listeners: NetServer[];
+}
+
+/** Where the simulator's gameserver listeners live: in its own process, or spread over worker processes. */
+export interface GameserverHosting {
+  /** Binds the task's endpoints; resolves with containerPort → hostPort. */
+  open(task: HostedTask, endpoints: Endpoint[]): Promise<Map<number, number>>;
+  /** Stops accepting for the task and drops its open connections. */
+  closeTask(task: HostedTask): Promise<void>;
+  /** The admin API changed `task.gameserver`: the listener's copy must follow. */
+  sync(task: HostedTask): void;
+  close(): Promise<void>;
+}
 
 export interface Endpoint {
   ip: string;
@@ -12,7 +31,7 @@ export interface Endpoint {
   kind: 'web' | 'game';
 }
 
-export function healthBody(task: SimTask): Record<string, unknown> {
+export function healthBody(task: HostedTask): Record<string, unknown> {
   const g = task.gameserver;
   return {
     available_capacity: g.draining ? 0 : Math.max(0, g.capacity - g.sessions),
@@ -29,20 +48,25 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
   res.end(text);
 }
 
-export class GameserverHost {
+export class GameserverHost implements GameserverHosting {
   private readonly http = createHttpServer((req, res) => this.handle(req, res));
-  private readonly tasksByEndpoint = new Map<string, SimTask>();
-  private readonly socketsByTask = new Map<SimTask, Set<Socket>>();
+  private readonly tasksByEndpoint = new Map<string, HostedTask>();
+  private readonly socketsByTask = new Map<HostedTask, Set<Socket>>();
   /** Every task with a listener open, connected to or not, so close() releases them all. */
-  private readonly openTasks = new Set<SimTask>();
+  private readonly openTasks = new Set<HostedTask>();
   private readonly timers = new Set<NodeJS.Timeout>();
 
-  constructor() {
+  /** @param onStateChange told when a request to the gameserver changed its state (drain, undrain, setup). */
+  constructor(private readonly onStateChange: (task: HostedTask) => void = () => {}) {
     this.http.keepAliveTimeout = 5000;
   }
 
+  sync(): void {
+    // In this process the listener reads the task's own state object.
+  }
+
   /** Binds the task's endpoints; resolves with containerPort → hostPort. Closes what it bound if one fails. */
-  async open(task: SimTask, endpoints: Endpoint[]): Promise<Map<number, number>> {
+  async open(task: HostedTask, endpoints: Endpoint[]): Promise<Map<number, number>> {
     const ports = new Map<number, number>();
     this.openTasks.add(task);
     try {
@@ -61,7 +85,7 @@ export class GameserverHost {
   }
 
   /** Stops accepting for the task and drops its open connections. */
-  async closeTask(task: SimTask): Promise<void> {
+  async closeTask(task: HostedTask): Promise<void> {
     this.openTasks.delete(task);
     const listeners = task.listeners.splice(0);
     for (const server of listeners) {
@@ -80,7 +104,7 @@ export class GameserverHost {
     this.http.closeAllConnections();
   }
 
-  private accept(task: SimTask, kind: Endpoint['kind'], socket: Socket): void {
+  private accept(task: HostedTask, kind: Endpoint['kind'], socket: Socket): void {
     if (task.gameserver.mode === 'down') {
       socket.resetAndDestroy();
       return;
@@ -131,23 +155,26 @@ export class GameserverHost {
     });
   }
 
-  private route(task: SimTask, req: IncomingMessage, res: ServerResponse): void {
+  private route(task: HostedTask, req: IncomingMessage, res: ServerResponse): void {
     if (res.destroyed) return;
     const path = (req.url ?? '/').split('?')[0]?.replace(/\/+$/, '') ?? '';
     const g = task.gameserver;
     if (req.method === 'GET' && path === '/health') return sendJson(res, 200, healthBody(task));
     if (req.method === 'POST' && path === '/drain') {
       g.draining = true;
+      this.onStateChange(task);
       return sendJson(res, 200, healthBody(task));
     }
     if (req.method === 'POST' && path === '/undrain') {
       g.draining = false;
+      this.onStateChange(task);
       return sendJson(res, 200, healthBody(task));
     }
     if (req.method === 'POST' && path === '/setup') {
       if (g.draining) return sendJson(res, 400, { error: 'gameserver is draining' });
       if (g.sessions >= g.capacity) return sendJson(res, 400, { error: 'gameserver is full' });
       g.sessions += 1;
+      this.onStateChange(task);
       return sendJson(res, 200, {});
     }
     sendJson(res, 404, { error: 'not found' });

@@ -5,7 +5,8 @@ import { listenOn } from '../src/shared/listen.js';
 import { SimAdmin } from './admin.js';
 import type { SimContext } from './context.js';
 import { Faults } from './faults.js';
-import { GameserverHost } from './gameserver-host.js';
+import { GameserverHost, type GameserverHosting } from './gameserver-host.js';
+import { WorkerHosting } from './gameserver-workers.js';
 import { claimIpBase, holdIpBase } from './ip-base.js';
 import { resolveSimOptions, type ResolvedSimOptions, type SimOptions } from './options.js';
 import { createSimServer } from './server.js';
@@ -29,6 +30,8 @@ export interface Sim {
   readonly admin: SimAdmin;
   /** `arn:aws:ecs:REGION:ACCOUNT:cluster/NAME` */
   clusterArn(name?: string): string;
+  /** The gameserver worker processes' pids (SIM_WORKERS); empty when the listeners live in this process. */
+  workerPids(): number[];
   close(): Promise<void>;
 }
 
@@ -39,7 +42,13 @@ export async function startSim(options: SimOptions = {}, logger?: Logger): Promi
   const log = logger ?? createLogger({ level: resolved.verbose ? 'info' : 'warn', base: { component: 'sim' } });
   const state = new SimState(resolved);
   registerDefaultTaskDefinition(state, Date.now(), resolved.taskNetworkMode);
-  const host = new GameserverHost();
+  let host: GameserverHosting;
+  try {
+    host = resolved.workers > 0 ? await WorkerHosting.start(resolved.workers) : new GameserverHost();
+  } catch (err) {
+    await claim.release();
+    throw err;
+  }
   const simLog = { info: (m: string, f: Record<string, unknown>) => log.info(m, f), warn: (m: string, f: Record<string, unknown>) => log.warn(m, f) };
   const ctx: SimContext = {
     state,
@@ -57,6 +66,7 @@ export async function startSim(options: SimOptions = {}, logger?: Logger): Promi
   try {
     await listenOn(server, resolved.port, resolved.host);
   } catch (err) {
+    await host.close();
     await claim.release();
     throw err;
   }
@@ -93,6 +103,7 @@ export async function startSim(options: SimOptions = {}, logger?: Logger): Promi
     options: resolved,
     admin,
     clusterArn: (name = 'default') => state.arn(`cluster/${name}`),
+    workerPids: () => (host instanceof WorkerHosting ? host.pids() : []),
     close,
   };
 }

@@ -17,6 +17,7 @@ const ENV_OPTIONS: [string, keyof SimOptions, 'number' | 'string' | 'boolean'][]
   ['SIM_STARTED_BY_MAX_LENGTH', 'startedByMaxLength', 'number'],
   ['SIM_VERBOSE', 'verbose', 'boolean'],
   ['SIM_NETWORK_MODE', 'taskNetworkMode', 'string'],
+  ['SIM_WORKERS', 'workers', 'number'],
 ];
 
 function optionsFromEnv(env: NodeJS.ProcessEnv): SimOptions {

@@ -31,6 +31,11 @@ export interface SimOptions {
    * bridge (EC2 instances, as the seed's .env with ECS_INSTANCE_LAUNCH_TEMPLATE expects).
    */
   taskNetworkMode?: 'awsvpc' | 'bridge';
+  /**
+   * Worker processes that host the gameserver listeners (0: this process). Each listener and each
+   * connection to it is an open file, so 20,000 tasks need their listeners spread over several processes.
+   */
+  workers?: number;
 }
 
 export type ResolvedSimOptions = Required<SimOptions>;
@@ -65,7 +70,9 @@ export function resolveSimOptions(options: SimOptions = {}): ResolvedSimOptions 
     stoppedTaskRetentionMs: nonNegativeInt('stoppedTaskRetentionMs', options.stoppedTaskRetentionMs ?? 3_600_000),
     verbose: options.verbose ?? false,
     taskNetworkMode: options.taskNetworkMode ?? 'awsvpc',
+    workers: nonNegativeInt('workers', options.workers ?? 0),
   };
+  if (resolved.workers > 64) throw new SimOptionsError(`workers must be at most 64, got ${resolved.workers}`);
   if (resolved.taskNetworkMode !== 'awsvpc' && resolved.taskNetworkMode !== 'bridge') {
     throw new SimOptionsError(`taskNetworkMode must be awsvpc or bridge, got '${String(resolved.taskNetworkMode)}'`);
   }

@@ -1,5 +1,5 @@
 // Walks tasks through the ECS lastStatus sequence on timers, and opens/closes their gameservers on the way.
-import type { Endpoint, GameserverHost } from './gameserver-host.js';
+import type { Endpoint, GameserverHosting } from './gameserver-host.js';
 import type { LastStatus, SimTask } from './model.js';
 import type { SimState } from './state.js';
 import { WEB_PORT } from './task-definitions.js';
@@ -24,7 +24,7 @@ export class TaskLifecycle {
 
   constructor(
     private readonly state: SimState,
-    private readonly host: GameserverHost,
+    private readonly host: GameserverHosting,
     private readonly log: SimLog,
   ) {}
 
