@@ -58,6 +58,24 @@ export interface PolicySnapshot {
   lastScaleUpAt?: number;
   /** Launches died before they became healthy: no launch until this time (exponential back-off with jitter). */
   launchBackoffUntil?: number;
+  /**
+   * Free capacity as counted at recent ticks. Scale-in weighs the lowest of those younger than SCALE_IN_DELAY, so a
+   * surplus must last the whole delay: reservations that come and go (a client that allocates and never joins) make
+   * free capacity swing from tick to tick, and a server stood down at the top of a swing comes back at its bottom.
+   */
+  freeHistory?: readonly FreeSample[];
+}
+
+export interface FreeSample {
+  at: number;
+  free: number;
+}
+
+/** The lowest free capacity within `windowMs` before `now`, `free` (the current count) included. */
+export function lowestRecentFree(history: readonly FreeSample[] | undefined, free: number, now: number, windowMs: number): number {
+  let low = free;
+  for (const h of history ?? []) if (now - h.at < windowMs && h.free < low) low = h.free;
+  return low;
 }
 
 /** Seats to hold free on top of UPSCALE_MARGIN (and DOWNSCALE_MARGIN): the demand terms, whole seats. */
@@ -174,7 +192,9 @@ export function decideScale(snapshot: PolicySnapshot, config: PolicyConfig, now:
   const settled = (s: PolicyServer): boolean =>
     now - s.launchedAt >= delay && (s.lastAllocatedAt === undefined || now - s.lastAllocatedAt >= delay);
 
-  if (free > downscaleAt) {
+  // The surplus scale-in may give up is the lowest seen over the delay, not the top of a swing.
+  let low = lowestRecentFree(snapshot.freeHistory, free, now, delay);
+  if (low > downscaleAt) {
     // Emptiest first: the server whose loss takes the least from players, and that will drain soonest.
     const active = live
       .filter((s) => s.state === 'active' && !s.busy && settled(s))
@@ -187,10 +207,13 @@ export function decideScale(snapshot: PolicySnapshot, config: PolicyConfig, now:
       );
     let activeCount = live.filter((s) => s.state === 'active').length;
     for (const s of active) {
-      if (free <= downscaleAt || activeCount <= config.minServers) break;
-      // Never go below the upscale margin by standing one down: that would only bounce it back.
-      if (free - s.effectiveCapacity < upscaleAt) continue;
+      if (low <= downscaleAt || activeCount <= config.minServers) break;
+      // Never go below the upscale margin by standing one down: that would only bounce it back. Its players leave in
+      // time and the next ones sit elsewhere, so at the low point it takes all its seats with it, not only its free ones.
+      const seats = s.effectiveCapacity + s.sessions;
+      if (free - s.effectiveCapacity < upscaleAt || low - seats < upscaleAt) continue;
       free -= s.effectiveCapacity;
+      low -= seats;
       activeCount -= 1;
       decisions.push({ kind: 'standby', serverId: s.id, reason: 'free capacity above downscale margin', free, ...extra });
     }

@@ -6,6 +6,7 @@ import type { Backend } from './backend.js';
 import type { Clock } from './clock.js';
 import { errorMessage, type Executor } from './executor.js';
 import { isSettled, type Fleet, type FleetEvent } from './fleet.js';
+import { FreeHistory } from './free-history.js';
 import type { ManagerMetrics } from './metrics.js';
 import { blockedLaunch, decideScale, freeCapacity, isAction, type Decision, type PolicyConfig, type PolicyDemand, type PolicySnapshot } from './policy.js';
 import type { ReservationBook } from './reservations.js';
@@ -50,6 +51,8 @@ export class Reconciler {
   /** When the fleet last grew; the policy holds off scale-in for SCALE_IN_DELAY after it. */
   private lastScaleUpAt: number | undefined;
   private clampedBy: string | null = null;
+  /** Free capacity at recent ticks: scale-in weighs the lowest over SCALE_IN_DELAY. */
+  private readonly freeHistory = new FreeHistory();
 
   constructor(private readonly deps: ReconcilerDeps) {}
 
@@ -95,6 +98,7 @@ export class Reconciler {
       });
     }
     if (decisions.some((d) => (d.kind === 'launch' && d.count > 0) || d.kind === 'activate')) this.lastScaleUpAt = now;
+    this.freeHistory.record(now, free, config.scaling.scaleInDelayMs ?? 0);
     this.deps.onDecided?.(free, decisions, now);
     await this.deps.executor.apply(actions);
     this.lastTickOkAt = clock.now();
@@ -174,6 +178,8 @@ export class Reconciler {
     if (this.lastScaleUpAt !== undefined) snapshot.lastScaleUpAt = this.lastScaleUpAt;
     const backoffUntil = controls.launchBackoffUntil?.();
     if (backoffUntil !== undefined) snapshot.launchBackoffUntil = backoffUntil;
+    const history = this.freeHistory.list();
+    if (history.length > 0) snapshot.freeHistory = history;
     return snapshot;
   }
 
