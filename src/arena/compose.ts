@@ -5,8 +5,9 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
 import { createLogger, type Logger } from '../log.js';
-import { ChildReaper } from '../runner/index.js';
+import { ChildReaper, createArbiterClient } from '../runner/index.js';
 import type { ArenaConfig } from './config.js';
+import { DemandAnnouncer } from './demand.js';
 import { migrate } from './db/migrate.js';
 import { createPool, createQueue } from './db/pool.js';
 import { createLiveView, type LiveView } from './live-view.js';
@@ -20,6 +21,10 @@ export interface Arena {
   logger: Logger;
   metrics: ArenaMetrics;
   metricsServer: Server | null;
+  /** Null without ARBITER_HEARTBEAT_TOKEN: the queue is then not announced to the manager. */
+  demand: DemandAnnouncer | null;
+  /** Starts claiming and announcing. */
+  start(): void;
   /** SIGTERM semantics: stop claiming, grace, give back; then release everything. Idempotent. */
   close(): Promise<void>;
 }
@@ -51,6 +56,7 @@ export async function createArena(config: ArenaConfig, opts: { tty?: boolean; lo
     pool,
     queue,
     store,
+    reaper,
     settings: { cacheDir: config.ARENA_CACHE_DIR, cpus: config.CONTAINER_CPU, ram: config.CONTAINER_RAM, matchTimeoutSeconds: config.MATCH_TIMEOUT },
   });
   let view: LiveView | null = null;
@@ -74,14 +80,32 @@ export async function createArena(config: ArenaConfig, opts: { tty?: boolean; lo
     onChange: () => view?.update(),
   });
   if (opts.tty) view = createLiveView(worker, process.stdout);
+  const demandClient = createArbiterClient({ managerUrl: config.ARBITER_URL, token: config.ARBITER_HEARTBEAT_TOKEN, requestTimeoutMs: 5000 });
+  const demand = config.ARBITER_HEARTBEAT_TOKEN
+    ? new DemandAnnouncer({
+        source: config.ARENA_DEMAND_SOURCE,
+        refreshMs: config.ARENA_DEMAND_SECONDS * 1000,
+        depth: () => queue.depth(),
+        announce: (signal, o) => demandClient.announceDemand(signal, o),
+        logger,
+      })
+    : null;
+  if (!demand) logger.info('queue not announced to the manager as demand: ARBITER_HEARTBEAT_TOKEN is unset', {});
   let closing: Promise<void> | null = null;
   return {
     worker,
     logger,
     metrics,
     metricsServer,
+    demand,
+    start() {
+      worker.start();
+      demand?.start();
+    },
     close: () =>
       (closing ??= (async () => {
+        // a stopping worker asks for no more seats; its running matches hold theirs already
+        await demand?.stop().catch((err: unknown) => logger.warn('demand signal not cleared', { error: (err as Error).message }));
         await worker.stop();
         view?.close();
         for (const step of [() => reaper.close(), () => pool.end(), async () => metricsServer?.close(), async () => rmSync(workDir, { recursive: true, force: true })]) {

@@ -7,6 +7,12 @@ export const arenaEnvSchema = z.object({
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL'),
   ARBITER_URL: z.url().default('http://127.0.0.1:8000'),
   ARBITER_TOKEN: z.string().optional(),
+  /** The manager's heartbeat (or admin) token: with it the worker announces its queue as demand (POST /api/demand). */
+  ARBITER_HEARTBEAT_TOKEN: z.string().optional(),
+  /** The demand source name; every worker of one queue should share it, so the queue is counted once. */
+  ARENA_DEMAND_SOURCE: z.string().regex(/^[A-Za-z0-9_.:@-]{1,64}$/, 'must be 1 to 64 letters, digits or _ . : @ -').default('arena'),
+  /** Seconds between demand refreshes; each signal lives for three of them. */
+  ARENA_DEMAND_SECONDS: z.coerce.number().min(0.5).max(1200).default(5),
   ARENA_SCHEMA: z.enum(['arbiter', 'ophelia']).default('arbiter'),
   ARENA_PARALLEL: int(1, 64).default(2),
   /** Seconds for a whole match: setup, build, play, gamelog. pyrena's default is 300. */

@@ -1,6 +1,7 @@
 // `arbiter-arena --demo`: a throwaway PostgreSQL with ophelia's tables, two demo teams whose submissions are the demo
 // bot, a local-mode manager, one worker, a best-of-3 round-robin, and the standings. Nothing to install first.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -62,9 +63,11 @@ export async function runDemo(): Promise<number> {
 
     const port = await freePort();
     const base = `http://127.0.0.1:${port}`;
+    // the worker announces its queue as demand with the manager's heartbeat token
+    const heartbeatToken = randomBytes(16).toString('hex');
     manager = spawn(process.execPath, [fileURLToPath(new URL('../main.js', import.meta.url))], {
       stdio: ['ignore', 'ignore', 'inherit'],
-      env: { ...process.env, ENV_FILE: '/nonexistent/.env', PORT: String(port), HOST: '127.0.0.1', ARBITER_BACKEND: 'local', GAMESERVER_CAPACITY: '4', UPSCALE_MARGIN: '2', DOWNSCALE_MARGIN: '7', LOG_LEVEL: 'error' },
+      env: { ...process.env, ENV_FILE: '/nonexistent/.env', PORT: String(port), HOST: '127.0.0.1', ARBITER_BACKEND: 'local', ARBITER_HEARTBEAT_TOKEN: heartbeatToken, GAMESERVER_CAPACITY: '4', UPSCALE_MARGIN: '2', DOWNSCALE_MARGIN: '7', LOG_LEVEL: 'error' },
     });
     say(`starting a local-mode manager on ${base}`);
     await until('a gameserver in rotation', 60_000, async () => {
@@ -76,6 +79,7 @@ export async function runDemo(): Promise<number> {
     const config = loadArenaConfig({
       DATABASE_URL: db.url,
       ARBITER_URL: base,
+      ARBITER_HEARTBEAT_TOKEN: heartbeatToken,
       ARENA_SCHEMA: 'ophelia',
       ARENA_PARALLEL: '2',
       MATCH_TIMEOUT: '120',
@@ -87,7 +91,7 @@ export async function runDemo(): Promise<number> {
       LOG_LEVEL: 'warn',
     });
     const arena = await createArena(config, { tty: process.stdout.isTTY === true });
-    arena.worker.start();
+    arena.start();
     await until('every demo game to end', 300_000, async () => {
       const r = await admin.query<{ n: string }>(`SELECT count(*) AS n FROM games WHERE status IN ('queued', 'playing')`);
       return Number(r.rows[0]?.n) === 0;

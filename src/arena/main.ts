@@ -23,7 +23,7 @@ export async function runWorker(config: ArenaConfig, opts: { tty?: boolean } = {
     process.once('SIGTERM', () => onSignal('SIGTERM'));
     process.once('SIGINT', () => onSignal('SIGINT'));
   });
-  arena.worker.start();
+  arena.start();
   arena.logger.info('arena worker started', { schema: config.ARENA_SCHEMA, parallel: config.ARENA_PARALLEL, manager: config.ARBITER_URL });
   await stopped;
   return 0;

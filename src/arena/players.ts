@@ -1,5 +1,6 @@
 // How a queued player becomes a client command: a template as given (arbiter schema) or a built submission (ophelia).
 import type pg from 'pg';
+import type { ReaperLink } from '../runner/index.js';
 import type { Claim, MatchQueue, QueuedPlayer } from './db/queue.js';
 import { buildLogKey, type LogStore } from './log-store/index.js';
 import { botLimitsFromContainer, prepareSubmission, submissionClientCommand } from './bots/index.js';
@@ -14,7 +15,7 @@ export interface SubmissionSettings {
   buildTimeoutMs?: number;
 }
 
-export function createPlayerPreparer(deps: { pool: pg.Pool; queue: MatchQueue; store: LogStore; settings: SubmissionSettings }) {
+export function createPlayerPreparer(deps: { pool: pg.Pool; queue: MatchQueue; store: LogStore; settings: SubmissionSettings; reaper?: ReaperLink }) {
   const limits = botLimitsFromContainer({ cpus: deps.settings.cpus, ram: deps.settings.ram, matchTimeoutSeconds: deps.settings.matchTimeoutSeconds });
   return async function preparePlayer(player: QueuedPlayer, _claim: Claim): Promise<PreparedPlayer> {
     if (player.command !== undefined) return { ok: true, command: player.command };
@@ -30,6 +31,7 @@ export function createPlayerPreparer(deps: { pool: pg.Pool; queue: MatchQueue; s
       maxCacheBytes: deps.settings.maxCacheBytes ?? 2 * 1024 ** 3,
       buildTimeoutMs: deps.settings.buildTimeoutMs ?? Math.min(120_000, deps.settings.matchTimeoutSeconds * 1000),
       maxLogBytes: 1024 * 1024,
+      reaper: deps.reaper,
     });
     if (!prepared.cached || !prepared.ok) {
       const url = await deps.store.put(buildLogKey(player.submissionId, player.version), Buffer.from(prepared.buildLog), 'text/plain');

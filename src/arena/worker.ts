@@ -204,6 +204,9 @@ export class ArenaWorker {
       outDir,
       session: sessionId(claim),
       signal: abort.signal,
+      // with no room the manager holds the allocation until a seat frees or a launched server is up (`?wait=`),
+      // rather than failing it at once; half the match's time at most, so that the match itself still fits
+      waitSeconds: Math.min(30, Math.floor(remaining / 2000)),
       reaper: this.o.reaper,
       settleMs: 2000,
       killGraceMs: 2000,

@@ -1,58 +1,18 @@
 // What each failure does to an ophelia game: a bot that never exits (timeout → failed), a bot that fails to build
 // (failed, build log stored, submission marked failed as pyrena does), a gameserver that dies mid-match (requeued).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer, type Server } from 'node:http';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stopAll } from '../support/processes.js';
 import { usePostgres } from '../support/postgres.js';
 import { brokenBuildZip, demoZip, queueGames, seedOphelia, startWorker } from '../support/arena.js';
 import { waitFor } from '../support/wait.js';
+import { startGameserver, stopFleet, stubManager } from '../support/arena-fleet.js';
 
 const db = usePostgres();
 let root: string;
-const children = new Set<ChildProcess>();
-const servers: Server[] = [];
-
-async function startGameserver(sessionSeconds: number): Promise<{ proc: ChildProcess; game: number; web: number }> {
-  const proc = spawn(process.execPath, [resolve('dist/src/gameserver/main.js'), '--host', '127.0.0.1', '--game-port', '0', '--web-port', '0', '--capacity', '8', '--session-seconds', String(sessionSeconds), '--join-timeout-seconds', '30', '--name', 'gs-fail'], {
-    stdio: ['ignore', 'pipe', 'ignore'],
-    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', LOG_LEVEL: 'error' },
-  });
-  children.add(proc);
-  const ports = await new Promise<{ game: number; web: number }>((res, rej) => {
-    const timer = setTimeout(() => rej(new Error('gameserver did not listen')), 15_000);
-    createInterface({ input: proc.stdout! }).on('line', (line) => {
-      try {
-        const e = JSON.parse(line) as { event?: string; ports?: { game: number; web: number } };
-        if (e.event === 'listening' && e.ports) {
-          clearTimeout(timer);
-          res(e.ports);
-        }
-      } catch {
-        // not JSON
-      }
-    });
-  });
-  return { proc, ...ports };
-}
-
-/** A manager that always hands out the one gameserver (the legacy JSON shape). */
-async function stubManager(gs: { game: number; web: number }): Promise<string> {
-  const server = createServer((req, res) => {
-    if (!req.url?.startsWith('/available-server')) return void res.writeHead(404).end();
-    res.writeHead(200, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({ available: `127.0.0.1:${gs.game}`, server_id: 'gs-fail', name: 'gs-fail', host: '127.0.0.1', ports: gs, backup: false }));
-  });
-  servers.push(server);
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const a = server.address();
-  return `http://127.0.0.1:${typeof a === 'object' && a ? a.port : 0}`;
-}
 
 beforeAll(() => {
   root = mkdtempSync(join(tmpdir(), 'arena-fail-'));
@@ -60,8 +20,7 @@ beforeAll(() => {
 
 afterAll(async () => {
   await stopAll();
-  for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
-  for (const s of servers) s.close();
+  stopFleet();
   rmSync(root, { recursive: true, force: true });
 }, 60_000);
 

@@ -21,6 +21,15 @@ export async function brokenBuildZip(): Promise<Buffer> {
   return zipDirectory(dir);
 }
 
+/** The demo bot with a build that takes `seconds` (a `sleep` under make). */
+export async function slowBuildZip(seconds: number): Promise<Buffer> {
+  const dir = mkdtempSync(join(tmpdir(), 'arena-slow-'));
+  cpSync(demoBotDir(), dir, { recursive: true });
+  writeFileSync(join(dir, 'Makefile'), `all:\n\t@echo "building slowly"\n\tsleep ${seconds}\n`);
+  chmodSync(join(dir, 'run'), 0o755);
+  return zipDirectory(dir);
+}
+
 /** ophelia's tables plus Arbiter's migrations; teams with one submission each; returns submission ids by team. */
 export async function seedOphelia(pool: pg.Pool, teams: Array<{ name: string; zip: Buffer }>): Promise<Map<string, number>> {
   await pool.query(OPHELIA_DDL);

@@ -1,6 +1,7 @@
 // Runs `make` in a submission's directory: its own process group, the bots' environment, a wall-clock timeout
 // that kills the whole group, CPU and file-size limits, and its output captured under a cap.
 import { spawn } from 'node:child_process';
+import type { ReaperLink } from '../../runner/index.js';
 import { botEnv } from './bot-env.js';
 import { CappedLog } from './capped-log.js';
 
@@ -19,6 +20,8 @@ export interface BuildOptions {
   /** Largest file the build may write (RLIMIT_FSIZE). */
   maxFileBytes: number;
   prlimitPath?: string;
+  /** Told of make's process group while it runs, so a worker killed outright (SIGKILL) leaves no build behind. */
+  reaper?: ReaperLink;
 }
 
 export function runMake(opts: BuildOptions): Promise<BuildOutcome> {
@@ -33,6 +36,8 @@ export function runMake(opts: BuildOptions): Promise<BuildOutcome> {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let timedOut = false;
+    const pgid = child.pid;
+    if (pgid !== undefined) opts.reaper?.track(pgid);
     const killGroup = (): void => {
       try {
         if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
@@ -54,6 +59,7 @@ export function runMake(opts: BuildOptions): Promise<BuildOutcome> {
     child.once('close', (code, signal) => {
       clearTimeout(timer);
       killGroup(); // what make left running in the background goes with it
+      if (pgid !== undefined) opts.reaper?.untrack(pgid);
       if (timedOut) {
         log.write(`[arbiter: build stopped after ${opts.timeoutMs} ms]\n`);
         return resolvePromise({ ok: false, reason: `the build did not finish within ${opts.timeoutMs} ms`, timedOut: true, log: log.text() });

@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { chmod, mkdir, readdir, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import type { ReaperLink } from '../../runner/index.js';
 import { runMake } from './build.js';
 import { DEFAULT_UNZIP_LIMITS, unzipSubmission, ZipRefusedError, type UnzipLimits } from './unzip.js';
 
@@ -21,6 +22,8 @@ export interface PrepareInput {
   protectMs?: number;
   unzipLimits?: Partial<UnzipLimits>;
   prlimitPath?: string;
+  /** Handed make's process group (see runMake). */
+  reaper?: ReaperLink;
 }
 
 export type PrepareResult =
@@ -101,7 +104,7 @@ async function build(input: PrepareInput, root: string, name: string): Promise<P
     let marker: Marker;
     try {
       await unzipSubmission(input.zip, botDir, limits);
-      const made = await runMake({ dir: botDir, timeoutMs: input.buildTimeoutMs, maxLogBytes: input.maxLogBytes, maxFileBytes: limits.maxBytes, prlimitPath: input.prlimitPath });
+      const made = await runMake({ dir: botDir, timeoutMs: input.buildTimeoutMs, maxLogBytes: input.maxLogBytes, maxFileBytes: limits.maxBytes, prlimitPath: input.prlimitPath, reaper: input.reaper });
       if (made.timedOut) return { ok: false, reason: made.reason ?? 'the build timed out', buildLog: made.log, cached: false };
       marker = { ok: made.ok, reason: made.reason, buildLog: made.log, bytes: 0, builtAt: new Date().toISOString() };
       if (made.ok) {
