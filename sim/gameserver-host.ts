@@ -2,6 +2,7 @@
 // A listener costs one file descriptor and a few KB, so thousands of tasks fit in one process (see sim/README.md).
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
+import { HEALTH_KEEP_ALIVE_MS } from '../src/shared/health-keep-alive.js';
 import type { GameserverState } from './model.js';
 
 /** What hosting a task's gameserver needs of it: in a worker process only these travel. */
@@ -58,7 +59,7 @@ export class GameserverHost implements GameserverHosting {
 
   /** @param onStateChange told when a request to the gameserver changed its state (drain, undrain, setup). */
   constructor(private readonly onStateChange: (task: HostedTask) => void = () => {}) {
-    this.http.keepAliveTimeout = 5000;
+    this.http.keepAliveTimeout = HEALTH_KEEP_ALIVE_MS;
   }
 
   sync(): void {

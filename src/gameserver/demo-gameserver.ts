@@ -3,6 +3,7 @@
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import type { Server as NetServer } from 'node:net';
 import { createSilentLogger, type Logger } from '../log.js';
+import { HEALTH_KEEP_ALIVE_MS } from '../shared/health-keep-alive.js';
 import { listenOn } from '../shared/listen.js';
 import type { ServerPorts } from '../manager/types.js';
 import { createGamePortServer } from './game-port.js';
@@ -124,6 +125,7 @@ export async function createDemoGameserver(options: DemoGameserverOptions): Prom
 }
 
 function hardenHttp(server: HttpServer): void {
+  server.keepAliveTimeout = HEALTH_KEEP_ALIVE_MS;
   server.headersTimeout = 10_000;
   server.requestTimeout = 15_000;
   server.maxHeadersCount = 100;

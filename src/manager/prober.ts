@@ -1,5 +1,6 @@
 // Talks to gameservers' health API over HTTP: GET /health/, POST /drain/ and /undrain/.
 import { Agent, request } from 'undici';
+import { Deadlines } from './deadlines.js';
 import { parseHealthBody } from './health-schema.js';
 import type { HealthReport } from './types.js';
 
@@ -21,13 +22,17 @@ export interface HttpProberOptions {
   drainToken?: string;
 }
 
+const ACCEPT_JSON = { accept: 'application/json' } as const;
+
 export class HttpProber implements HealthProber {
   private readonly agent: Agent;
   private readonly maxBodyBytes: number;
+  private readonly deadlines: Deadlines;
 
   constructor(private readonly options: HttpProberOptions) {
     if (!(options.timeoutMs > 0)) throw new RangeError('HttpProber: timeoutMs must be a positive number');
     this.maxBodyBytes = options.maxBodyBytes ?? 16 * 1024;
+    this.deadlines = new Deadlines(options.timeoutMs);
     // Keep-alive connections: polling hundreds of servers every two seconds should not open a socket each time.
     this.agent = new Agent({
       keepAliveTimeout: 30_000,
@@ -41,13 +46,12 @@ export class HttpProber implements HealthProber {
   async probe(host: string, port: number): Promise<ProbeResult> {
     let text: string;
     try {
-      const res = await request(`http://${formatHost(host)}:${port}/health/`, {
-        dispatcher: this.agent,
-        signal: AbortSignal.timeout(this.options.timeoutMs),
-        headers: { accept: 'application/json' },
+      const answer = await this.deadlines.run(async (signal) => {
+        const res = await request(`http://${formatHost(host)}:${port}/health/`, { dispatcher: this.agent, signal, headers: ACCEPT_JSON });
+        return { status: res.statusCode, text: await readCapped(res.body, this.maxBodyBytes) };
       });
-      text = await readCapped(res.body, this.maxBodyBytes);
-      if (res.statusCode < 200 || res.statusCode >= 300) return { ok: false, error: `health answered HTTP ${res.statusCode}` };
+      text = answer.text;
+      if (answer.status < 200 || answer.status >= 300) return { ok: false, error: `health answered HTTP ${answer.status}` };
     } catch (err) {
       return { ok: false, error: describeError(err) };
     }
@@ -62,20 +66,23 @@ export class HttpProber implements HealthProber {
 
   async setDraining(host: string, port: number, draining: boolean): Promise<boolean> {
     try {
-      const res = await request(`http://${formatHost(host)}:${port}/${draining ? 'drain' : 'undrain'}/`, {
-        method: 'POST',
-        dispatcher: this.agent,
-        headers: this.options.drainToken ? { authorization: `Bearer ${this.options.drainToken}` } : {},
-        signal: AbortSignal.timeout(this.options.timeoutMs),
+      return await this.deadlines.run(async (signal) => {
+        const res = await request(`http://${formatHost(host)}:${port}/${draining ? 'drain' : 'undrain'}/`, {
+          method: 'POST',
+          dispatcher: this.agent,
+          headers: this.options.drainToken ? { authorization: `Bearer ${this.options.drainToken}` } : {},
+          signal,
+        });
+        await res.body.dump();
+        return res.statusCode >= 200 && res.statusCode < 300;
       });
-      await res.body.dump();
-      return res.statusCode >= 200 && res.statusCode < 300;
     } catch {
       return false;
     }
   }
 
   async close(): Promise<void> {
+    this.deadlines.abortAll();
     await this.agent.close();
   }
 }

@@ -3,6 +3,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createSilentLogger, type Logger } from '../log.js';
+import { HEALTH_KEEP_ALIVE_MS } from '../shared/health-keep-alive.js';
 import { listenOn } from '../shared/listen.js';
 import { systemClock, type Clock } from '../manager/clock.js';
 import { bearerMatches } from './bearer.js';
@@ -172,6 +173,7 @@ export function createSidecar(options: SidecarOptions): Sidecar {
     });
   });
 
+  server.keepAliveTimeout = HEALTH_KEEP_ALIVE_MS;
   let closing: Promise<void> | null = null;
 
   const sidecar: Sidecar = {
