@@ -5,6 +5,8 @@ import type pg from 'pg';
 import { migrate } from '../../src/arena/db/migrate.js';
 import { OPHELIA_DDL, SEED_TEAM_SQL } from '../../src/arena/db/ophelia-ddl.js';
 import { createQueue } from '../../src/arena/db/pool.js';
+import { ARBITER_CLAIM_SQL } from '../../src/arena/db/arbiter-queue.js';
+import { OPHELIA_CLAIM_SQL } from '../../src/arena/db/ophelia-queue.js';
 import type { Claim, MatchQueue } from '../../src/arena/db/queue.js';
 import { usePostgres } from '../support/postgres.js';
 
@@ -140,16 +142,25 @@ describe.each(['arbiter', 'ophelia'] as const)('%s schema queue', (schema) => {
     expect(ids.length).toBe(200);
   });
 
-  it('the claim query reads an index, not the whole table', async () => {
+  it('both claim queries read an index, not the whole table, beside 20,000 finished matches', async () => {
     const pool = await make(0);
     const table = schema === 'ophelia' ? 'games' : 'arbiter.matches';
-    if (schema === 'ophelia') await pool.query(`INSERT INTO games (status) SELECT 'finished' FROM generate_series(1, 20000)`);
-    else await pool.query(`INSERT INTO arbiter.matches (game, status) SELECT 'Chess', 'finished' FROM generate_series(1, 20000)`);
+    if (schema === 'ophelia') {
+      await pool.query(`INSERT INTO games (status) SELECT 'finished' FROM generate_series(1, 20000)`);
+      // every game Arbiter played keeps its (released) lease row: the side table grows with games
+      await pool.query(`INSERT INTO arbiter.ophelia_leases (game_id, owner, attempt, expires_at) SELECT id, NULL, 1, NULL FROM games`);
+      await pool.query('ANALYZE arbiter.ophelia_leases');
+    } else await pool.query(`INSERT INTO arbiter.matches (game, status) SELECT 'Chess', 'finished' FROM generate_series(1, 20000)`);
     await pool.query(`INSERT INTO ${table} (${schema === 'ophelia' ? 'status' : 'game, status'}) VALUES (${schema === 'ophelia' ? `'queued'` : `'Chess', 'queued'`})`);
     await pool.query(`ANALYZE ${table}`);
-    const plan = (await pool.query(`EXPLAIN SELECT id FROM ${table} WHERE status = 'queued' ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED`)).rows.map((r) => r['QUERY PLAN'] as string).join('\n');
-    expect(plan).toMatch(schema === 'ophelia' ? /Index Scan using arbiter_games_queued/ : /Index Scan using matches_queued/);
-    expect(plan).not.toMatch(/Seq Scan/);
+    const sql = schema === 'ophelia' ? OPHELIA_CLAIM_SQL : ARBITER_CLAIM_SQL;
+    const plan = async (q: string) => (await pool.query(`EXPLAIN ${q}`)).rows.map((r) => r['QUERY PLAN'] as string).join('\n');
+    const queued = await plan(sql.queued);
+    expect(queued).toMatch(schema === 'ophelia' ? /Index Scan using arbiter_games_queued/ : /Index Scan using matches_queued/);
+    expect(queued).not.toMatch(/Seq Scan/);
+    const expired = await plan(sql.expired);
+    expect(expired).toMatch(schema === 'ophelia' ? /Index Scan using ophelia_leases_expiry/ : /Index Scan using matches_leased/);
+    expect(expired).not.toMatch(/Seq Scan/);
   });
 });
 

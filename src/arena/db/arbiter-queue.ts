@@ -3,6 +3,12 @@ import type pg from 'pg';
 import { inTransaction } from './tx.js';
 import { claimSettling, type Claim, type FinishedMatch, type MatchQueue, type QueueOptions, type RequeueResult } from './queue.js';
 
+/** The claim's two reads (an expired lease first, else the lowest queued match); exported so tests EXPLAIN them. */
+export const ARBITER_CLAIM_SQL = {
+  expired: `SELECT id, attempts FROM arbiter.matches WHERE status = 'playing' AND lease_expires_at < now() ORDER BY lease_expires_at LIMIT 1 FOR UPDATE SKIP LOCKED`,
+  queued: `SELECT id, attempts FROM arbiter.matches WHERE status = 'queued' ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED`,
+} as const;
+
 export function createArbiterQueue(pool: pg.Pool, opts: QueueOptions): MatchQueue {
   const lease = `make_interval(secs => ${Number(opts.leaseSeconds)})`;
 
@@ -15,7 +21,7 @@ export function createArbiterQueue(pool: pg.Pool, opts: QueueOptions): MatchQueu
       let takeover = false;
       let row = (
         await c.query<{ id: string; attempts: number }>(
-          `SELECT id, attempts FROM arbiter.matches WHERE status = 'playing' AND lease_expires_at < now() ORDER BY lease_expires_at LIMIT 1 FOR UPDATE SKIP LOCKED`,
+          ARBITER_CLAIM_SQL.expired,
         )
       ).rows[0];
       if (row) {
@@ -27,7 +33,7 @@ export function createArbiterQueue(pool: pg.Pool, opts: QueueOptions): MatchQueu
           return 'again';
         }
       } else {
-        row = (await c.query<{ id: string; attempts: number }>(`SELECT id, attempts FROM arbiter.matches WHERE status = 'queued' ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED`)).rows[0];
+        row = (await c.query<{ id: string; attempts: number }>(ARBITER_CLAIM_SQL.queued)).rows[0];
         if (!row) return null;
       }
       const updated = await c.query<{ attempts: number; game: string }>(

@@ -6,6 +6,12 @@ import { claimSettling, type Claim, type FinishedMatch, type MatchQueue, type Qu
 /** pyrena's reasons for a failed game, in both columns. */
 export const PYRENA_FAILED_REASON = 'Arena failed to run game';
 
+/** The claim's two reads, pyrena's lowest queued id after any expired lease; exported so tests EXPLAIN them. */
+export const OPHELIA_CLAIM_SQL = {
+  expired: 'SELECT game_id, attempt FROM arbiter.ophelia_leases WHERE expires_at < now() ORDER BY expires_at LIMIT 1 FOR UPDATE SKIP LOCKED',
+  queued: `SELECT id FROM games WHERE status = 'queued' ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED`,
+} as const;
+
 export function createOpheliaQueue(pool: pg.Pool, opts: QueueOptions): MatchQueue {
   const lease = `make_interval(secs => ${Number(opts.leaseSeconds)})`;
 
@@ -39,7 +45,7 @@ export function createOpheliaQueue(pool: pg.Pool, opts: QueueOptions): MatchQueu
       let id: number;
       const expired = (
         await c.query<{ game_id: number; attempt: number }>(
-          'SELECT game_id, attempt FROM arbiter.ophelia_leases WHERE expires_at < now() ORDER BY expires_at LIMIT 1 FOR UPDATE SKIP LOCKED',
+          OPHELIA_CLAIM_SQL.expired,
         )
       ).rows[0];
       if (expired) {
@@ -57,7 +63,7 @@ export function createOpheliaQueue(pool: pg.Pool, opts: QueueOptions): MatchQueu
         }
         takeover = true;
       } else {
-        const queued = (await c.query<{ id: number }>(`SELECT id FROM games WHERE status = 'queued' ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED`)).rows[0];
+        const queued = (await c.query<{ id: number }>(OPHELIA_CLAIM_SQL.queued)).rows[0];
         if (!queued) return null;
         id = queued.id;
         await c.query(`UPDATE games SET status = 'playing', updated_at = now() WHERE id = $1`, [id]);
