@@ -15,7 +15,7 @@ export interface ArenaMetrics {
 
 export function createArenaMetrics(): ArenaMetrics {
   const registry = new Registry();
-  return {
+  const metrics: ArenaMetrics = {
     registry,
     matches: new Counter({ name: 'arena_matches_total', help: 'Matches ended, by outcome (finished, failed, requeued, given_back, lease_lost)', labelNames: ['outcome'], registers: [registry] }),
     queueDepth: new Gauge({ name: 'arena_queue_depth', help: 'Matches waiting in the queue (last read)', registers: [registry] }),
@@ -25,6 +25,10 @@ export function createArenaMetrics(): ArenaMetrics {
     takeovers: new Counter({ name: 'arena_lease_takeovers_total', help: 'Expired leases this worker took over', registers: [registry] }),
     matchSeconds: new Histogram({ name: 'arena_match_duration_seconds', help: 'Match duration from claim to result', labelNames: ['outcome'], buckets: [1, 5, 15, 30, 60, 120, 300, 600], registers: [registry] }),
   };
+  // Every outcome exists at 0 from the first scrape, so an alert on increase() sees the first failure.
+  for (const outcome of ['finished', 'failed', 'requeued', 'given_back', 'lease_lost']) metrics.matches.inc({ outcome }, 0);
+  for (const result of ['ok', 'lost', 'error']) metrics.renewals.inc({ result }, 0);
+  return metrics;
 }
 
 export async function serveMetrics(metrics: ArenaMetrics, port: number, host = '127.0.0.1'): Promise<Server> {

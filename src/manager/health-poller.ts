@@ -83,7 +83,11 @@ export class HealthPoller {
     const events = fleet.applyReport(id, report, sentAt, now, source);
     const after = fleet.get(id);
     // Only a report that was taken (not older than the one held) says anything about new sessions.
-    if (after && before !== null && after.report === report) book.absorb(id, sessionsOf(after, capacity) - before, now);
+    if (after && before !== null && after.report === report) {
+      const rise = sessionsOf(after, capacity) - before;
+      book.absorb(id, rise, now);
+      if (rise > 0) this.deps.metrics.sessionsStarted.inc(rise);
+    }
     return events;
   }
 }

@@ -9,7 +9,7 @@ import { Demand } from './demand.js';
 import type { SetSignalResult } from './demand-signals.js';
 import { DemandWatch } from './demand-watch.js';
 import { Executor, errorMessage } from './executor.js';
-import { Fleet, gameAddressOf, stateOf, type FleetEvent } from './fleet.js';
+import { Fleet, gameAddressOf, sessionsOf, stateOf, type FleetEvent } from './fleet.js';
 import { logFleetEvents } from './fleet-log.js';
 import { StartFailureBackoff } from './start-failure-backoff.js';
 import { HealthPoller } from './health-poller.js';
@@ -146,6 +146,7 @@ export class Manager {
       freeCapacity: () => this.reconciler.freeCapacity(),
       reservations: () => this.book.size(),
       paused: () => this.paused,
+      sessions: () => this.fleet.all().reduce((n, r) => n + (r.lifecycle === 'stopping' ? 0 : sessionsOf(r, this.deps.config.scaling.capacity)), 0),
     });
   }
 

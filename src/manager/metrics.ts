@@ -8,6 +8,8 @@ export interface FleetGaugeSource {
   freeCapacity(): number;
   reservations(): number;
   paused(): boolean;
+  /** Sessions the servers in the fleet report now. */
+  sessions(): number;
 }
 
 export interface ManagerMetrics {
@@ -25,11 +27,32 @@ export interface ManagerMetrics {
   scalingClamped: Gauge;
   /** Launched servers that went away before they were ever healthy. */
   startFailures: Counter;
+  /** Sessions that began, as seen in the rise of a server's reported sessions from one report to the next. */
+  sessionsStarted: Counter;
   /** Connects the fleet gauges to the manager that owns the fleet. */
   bindFleet(source: FleetGaugeSource): void;
 }
 
 const STATES: ServerState[] = ['pending', 'active', 'standby', 'stopping', 'unhealthy'];
+
+/**
+ * Every label value the code can count, so each series exists at 0 from the first scrape: an alert on
+ * `increase(...)` then sees the first failure instead of a series that appears already at 1. Launch failures carry
+ * the backend's reason, so ECS's documented ones are listed with this code's own.
+ */
+const KNOWN_LABELS = {
+  allocations: ['server', 'reused', 'backup', 'none'],
+  decisions: ['launch', 'activate', 'standby', 'stop'],
+  polls: ['ok', 'failed'],
+  launchFailures: ['RESOURCE:MEMORY', 'RESOURCE:CPU', 'RESOURCE:PORTS', 'AGENT', 'MISSING', 'INSTANCE_CAPACITY', 'backoff', 'spawn-error', 'launch-error', 'backend-closed'],
+  backendErrors: ['launch', 'stop', 'mark_standby', 'list', 'refresh', 'rename'],
+  ticks: ['ok', 'incomplete', 'error'],
+  wakes: ['no_room', 'demand', 'unhealthy', 'operator', 'schedule'],
+} as const;
+
+function zeroEach<L extends string>(counter: Counter<L>, label: L, values: readonly string[]): void {
+  for (const v of values) counter.inc({ [label]: v } as Partial<Record<L, string>>, 0);
+}
 
 export function createManagerMetrics(registry = new Registry()): ManagerMetrics {
   let source: FleetGaugeSource | null = null;
@@ -99,10 +122,30 @@ export function createManagerMetrics(registry = new Registry()): ManagerMetrics 
       buckets: [0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05],
       registers: [registry],
     }),
+    sessionsStarted: new Counter({
+      name: 'arbiter_sessions_total',
+      help: 'Sessions that began on the fleet, counted from the rise in each server\'s reported sessions between reports.',
+      registers: [registry],
+    }),
     bindFleet(s) {
       source = s;
     },
   };
+  zeroEach(metrics.allocations, 'result', KNOWN_LABELS.allocations);
+  zeroEach(metrics.decisions, 'kind', KNOWN_LABELS.decisions);
+  zeroEach(metrics.polls, 'result', KNOWN_LABELS.polls);
+  zeroEach(metrics.launchFailures, 'reason', KNOWN_LABELS.launchFailures);
+  zeroEach(metrics.backendErrors, 'operation', KNOWN_LABELS.backendErrors);
+  zeroEach(metrics.ticks, 'result', KNOWN_LABELS.ticks);
+  zeroEach(metrics.wakes, 'cause', KNOWN_LABELS.wakes);
+  new Gauge({
+    name: 'arbiter_sessions_active',
+    help: 'Sessions the servers of the fleet report in play now.',
+    registers: [registry],
+    collect() {
+      if (source) this.set(source.sessions());
+    },
+  });
   new Gauge({
     name: 'arbiter_servers',
     help: 'Gameservers by state.',
