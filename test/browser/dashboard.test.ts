@@ -217,6 +217,41 @@ describe.runIf(runnable)('dashboard in a browser', () => {
     }
   });
 
+  it('asks once for the read token when reads are guarded, sends it, and asks again after a wrong one', async () => {
+    const readToken = 'read-token-0123456789abcdef';
+    const manager = new FakeManager();
+    manager.views = [makeServerView({ id: 'srv-1', name: 'arbiter-alpha' })];
+    const { app } = makeApp({ manager, security: { readToken, adminToken: ADMIN_TOKEN } });
+    const { base } = await listen(app);
+    const page = await browser.newPage();
+    pages.push(page);
+    let authorized = 0;
+    page.on('request', (req) => {
+      if (req.headers()['authorization'] === `Bearer ${readToken}`) authorized += 1;
+    });
+    const answers = ['wrong-token', readToken];
+    const prompts: string[] = [];
+    page.on('dialog', (d) => {
+      prompts.push(d.message());
+      void d.accept(answers.shift() ?? '');
+    });
+    await page.goto(`${base}/`);
+    // a wrong token is not asked for again on every refresh: the page says what it needs and offers a button
+    await waitForSummary(page, /wants a read token/);
+    await page.locator('#read-token:visible').waitFor({ timeout: 5_000 });
+    expect(prompts).toHaveLength(1);
+    expect(prompts[0]).toMatch(/ARBITER_READ_TOKEN/);
+    await page.locator('#read-token').click();
+    await waitForRows(page, 1);
+    expect((await rows(page))[0]![0]).toBe('arbiter-alpha');
+    // later refreshes reuse the stored token without asking
+    const after = authorized;
+    await waitFor(() => authorized >= after + 4, { timeoutMs: 10_000, what: 'two more refreshes with the token' });
+    expect(prompts).toHaveLength(2);
+    expect(await page.locator('#read-token').isHidden()).toBe(true);
+    expect(await page.$eval('body', (b) => (b.ownerDocument.defaultView as unknown as { sessionStorage: { getItem(k: string): string | null } }).sessionStorage.getItem('arbiter-read-token'))).toBe(readToken);
+  });
+
   it('lists the gameservers of a real manager in local mode', async () => {
     const { proc: manager, base } = await startLocalManager({ MIN_SERVERS: '2', MAX_SERVERS: '3', SLEEP_TIME: '0.3', POLL_INTERVAL: '0.2' });
     await waitFor(async () => (await fetch(`${base}/readyz`, { signal: AbortSignal.timeout(2000) })).ok, { timeoutMs: 15_000, what: 'manager ready' });

@@ -3,6 +3,7 @@
 export const DASHBOARD_SCRIPT = `'use strict';
 const STALE_MS = 10000;
 const TOKEN_KEY = 'arbiter-admin-token';
+const READ_KEY = 'arbiter-read-token';
 const SVG = 'http://www.w3.org/2000/svg';
 const $ = (id) => document.getElementById(id);
 function el(tag, text, cls) { const e = document.createElement(tag); if (text !== undefined) e.textContent = text; if (cls) e.className = cls; return e; }
@@ -106,15 +107,42 @@ function events(list, names) {
   if (list.length === 0) ul.append(el('li', 'no decisions or actions yet', 'empty'));
 }
 
+// Reads take ARBITER_READ_TOKEN or the admin token once the manager guards them. The token is asked for once (a
+// refusal or a cancelled prompt is not asked again every refresh: the button asks again) and kept in this tab only.
+let readDeclined = false;
+class NeedsTokenError extends Error {}
+function readToken() { return sessionStorage.getItem(READ_KEY) || sessionStorage.getItem(TOKEN_KEY); }
+function askReadToken() {
+  if (readDeclined) return false;
+  const t = window.prompt('Read token (ARBITER_READ_TOKEN, or the admin token; kept in this tab only)');
+  if (!t || !t.trim()) { readDeclined = true; return false; }
+  sessionStorage.setItem(READ_KEY, t.trim());
+  return true;
+}
 async function getJson(path) {
-  const res = await fetch(path, { cache: 'no-store' });
-  if (!res.ok) throw new Error('HTTP ' + res.status);
-  return res.json();
+  for (let attempt = 0; attempt < 2; attempt++) {
+    const t = readToken();
+    const res = await fetch(path, { cache: 'no-store', headers: t ? { authorization: 'Bearer ' + t } : {} });
+    if (res.status === 401 || res.status === 403) {
+      sessionStorage.removeItem(READ_KEY);
+      if (attempt === 0 && askReadToken()) continue;
+      throw new NeedsTokenError('the manager wants a read token (ARBITER_READ_TOKEN or the admin token)');
+    }
+    if (!res.ok) throw new Error('HTTP ' + res.status);
+    return res.json();
+  }
+  throw new NeedsTokenError('the manager wants a read token (ARBITER_READ_TOKEN or the admin token)');
+}
+// Two parallel reads would each prompt; the first read asks, the second follows with what it stored.
+async function getBoth() {
+  const data = await getJson('/api/servers');
+  return [data, await getJson('/api/history')];
 }
 
 async function refresh() {
   try {
-    const [data, history] = await Promise.all([getJson('/api/servers'), getJson('/api/history')]);
+    const [data, history] = await getBoth();
+    $('read-token').hidden = true;
     const now = Date.now();
     const s = data.summary;
     $('summary').textContent = s.servers + ' servers, free capacity ' + s.free + (s.paused ? ' — scaling paused' : '') + ' — ' + new Date().toLocaleTimeString();
@@ -128,10 +156,12 @@ async function refresh() {
     chart(history.samples);
     events(history.events, new Map(data.servers.map((v) => [v.id, v.name])));
   } catch (err) {
-    $('summary').textContent = 'cannot reach the manager: ' + (err && err.message ? err.message : err);
+    if (err instanceof NeedsTokenError) $('read-token').hidden = false;
+    $('summary').textContent = (err instanceof NeedsTokenError ? '' : 'cannot reach the manager: ') + (err && err.message ? err.message : err);
   }
 }
-$('forget').addEventListener('click', () => { sessionStorage.removeItem(TOKEN_KEY); note('admin token forgotten'); });
+$('forget').addEventListener('click', () => { sessionStorage.removeItem(TOKEN_KEY); sessionStorage.removeItem(READ_KEY); note('tokens forgotten'); });
+$('read-token').addEventListener('click', () => { readDeclined = false; sessionStorage.removeItem(READ_KEY); refresh(); });
 refresh();
 setInterval(refresh, 2000);
 `;

@@ -18,7 +18,7 @@ const PAGE = `<!doctype html>
 <ul id="counters" aria-label="allocations in the last 5 minutes">
 <li>served <strong id="served">0</strong></li><li>sent to backup <strong id="backup">0</strong></li><li>refused <strong id="refused">0</strong></li><li class="muted">last 5 min</li>
 </ul>
-<button type="button" id="forget">forget admin token</button></header>
+<button type="button" id="read-token" hidden>enter read token</button><button type="button" id="forget">forget tokens</button></header>
 <p id="notice" role="status"></p>
 <main>
 <section id="fleet"><h2>Servers</h2><div class="scroll"><table>
