@@ -1,7 +1,9 @@
 // Online estimates for demand-aware headroom (SCALING_MODE=demand): the allocation arrival rate (an EWMA over
 // every allocation, backup hand-outs and waits included) and the launch latency (launch → in rotation, p90 of the
-// last launches). Their product is the seats that arrive while one launch is under way. Pure arithmetic on the
-// times it is given, so the benchmark replays it in virtual time.
+// last launches). Their product is the seats that arrive while one launch is under way. Arrivals that never turn into
+// sessions (a client polling /available-server/ without joining) hold a seat only for JOIN_GRACE, which the live
+// reservations already count, so the rate is weighed by the share of recent reservations that were joined. Pure
+// arithmetic on the times it is given, so the benchmark replays it in virtual time.
 
 export interface DemandEstimatesOptions {
   /** Time constant of the rate's EWMA. Default 30 s. */
@@ -10,6 +12,8 @@ export interface DemandEstimatesOptions {
   latencyWindow?: number;
   /** Latency assumed before any launch was measured. Default 0 (no in-flight term until measured). */
   initialLatencyMs?: number;
+  /** Reservations whose outcome (joined or not) the join share is an EWMA over. Default 50. */
+  joinWindow?: number;
 }
 
 export class DemandEstimates {
@@ -20,11 +24,17 @@ export class DemandEstimates {
   private ratePerSec = 0;
   private lastAt: number | null = null;
   private readonly latencies: number[] = [];
+  private readonly joinAlpha: number;
+  /** Share of reservations that became sessions; 1 until one is known (every arrival is assumed a player). */
+  private joined = 1;
 
   constructor(options: DemandEstimatesOptions = {}) {
     this.tauMs = options.rateTauMs ?? 30_000;
     this.window = options.latencyWindow ?? 20;
     this.initialLatencyMs = options.initialLatencyMs ?? 0;
+    const joinWindow = options.joinWindow ?? 50;
+    if (!Number.isInteger(joinWindow) || joinWindow < 1) throw new RangeError(`joinWindow must be a whole number ≥ 1, got ${joinWindow}`);
+    this.joinAlpha = 1 / joinWindow;
     if (!(this.tauMs > 0)) throw new RangeError(`rateTauMs must be > 0, got ${this.tauMs}`);
     if (!Number.isInteger(this.window) || this.window < 1) throw new RangeError(`latencyWindow must be a whole number ≥ 1, got ${this.window}`);
   }
@@ -43,6 +53,16 @@ export class DemandEstimates {
     if (this.latencies.length > this.window) this.latencies.shift();
   }
 
+  /** A reservation ended (its TTL): whether a poll showed its session first. */
+  reservationOutcome(joined: boolean): void {
+    this.joined += this.joinAlpha * ((joined ? 1 : 0) - this.joined);
+  }
+
+  /** Share of recent reservations that were joined. */
+  joinShare(): number {
+    return this.joined;
+  }
+
   rate(now: number): number {
     this.decayTo(now);
     return this.ratePerSec;
@@ -55,9 +75,9 @@ export class DemandEstimates {
     return sorted[Math.min(sorted.length - 1, Math.ceil(0.9 * sorted.length) - 1)] as number;
   }
 
-  /** Seats expected to be asked for while a launch is under way: rate × latency. */
+  /** Seats expected to be taken (and kept) while a launch is under way: rate × join share × latency. */
   inFlight(now: number): number {
-    return this.rate(now) * (this.latencyMs() / 1000);
+    return this.rate(now) * this.joined * (this.latencyMs() / 1000);
   }
 
   private decayTo(now: number): void {

@@ -107,6 +107,8 @@ export class Manager {
       tryAllocate: (sessionId, now) => this.allocator.allocate(sessionId, now),
       registry: this.metrics.registry,
     });
+    // Reservations that were never joined do not count towards the seats expected during a launch.
+    this.book.onOutcome((joined) => this.wanted.estimates.reservationOutcome(joined));
     this.minServers = config.scaling.minServers;
     this.reconciler = new Reconciler({
       config,
@@ -166,8 +168,10 @@ export class Manager {
   }
 
   allocate(sessionId?: string): Allocation {
-    this.wanted.arrival();
-    return this.answer(sessionId);
+    const out = this.answer(sessionId);
+    // A session asking again for the seat it holds is not a new arrival.
+    if (out.kind !== 'server' || !out.reused) this.wanted.arrival();
+    return out;
   }
 
   /**

@@ -7,7 +7,12 @@ export interface Reservation {
   at: number;
   /** A report showed the session it stood for: it no longer takes room from the report. */
   absorbed: boolean;
+  /** Given back because the request failed: it says nothing about whether clients join. */
+  released?: boolean;
 }
+
+/** Told, when a reservation reaches its TTL, whether a report showed its session (the client joined). */
+export type ReservationOutcomeListener = (joined: boolean) => void;
 
 /** Told the server id of every change to its reservations (added, released, absorbed, expired). */
 export type ReservationChangeListener = (serverId: string) => void;
@@ -19,6 +24,7 @@ export class ReservationBook {
   private readonly queue: Array<Reservation | undefined> = [];
   private queueHead = 0;
   private readonly listeners: ReservationChangeListener[] = [];
+  private readonly outcomeListeners: ReservationOutcomeListener[] = [];
 
   /**
    * @param ttlMs how long a reservation lives at most.
@@ -38,6 +44,10 @@ export class ReservationBook {
     this.listeners.push(listener);
   }
 
+  onOutcome(listener: ReservationOutcomeListener): void {
+    this.outcomeListeners.push(listener);
+  }
+
   private changed(serverId: string): void {
     for (const l of this.listeners) l(serverId);
   }
@@ -54,6 +64,7 @@ export class ReservationBook {
       q[this.queueHead] = undefined;
       this.queueHead += 1;
       this.changed(r.serverId);
+      if (!r.released) for (const l of this.outcomeListeners) l(r.absorbed);
     }
     if (this.queueHead > 1024 && this.queueHead * 2 > q.length) {
       q.splice(0, this.queueHead);
@@ -127,6 +138,7 @@ export class ReservationBook {
 
   /** Gives a reservation back (the caller's request failed after it was made). */
   release(reservation: Reservation): void {
+    reservation.released = true;
     const list = this.byServer.get(reservation.serverId);
     if (list) {
       const i = list.indexOf(reservation);
