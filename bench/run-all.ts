@@ -12,8 +12,9 @@ import { memory } from './memory.js';
 import { policy } from './policy.js';
 import { scale } from './scale.js';
 import { scaleReaction } from './scale-reaction.js';
+import { spike } from './spike.js';
 
-export const BENCHMARKS: readonly Benchmark[] = [allocationCore, allocationHttp, policy, detection, scaleReaction, memory, ecsList, scale];
+export const BENCHMARKS: readonly Benchmark[] = [allocationCore, allocationHttp, policy, detection, scaleReaction, memory, ecsList, scale, spike];
 
 const RESPAWNED = 'ARBITER_BENCH_RESPAWNED';
 

@@ -24,9 +24,14 @@ export class DemandEstimates {
   private ratePerSec = 0;
   private lastAt: number | null = null;
   private readonly latencies: number[] = [];
-  private readonly joinAlpha: number;
-  /** Share of reservations that became sessions; 1 until one is known (every arrival is assumed a player). */
-  private joined = 1;
+  private readonly joinDecay: number;
+  /**
+   * Recent reservations that became sessions and that did not, exponentially weighted. Until one is known the share
+   * is 0: a manager that has seen no one join (a client polling without joining from the start, every request sent
+   * to the backup) must not hold rate × latency seats for it.
+   */
+  private joinedWeight = 0;
+  private lapsedWeight = 0;
 
   constructor(options: DemandEstimatesOptions = {}) {
     this.tauMs = options.rateTauMs ?? 30_000;
@@ -34,7 +39,7 @@ export class DemandEstimates {
     this.initialLatencyMs = options.initialLatencyMs ?? 0;
     const joinWindow = options.joinWindow ?? 50;
     if (!Number.isInteger(joinWindow) || joinWindow < 1) throw new RangeError(`joinWindow must be a whole number ≥ 1, got ${joinWindow}`);
-    this.joinAlpha = 1 / joinWindow;
+    this.joinDecay = 1 - 1 / joinWindow;
     if (!(this.tauMs > 0)) throw new RangeError(`rateTauMs must be > 0, got ${this.tauMs}`);
     if (!Number.isInteger(this.window) || this.window < 1) throw new RangeError(`latencyWindow must be a whole number ≥ 1, got ${this.window}`);
   }
@@ -53,14 +58,16 @@ export class DemandEstimates {
     if (this.latencies.length > this.window) this.latencies.shift();
   }
 
-  /** A reservation ended (its TTL): whether a poll showed its session first. */
+  /** A reservation's outcome: its session showed in a report (joined), or it reached its TTL without. */
   reservationOutcome(joined: boolean): void {
-    this.joined += this.joinAlpha * ((joined ? 1 : 0) - this.joined);
+    this.joinedWeight = this.joinedWeight * this.joinDecay + (joined ? 1 : 0);
+    this.lapsedWeight = this.lapsedWeight * this.joinDecay + (joined ? 0 : 1);
   }
 
-  /** Share of recent reservations that were joined. */
+  /** Share of recent reservations that were joined; 0 before any outcome is known. */
   joinShare(): number {
-    return this.joined;
+    const total = this.joinedWeight + this.lapsedWeight;
+    return total > 0 ? this.joinedWeight / total : 0;
   }
 
   rate(now: number): number {
@@ -77,7 +84,7 @@ export class DemandEstimates {
 
   /** Seats expected to be taken (and kept) while a launch is under way: rate × join share × latency. */
   inFlight(now: number): number {
-    return this.rate(now) * this.joined * (this.latencyMs() / 1000);
+    return this.rate(now) * this.joinShare() * (this.latencyMs() / 1000);
   }
 
   private decayTo(now: number): void {

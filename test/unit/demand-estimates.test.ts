@@ -28,6 +28,10 @@ describe('DemandEstimates', () => {
     const e = new DemandEstimates({ rateTauMs: 10_000, joinWindow: 10 });
     e.launched(57_000);
     for (let t = 0; t < 60_000; t += 100) e.arrival(t);
+    // Nobody seen joining yet: no seats held for the rate.
+    expect(e.joinShare()).toBe(0);
+    expect(e.inFlight(60_000)).toBe(0);
+    e.reservationOutcome(true);
     expect(e.joinShare()).toBe(1);
     expect(e.inFlight(60_000)).toBeCloseTo(10 * 57, -1);
     for (let i = 0; i < 100; i++) e.reservationOutcome(false);
@@ -45,7 +49,7 @@ describe('DemandEstimates', () => {
 });
 
 describe('ReservationBook outcomes', () => {
-  it('says at the TTL whether each reservation was joined; a released one says nothing', () => {
+  it('says when a reservation is joined (its report) or not (its TTL); a released one says nothing', () => {
     const book = new ReservationBook(1_000);
     const outcomes: boolean[] = [];
     book.onOutcome((joined) => outcomes.push(joined));
@@ -54,8 +58,9 @@ describe('ReservationBook outcomes', () => {
     const failed = book.add('a', undefined, 20);
     book.release(failed);
     book.absorb('a', 1, 100);
+    expect(outcomes).toEqual([true]);
     book.expire(500);
-    expect(outcomes).toEqual([]);
+    expect(outcomes).toEqual([true]);
     book.expire(1_020);
     expect(outcomes).toEqual([true, false]);
   });
