@@ -12,6 +12,6 @@ const FLEET: ReadonlySet<FailureKind> = new Set(['manager_unreachable', 'no_serv
 export function classifyFailure(kind: FailureKind | null, serverAlive: boolean | null): Verdict {
   if (kind === null) return 'fail';
   if (FLEET.has(kind)) return 'requeue';
-  if ((kind === 'client_crashed' || kind === 'no_gamelog' || kind === 'internal_error') && serverAlive === false) return 'requeue';
+  if ((kind === 'client_crashed' || kind === 'clients_never_connected' || kind === 'no_gamelog' || kind === 'internal_error') && serverAlive === false) return 'requeue';
   return 'fail';
 }

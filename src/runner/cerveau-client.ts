@@ -20,6 +20,7 @@ const statusSchema = z.object({
     )
     .default([]),
   gamelogFilename: z.string().nullish(),
+  requiredNumberOfPlayers: z.number().int().min(1).max(1000).nullish(),
 });
 
 export type SessionStatus = z.output<typeof statusSchema>;
@@ -101,6 +102,19 @@ export function createCerveauClient(options: CerveauClientOptions) {
         body: JSON.stringify(input),
       });
       if (status < 200 || status >= 300) throw new CerveauError(status, `setup refused (${status}): ${errorText(body)}`);
+    },
+
+    /**
+     * Tells the gameserver's sidecar that this session will not be played, so that its seat is free at once
+     * (POST /release/, authenticated by the setup's password and, when given, the sidecar token). True when a sidecar
+     * released it; false for anything else, e.g. a bare Cerveau, which has no such route.
+     */
+    async release(gameName: string, session: string, auth: { password: string; token?: string }, timeoutMs?: number): Promise<boolean> {
+      const headers: Record<string, string> = { 'content-type': 'application/json' };
+      if (auth.token) headers.authorization = `Bearer ${auth.token}`;
+      const path = `/release/${encodeURIComponent(gameName)}/${encodeURIComponent(session)}`;
+      const { status } = await call(path, { method: 'POST', headers, body: JSON.stringify({ password: auth.password }) }, timeoutMs);
+      return status === 200;
     },
 
     async status(gameName: string, session: string, timeoutMs?: number): Promise<SessionStatus> {

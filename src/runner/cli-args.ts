@@ -17,6 +17,7 @@ export const USAGE = `usage: arbiter-run-match --manager URL --out DIR (--game N
   [--max-gamelog-bytes N]       cap on the gamelog as received and decompressed (default 268435456, 256 MiB)
   [--log-level LEVEL]           error | warn | info | debug (default warn)
   [--pass-env NAME[,NAME]]...   variables the clients get besides PATH, HOME, USER, SHELL, TMPDIR, TZ, LANG, LC_*, TERM
+A match that fails after its setup releases its seat on the gameserver's sidecar (with ARBITER_SIDECAR_TOKEN if set).
 Client commands run with /bin/sh -c, without the runner's other variables (ARBITER_TOKEN); placeholders: {host} {port} {webPort} {session} {password} {name} {index} {game}.`;
 
 export class UsageError extends Error {
@@ -39,6 +40,8 @@ export interface CliArgs {
   statusAttempts: number;
   maxGamelogBytes: number;
   logLevel: 'error' | 'warn' | 'info' | 'debug';
+  /** ARBITER_SIDECAR_TOKEN from the environment: sent with the release of a session the runner gives up on. */
+  sidecarToken: string | undefined;
   /** --pass-env: variables the clients get besides the allow-list. */
   passEnv: string[];
   /** Exactly one of `match` and `batch`. */
@@ -151,6 +154,7 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
     ...base,
     managerUrl: values.manager,
     token: values.token ?? (env.ARBITER_TOKEN || undefined),
+    sidecarToken: env.ARBITER_SIDECAR_TOKEN?.trim() || undefined,
     waitSeconds: waitSeconds(values.wait),
     outDir: values.out,
     timeoutMs: seconds('--timeout', values.timeout, 300, 0.001),
@@ -168,7 +172,7 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
 
 function emptyArgs(): CliArgs {
   return {
-    managerUrl: '', token: undefined, waitSeconds: 30, outDir: '', timeoutMs: 0, settings: {}, killGraceMs: 0, settleMs: 0,
+    managerUrl: '', token: undefined, sidecarToken: undefined, waitSeconds: 30, outDir: '', timeoutMs: 0, settings: {}, killGraceMs: 0, settleMs: 0,
     statusAttempts: 1, maxGamelogBytes: 0, logLevel: 'warn', passEnv: [], match: null, batch: null, help: false,
   };
 }

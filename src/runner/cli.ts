@@ -41,6 +41,7 @@ async function main(argv: string[]): Promise<number> {
     statusAttempts: args.statusAttempts,
     maxGamelogBytes: args.maxGamelogBytes,
     passEnv: args.passEnv,
+    sidecarToken: args.sidecarToken,
     signal: aborter.signal,
     logger,
   };

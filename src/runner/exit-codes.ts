@@ -17,6 +17,7 @@ export const FAILURE_EXIT_CODES: Readonly<Record<FailureKind, number>> = {
   no_gamelog: 9,
   gamelog_too_large: 10,
   gameserver_lost: 11,
+  clients_never_connected: 13,
   interrupted: 130,
 };
 

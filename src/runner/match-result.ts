@@ -27,6 +27,11 @@ export interface MatchObservation {
   gamelogFile: string | null;
   /** Winners and losers as the gamelog records them (names are the setup's playerNames, by player index). */
   gamelogOutcome?: GamelogOutcome | null;
+  /**
+   * Set when, once the clients were done, the session still waited for players (`empty` or `open`): no game was
+   * played. `joined` is how many players Cerveau listed, `required` how many the game needs.
+   */
+  neverStarted?: { joined: number; required: number } | null;
   /** Why the gamelog is missing, when it is. */
   gamelogProblem: string | null;
   resultFile: string;
@@ -93,14 +98,20 @@ function iso(ms: number | null): string | null {
   return ms === null ? null : new Date(ms).toISOString();
 }
 
-/** The first failure that applies, in order: earlier steps, timeout, client crash, missing gamelog. */
+/** The first failure that applies, in order: earlier steps, interruption, a game that never started, timeout, client crash, missing gamelog. */
 function classify(o: MatchObservation): { kind: FailureKind; reason: string } | null {
   if (o.failure) return o.failure;
   if (o.outcome === 'interrupted') return { kind: 'interrupted', reason: 'the run was interrupted; clients were stopped' };
+  const crashed = o.clients.find(crashedClient);
+  if (o.neverStarted && !crashed) {
+    const { joined, required } = o.neverStarted;
+    return { kind: 'clients_never_connected', reason: `no game was played: ${joined} of ${required} players joined the session before the clients ended` };
+  }
+  // a client that crashed before the game started says more than "nobody came" or "timeout"
+  if (o.neverStarted && crashed?.exit) return { kind: 'client_crashed', reason: `client ${crashed.name} (index ${crashed.index}) ${describeExit(crashed.exit)} before the game started` };
   if (o.outcome === 'timeout') {
     return { kind: 'timeout', reason: `no client finished within ${Math.round(o.timeoutMs / 1000)} s; clients were stopped` };
   }
-  const crashed = o.clients.find(crashedClient);
   if (crashed?.exit) return { kind: 'client_crashed', reason: `client ${crashed.name} (index ${crashed.index}) ${describeExit(crashed.exit)}` };
   if (!o.gamelogFile) return { kind: 'no_gamelog', reason: o.gamelogProblem ?? 'the game produced no gamelog' };
   return null;

@@ -48,6 +48,11 @@ export interface RunMatchOptions {
   /** While clients play, /status is polled this often; this many failed polls in a row end the match as gameserver_lost. */
   watchIntervalMs?: number;
   watchFailures?: number;
+  /**
+   * Sent as a bearer token with the release of a session the runner gives up on (the sidecars' ARBITER_SIDECAR_TOKEN);
+   * without it the release is authenticated by the session's password alone.
+   */
+  sidecarToken?: string;
   /** Per HTTP request. Default 10 s. */
   requestTimeoutMs?: number;
   signal?: AbortSignal;
@@ -104,13 +109,18 @@ async function awaitGameOver(
   session: string,
   delays: number[],
   signal?: AbortSignal,
-): Promise<{ status: SessionStatus | null; problem: string | null }> {
+): Promise<{ status: SessionStatus | null; problem: string | null; neverStarted?: { joined: number; required: number } }> {
   let last: SessionStatus | null = null;
   let problem: string | null = null;
   for (let attempt = 0; attempt <= delays.length; attempt += 1) {
     if (attempt > 0) await sleep(delays[attempt - 1] ?? 0, signal);
     try {
       last = await cerveau.status(game, session);
+      // Called once the clients are done: a session still waiting for players will never start.
+      if (last.status === 'empty' || last.status === 'open') {
+        const joined = last.clients.filter((c) => !c.spectating).length;
+        return { status: last, problem: `the game never started (${last.status})`, neverStarted: { joined, required: last.requiredNumberOfPlayers ?? 2 } };
+      }
       // Cerveau names the gamelog a few milliseconds before it fills in who won: wait for both, but on the
       // last try a gamelog without the players' results still beats none.
       if (last.status === 'over' && last.gamelogFilename && (resultsSettled(last) || attempt === delays.length)) return { status: last, problem: null };
@@ -207,6 +217,8 @@ export async function runMatch(options: RunMatchOptions): Promise<MatchResult> {
   }
 
   let running: RunningClient[] = [];
+  /** Set once the gameserver counts the session: a match that then fails gives its seat back at once. */
+  let releaseSeat: (() => Promise<void>) | null = null;
   try {
     let allocation: Allocation;
     try {
@@ -234,6 +246,14 @@ export async function runMatch(options: RunMatchOptions): Promise<MatchResult> {
       return await finish(obs, now, log);
     }
     obs.times.setupAt = now();
+    releaseSeat = async () => {
+      try {
+        const released = await cerveau.release(options.game, session, { password, token: options.sidecarToken }, Math.min(requestTimeoutMs, 2_000));
+        log.info(released ? 'seat released' : 'seat release not taken', { serverId: allocation.serverId });
+      } catch (err) {
+        log.info('seat release failed', { serverId: allocation.serverId, error: (err as Error).message });
+      }
+    };
 
     running = specs.map((spec, index) => {
       const logFile = join(options.outDir, `client-${index}-${safeFileName(spec.name)}.log`);
@@ -284,6 +304,7 @@ export async function runMatch(options: RunMatchOptions): Promise<MatchResult> {
     const over = await awaitGameOver(cerveau, options.game, session, delays, options.signal);
     obs.status = over.status;
     obs.gamelogProblem = over.problem;
+    obs.neverStarted = over.neverStarted ?? null;
     const filename = over.status?.gamelogFilename;
     if (filename) {
       try {
@@ -325,6 +346,11 @@ export async function runMatch(options: RunMatchOptions): Promise<MatchResult> {
     snapshotClients();
     o.times.endedAt = clock();
     const result = buildMatchResult(o);
+    // the clients are stopped first, so that the freed seat cannot still be played in
+    if (result.status === 'failed' && releaseSeat) {
+      await Promise.all(running.map((c) => stopClient(c, 1_000)));
+      await releaseSeat();
+    }
     await writeFile(o.resultFile, `${JSON.stringify(result, null, 2)}\n`);
     l.info('match ended', { status: result.status, failure: result.failure, reason: result.reason, winner: result.winner, durationMs: result.timings.durationMs });
     return result;

@@ -19,6 +19,8 @@ export type FailureKind =
   | 'setup_refused'
   | 'client_crashed'
   | 'timeout'
+  /** The clients were done (or stopped) and the game had not started: not enough of them ever joined the session. */
+  | 'clients_never_connected'
   | 'no_gamelog'
   /** The gamelog, as received or decompressed, is larger than --max-gamelog-bytes. */
   | 'gamelog_too_large'

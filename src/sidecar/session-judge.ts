@@ -1,6 +1,10 @@
 // Decides, from one /status answer (or none), whether a tracked Cerveau session has ended. Pure: no clock, no I/O.
 
-export type SessionEndReason = 'over' | 'crashed' | 'deadline' | 'join_timeout';
+/**
+ * `abandoned`: every player left before the game started (Cerveau then deletes the room, so /status shows it empty
+ * again); `released`: the match runner gave up on it (POST /release/).
+ */
+export type SessionEndReason = 'over' | 'crashed' | 'deadline' | 'join_timeout' | 'abandoned' | 'released';
 
 /** The parts of Cerveau's GET /status/:gameName/:session answer that the sidecar reads (§5). */
 export interface CerveauStatus {
@@ -13,6 +17,8 @@ export interface SessionTimes {
   startedAt: number;
   /** Since when the session has shown `running` with no connected player, or null. */
   noPlayersSince: number | null;
+  /** Whether a poll has shown a connected player in the session yet. */
+  sawPlayers?: boolean;
 }
 
 export interface SessionLimits {
@@ -23,7 +29,7 @@ export interface SessionLimits {
 
 export type Judgement = { ended: true; reason: SessionEndReason } | { ended: false; noPlayersSince: number | null };
 
-function connectedPlayers(status: CerveauStatus): number {
+export function connectedPlayers(status: CerveauStatus): number {
   return status.clients.filter((c) => !c.spectating && !c.disconnected).length;
 }
 
@@ -36,6 +42,11 @@ export function judgeSession(times: SessionTimes, status: CerveauStatus | undefi
   if (now - times.startedAt >= limits.sessionDeadlineMs) return { ended: true, reason: 'deadline' };
   if (!status) return { ended: false, noPlayersSince: times.noPlayersSince };
   if (status.status === 'empty' || status.status === 'open') {
+    // Players came and all left before the start: nobody is coming back to this room, so its seat is free now.
+    const joined = status.clients.filter((c) => !c.spectating);
+    if ((joined.length > 0 && connectedPlayers(status) === 0) || (joined.length === 0 && times.sawPlayers === true)) {
+      return { ended: true, reason: 'abandoned' };
+    }
     if (now - times.startedAt >= limits.joinDeadlineMs) return { ended: true, reason: 'join_timeout' };
     return { ended: false, noPlayersSince: null };
   }

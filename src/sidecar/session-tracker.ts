@@ -4,7 +4,7 @@ import pLimit from 'p-limit';
 import { z } from 'zod';
 import type { Logger } from '../log.js';
 import type { Clock } from '../manager/clock.js';
-import { judgeSession, type CerveauStatus, type SessionEndReason, type SessionLimits } from './session-judge.js';
+import { connectedPlayers, judgeSession, type CerveauStatus, type SessionEndReason, type SessionLimits } from './session-judge.js';
 
 const statusSchema = z.object({
   status: z.enum(['empty', 'open', 'running', 'over']),
@@ -21,6 +21,10 @@ export interface TrackedSession {
   lastStatus: CerveauStatus['status'] | null;
   /** Lapsed sessions only: when /status was last asked. */
   lastCheckedAt?: number;
+  /** Whether a poll has shown a connected player yet (a room they all left before the start is abandoned). */
+  sawPlayers?: boolean;
+  /** Set once the match runner released it: it counts again only if players are still in a running game. */
+  released?: boolean;
 }
 
 export interface SessionTrackerOptions extends SessionLimits {
@@ -34,6 +38,9 @@ export interface SessionTrackerOptions extends SessionLimits {
   clock: Clock;
 }
 
+/** Ends after which Cerveau may still hold the room, so the session is watched for a late start. */
+const LAPSING: ReadonlySet<SessionEndReason> = new Set(['join_timeout', 'abandoned', 'released']);
+
 export class SessionTracker {
   private readonly sessions = new Map<string, TrackedSession>();
   /**
@@ -41,6 +48,8 @@ export class SessionTracker {
    * watched until SESSION_DEADLINE and counted again if late players start the game.
    */
   private readonly lapsed = new Map<string, TrackedSession>();
+  /** The setup's password per session: whoever knows it created the session and may release it. */
+  private readonly passwords = new Map<string, string>();
   private readonly limit: ReturnType<typeof pLimit>;
   private timer: NodeJS.Timeout | null = null;
   private closed = false;
@@ -60,13 +69,39 @@ export class SessionTracker {
   }
 
   /** Returns false when the session is already tracked (Cerveau would have refused it anyway). */
-  add(gameName: string, session: string): boolean {
+  add(gameName: string, session: string, password?: string): boolean {
     const key = sessionKey(gameName, session);
     if (this.sessions.has(key)) return false;
     this.lapsed.delete(key);
+    if (password) this.passwords.set(key, password);
+    else this.passwords.delete(key);
     const tracked: TrackedSession = { gameName, session, startedAt: this.options.clock.now(), noPlayersSince: null, lastStatus: null };
     this.sessions.set(key, tracked);
     this.options.logger.info('session started', { gameName, gameSession: session, activeSessions: this.sessions.size });
+    return true;
+  }
+
+  /** The password the session was set up with, if it is still counted and had one. */
+  passwordOf(gameName: string, session: string): string | undefined {
+    const key = sessionKey(gameName, session);
+    return this.sessions.has(key) ? this.passwords.get(key) : undefined;
+  }
+
+  has(gameName: string, session: string): boolean {
+    return this.sessions.has(sessionKey(gameName, session));
+  }
+
+  /**
+   * The match runner gave up on the session: it stops counting at once. Cerveau may still hold the room, so it is
+   * watched like a lapsed one, and counted again only if a running game still has players in it.
+   */
+  release(gameName: string, session: string): boolean {
+    const key = sessionKey(gameName, session);
+    const tracked = this.sessions.get(key);
+    if (!tracked) return false;
+    const now = this.options.clock.now();
+    this.end(tracked, 'released', now);
+    this.lapsed.set(key, { ...tracked, released: true, lastCheckedAt: now });
     return true;
   }
 
@@ -119,13 +154,15 @@ export class SessionTracker {
     if (this.closed) return;
     const now = this.options.clock.now();
     if (status) tracked.lastStatus = status.status;
+    if (status && connectedPlayers(status) > 0) tracked.sawPlayers = true;
     const judgement = judgeSession(tracked, status, now, this.options);
+    if (this.sessions.get(sessionKey(tracked.gameName, tracked.session)) !== tracked) return; // released while the poll ran
     if (!judgement.ended) {
       tracked.noPlayersSince = judgement.noPlayersSince;
       return;
     }
     this.end(tracked, judgement.reason, now);
-    if (judgement.reason === 'join_timeout') this.lapsed.set(sessionKey(tracked.gameName, tracked.session), { ...tracked, lastCheckedAt: now });
+    if (LAPSING.has(judgement.reason)) this.lapsed.set(sessionKey(tracked.gameName, tracked.session), { ...tracked, lastCheckedAt: now });
   }
 
   /** A lapsed session: counted again if its game started after all, forgotten once over or past the deadline. */
@@ -137,11 +174,14 @@ export class SessionTracker {
     tracked.lastCheckedAt = now;
     if (status?.status === 'over' || now - tracked.startedAt >= this.options.sessionDeadlineMs) {
       this.lapsed.delete(key);
+      this.passwords.delete(key);
       return;
     }
     if (status?.status !== 'running') return;
+    // A released game that still runs only until its disconnected players are noticed holds no seat.
+    if (tracked.released && connectedPlayers(status) === 0) return;
     this.lapsed.delete(key);
-    this.sessions.set(key, { ...tracked, noPlayersSince: null, lastStatus: 'running' });
+    this.sessions.set(key, { ...tracked, noPlayersSince: null, lastStatus: 'running', released: false });
     this.options.logger.warn('session started late', {
       gameName: tracked.gameName,
       gameSession: tracked.session,
@@ -151,7 +191,10 @@ export class SessionTracker {
   }
 
   private end(tracked: TrackedSession, reason: SessionEndReason, now: number): void {
-    if (!this.sessions.delete(sessionKey(tracked.gameName, tracked.session))) return;
+    const key = sessionKey(tracked.gameName, tracked.session);
+    if (!this.sessions.delete(key)) return;
+    // a session that is still watched (lapsed) keeps its password, in case it starts late and is released then
+    if (!LAPSING.has(reason)) this.passwords.delete(key);
     this.options.logger.info('session ended', {
       gameName: tracked.gameName,
       gameSession: tracked.session,

@@ -9,6 +9,7 @@ import { systemClock, type Clock } from '../manager/clock.js';
 import { bearerMatches } from './bearer.js';
 import { CerveauProbe } from './cerveau-probe.js';
 import { proxyRequest, readBody, sendJson } from './proxy.js';
+import { handleRelease, isReleasePath } from './release.js';
 import { isSetupPath, parseSetupRequest, pathSegments, type CanonicalSetup } from './setup-request.js';
 import { SessionTracker, type TrackedSession } from './session-tracker.js';
 
@@ -30,7 +31,10 @@ export interface SidecarOptions {
   cerveauProbeTimeoutMs?: number;
   /** Idle time after which a proxied exchange with Cerveau is abandoned. */
   proxyIdleTimeoutMs?: number;
-  /** When set, /drain/ and /undrain/ need `Authorization: Bearer <token>` (the manager's ARBITER_SIDECAR_TOKEN). */
+  /**
+   * When set, /drain/ and /undrain/ need `Authorization: Bearer <token>` (the manager's ARBITER_SIDECAR_TOKEN), and
+   * /release/ needs it or the session's setup password.
+   */
   drainToken?: string;
   logger?: Logger;
   clock?: Clock;
@@ -135,7 +139,7 @@ export function createSidecar(options: SidecarOptions): Sidecar {
       });
     } finally {
       inFlight -= 1;
-      if (status >= 200 && status < 300 && setup) tracker.add(setup.gameName, setup.session);
+      if (status >= 200 && status < 300 && setup) tracker.add(setup.gameName, setup.session, setup.password);
       else if (setup) logger.info('setup refused upstream', { gameName: setup.gameName, gameSession: setup.session, status });
     }
   }
@@ -162,6 +166,7 @@ export function createSidecar(options: SidecarOptions): Sidecar {
       return sendJson(res, 200, health());
     }
     if (method === 'POST' && isSetupPath(req.url)) return handleSetup(req, res);
+    if (isReleasePath(req.url)) return handleRelease(req, res, { tracker, token: options.drainToken, logger, health });
     return proxyRequest(req, res, proxyOptions).then(() => undefined);
   }
 

@@ -166,6 +166,18 @@ export class FakeCerveau {
     return s;
   }
 
+  /**
+   * Players disconnect. Before the game starts, Cerveau deletes a room its last player leaves (/status then shows it
+   * `empty` with no clients); pass `keepRoom` to keep them listed as `disconnected` instead.
+   */
+  leave(gameName: string, gameSession: string, names: string[], options: { keepRoom?: boolean } = {}): void {
+    const s = this.session(gameName, gameSession);
+    for (const c of s.clients) if (names.includes(c.name)) c.disconnected = true;
+    if (s.status !== 'running' && s.status !== 'over' && s.clients.every((c) => c.disconnected) && !options.keepRoom) {
+      this.sessions.delete(`${gameName}/${gameSession}`);
+    }
+  }
+
   /** The game process dies: Cerveau keeps the session `running` with no clients, forever. */
   crash(gameName: string, gameSession: string): FakeSession {
     const s = this.session(gameName, gameSession);

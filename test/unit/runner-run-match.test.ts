@@ -70,10 +70,34 @@ describe('runMatch against a fake Cerveau', () => {
 
   it('gives up on a game that never ends, within its bounded tries', async () => {
     const started = Date.now();
-    const result = await runMatch({ managerUrl, game: 'Chess', clients: ['exit 0', 'exit 0'], timeoutMs: 10_000, outDir: out, ...fast });
+    const running = runMatch({ managerUrl, game: 'Chess', clients: ['sleep 0.3', 'sleep 0.3'], timeoutMs: 10_000, outDir: out, ...fast });
+    const session = await waitFor(() => [...cerveau.sessions.values()][0], { what: 'the setup' });
+    cerveau.join('Chess', session.gameSession, ['client-0', 'client-1']);
+    const result = await running;
     expect(result).toMatchObject({ status: 'failed', failure: 'no_gamelog' });
     expect(result.reason).toMatch(/4 tries/);
     expect(Date.now() - started).toBeLessThan(3_000);
+  });
+
+  it.each([
+    { name: 'nobody joins', joined: [] as string[], clients: ['exit 0', 'exit 0'], want: /0 of 2 players joined/ },
+    { name: 'one of two joins', joined: ['client-0'], clients: ['sleep 0.2', 'sleep 0.2'], want: /1 of 2 players joined/ },
+    { name: 'both hang unconnected until the timeout', joined: [], clients: ['sleep 5', 'sleep 5'], want: /0 of 2 players joined/ },
+  ])('fails at once as clients_never_connected when $name, not completed', async ({ joined, clients, want }) => {
+    const started = Date.now();
+    const running = runMatch({ managerUrl, game: 'Chess', clients, timeoutMs: 800, outDir: out, ...fast });
+    const session = await waitFor(() => [...cerveau.sessions.values()][0], { what: 'the setup' });
+    if (joined.length > 0) cerveau.join('Chess', session.gameSession, joined);
+    const result = await running;
+    expect(result).toMatchObject({ status: 'failed', failure: 'clients_never_connected', winner: null, losers: [] });
+    expect(result.reason).toMatch(want);
+    expect(Date.now() - started).toBeLessThan(3_000); // no status retries for a game that cannot start
+  });
+
+  it('names a client that crashed before the game started, rather than nobody joining', async () => {
+    const result = await runMatch({ managerUrl, game: 'Chess', clients: ['exit 3', 'sleep 5'], timeoutMs: 5_000, outDir: out, ...fast });
+    expect(result).toMatchObject({ status: 'failed', failure: 'client_crashed' });
+    expect(result.reason).toMatch(/client-0 .*exited with code 3 before the game started/);
   });
 
   it.each([

@@ -16,11 +16,21 @@ describe('judgeSession', () => {
     { name: 'only disconnected or spectating clients count as none', st: status('running', [{ disconnected: true }, { spectating: true }]), now: 6_000, since: 5_000, want: { ended: true, reason: 'crashed' } },
     { name: 'empty inside the join deadline', st: status('empty'), now: 2_999, since: null, want: { ended: false, noPlayersSince: null } },
     { name: 'open past the join deadline', st: status('open', [player]), now: 3_000, since: null, want: { ended: true, reason: 'join_timeout' } },
+    { name: 'open with every player disconnected before the start is abandoned', st: status('open', [{ disconnected: true }]), now: 100, since: null, want: { ended: true, reason: 'abandoned' } },
+    { name: 'open with one of two still connected lives', st: status('open', [{ disconnected: true }, player]), now: 100, since: null, want: { ended: false, noPlayersSince: null } },
+    { name: 'open with only a spectator lives', st: status('open', [{ spectating: true }]), now: 100, since: null, want: { ended: false, noPlayersSince: null } },
     { name: 'running past the session deadline', st: status('running', [player, player]), now: 10_000, since: null, want: { ended: true, reason: 'deadline' } },
     { name: 'failed poll keeps the session', st: undefined, now: 9_999, since: 100, want: { ended: false, noPlayersSince: 100 } },
     { name: 'failed poll past the deadline ends it', st: undefined, now: 10_000, since: null, want: { ended: true, reason: 'deadline' } },
   ])('$name', ({ st, now, since, want }) => {
     expect(judgeSession({ startedAt: 0, noPlayersSince: since }, st, now, limits)).toEqual(want);
+  });
+
+  it.each([
+    { name: 'empty after players were seen: Cerveau deleted the room they left', sawPlayers: true, want: { ended: true, reason: 'abandoned' } },
+    { name: 'empty before anyone came is still waiting', sawPlayers: false, want: { ended: false, noPlayersSince: null } },
+  ])('$name', ({ sawPlayers, want }) => {
+    expect(judgeSession({ startedAt: 0, noPlayersSince: null, sawPlayers }, status('empty'), 100, limits)).toEqual(want);
   });
 
   it('never lets a session outlive its deadline, whatever Cerveau says', () => {
