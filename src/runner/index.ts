@@ -7,5 +7,5 @@ export { runBatch, parseBatch, BatchFileError } from './batch.js';
 export type { BatchOptions, BatchSummary, BatchLine } from './batch.js';
 export { renderCommand, shellQuote, TEMPLATE_FIELDS } from './command-template.js';
 export { exitCodeFor, FAILURE_EXIT_CODES, EXIT_BATCH_FAILURES, EXIT_USAGE } from './exit-codes.js';
-export type { Allocation, ClientSpec, ClientResult, FailureKind, MatchResult, MatchTimings } from './types.js';
+export type { Allocation, ClientSpec, ClientResult, FailureKind, MatchOutcome, MatchResult, MatchTimings } from './types.js';
 export { ChildReaper, type ReaperLink } from '../local/child-reaper.js';

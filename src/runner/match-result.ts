@@ -1,7 +1,7 @@
 // Builds the result of a match from what was observed. Pure: the caller supplies times and observations.
 import type { SessionStatus } from './cerveau-client.js';
 import type { ClientExit } from './client-processes.js';
-import type { Allocation, ClientResult, FailureKind, MatchResult } from './types.js';
+import type { Allocation, ClientResult, FailureKind, MatchOutcome, MatchResult } from './types.js';
 
 export interface ClientObservation {
   name: string;
@@ -117,6 +117,24 @@ function classify(o: MatchObservation): { kind: FailureKind; reason: string } | 
   return null;
 }
 
+/**
+ * Win or draw, from the game's own record: /status's players' flags, else the gamelog's winners and losers. Cerveau has
+ * no draw flag: a game that ends with nobody winning marks every player lost (base endGame's "Draw", Chess's
+ * "Draw - …" and "Stalemate - …" reasons). A tie broken by coin flip has a winner, so it is a win.
+ */
+function outcomeOf(o: MatchObservation, failure: FailureKind | null): MatchOutcome {
+  if (failure !== null) return 'none';
+  const players = (o.status?.clients ?? []).filter((c) => !c.spectating && typeof c.won === 'boolean' && typeof c.lost === 'boolean');
+  if (players.length > 0) {
+    if (players.some((c) => c.won === true)) return 'win';
+    if (players.every((c) => c.lost === true)) return 'draw';
+  }
+  const log = o.gamelogOutcome;
+  if (log && log.winners.length > 0) return 'win';
+  if (log && log.losers.length > 0) return 'draw';
+  return 'none';
+}
+
 export function buildMatchResult(o: MatchObservation): MatchResult {
   const failure = classify(o);
   // When the runner stopped the clients, Cerveau awards the game to whoever disconnected last: not a result.
@@ -137,6 +155,7 @@ export function buildMatchResult(o: MatchObservation): MatchResult {
     };
   });
   const a = o.allocation;
+  const outcome = outcomeOf(o, failure?.kind ?? null);
   return {
     status: failure ? 'failed' : 'completed',
     reason: failure ? failure.reason : 'the game is over and its gamelog was saved',
@@ -144,8 +163,10 @@ export function buildMatchResult(o: MatchObservation): MatchResult {
     game: o.game,
     session: o.session,
     server: a ? { id: a.serverId, name: a.name, host: a.host, ports: a.ports, backup: a.backup } : null,
+    outcome,
     winner: clients.find((c) => c.won === true)?.name ?? null,
-    losers: clients.filter((c) => c.lost === true).map((c) => c.name),
+    // in a draw Cerveau marks everyone lost; nobody lost the game
+    losers: outcome === 'draw' ? [] : clients.filter((c) => c.lost === true).map((c) => c.name),
     clients,
     timings: {
       allocatedAt: iso(o.times.allocatedAt),

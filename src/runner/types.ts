@@ -29,6 +29,8 @@ export type FailureKind =
   | 'interrupted'
   | 'internal_error';
 
+export type MatchOutcome = 'win' | 'draw' | 'none';
+
 export interface ClientSpec {
   /** A /bin/sh command template, e.g. `python main.py Chess -s {host}:{port} -r {session} -n {name}`. */
   command: string;
@@ -65,7 +67,13 @@ export interface MatchResult {
   game: string;
   session: string;
   server: { id: string | null; name: string | null; host: string; ports: { game: number; web: number }; backup: boolean } | null;
+  /**
+   * How the game ended: `win` (a player won), `draw` (Cerveau ended it with nobody winning: it then marks every player
+   * lost, with a reason such as "Draw - …" or "Stalemate - …"), `none` (no game result: see `failure`).
+   */
+  outcome: MatchOutcome;
   winner: string | null;
+  /** Players who lost; empty for a draw. */
   losers: string[];
   clients: ClientResult[];
   timings: MatchTimings;

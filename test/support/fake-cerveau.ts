@@ -138,16 +138,21 @@ export class FakeCerveau {
    * Ends the game: the player in seat `winnerIndex` wins, the others lose. The gamelog appears after
    * `gamelogDelayMs` (null meanwhile); its winners and losers are `{index, name, reason}` with the setup's
    * playerNames by seat, as Cerveau writes them. For `resultsDelayMs` after that, /status has the gamelog's name but
-   * not yet the players' won/lost/reason (real Cerveau: a few milliseconds).
+   * not yet the players' won/lost/reason (real Cerveau: a few milliseconds). With `drawReason`, nobody wins.
    */
-  finish(gameName: string, gameSession: string, options: { winnerIndex?: number; gamelogDelayMs?: number; resultsDelayMs?: number } = {}): FakeSession {
+  finish(
+    gameName: string,
+    gameSession: string,
+    options: { winnerIndex?: number; gamelogDelayMs?: number; resultsDelayMs?: number; drawReason?: string } = {},
+  ): FakeSession {
     const s = this.session(gameName, gameSession);
     const winner = options.winnerIndex ?? 0;
     const seatOf = (c: FakeClient) => s.seats[s.clients.indexOf(c)] ?? c.index;
     for (const c of s.clients) {
-      c.won = seatOf(c) === winner;
+      // a draw, as Cerveau ends one: nobody won, every player lost with the draw's reason
+      c.won = options.drawReason === undefined && seatOf(c) === winner;
       c.lost = !c.won;
-      c.reason = c.won ? 'Won by checkmate' : 'Lost by checkmate';
+      c.reason = options.drawReason ?? (c.won ? 'Won by checkmate' : 'Lost by checkmate');
       c.disconnected = true;
     }
     s.status = 'over';

@@ -73,6 +73,28 @@ describe('buildMatchResult', () => {
     ],
   };
 
+  const draw = 'Draw - Insufficient material (K vs. K, K vs. KB, or K vs. KN) for checkmate.';
+  const player = (name: string, won: boolean, lost: boolean, reason: string) => ({ name, index: 0, won, lost, reason });
+  it.each([
+    { name: 'a checkmate is a win', clients: [player('alice', false, true, 'Checkmated'), player('bob', true, false, 'Checkmate!')], log: null, want: 'win', winner: 'bob', losers: ['alice'] },
+    { name: 'everyone lost: a draw', clients: [player('alice', false, true, draw), player('bob', false, true, draw)], log: null, want: 'draw', winner: null, losers: [] },
+    { name: 'a coin flip after a tie has a winner', clients: [player('alice', true, false, 'Max turns reached (200), Identical AIs played the game - Won via coin flip.'), player('bob', false, true, 'Max turns reached (200), Identical AIs played the game - Lost via coin flip.')], log: null, want: 'win', winner: 'alice', losers: ['bob'] },
+    { name: 'unnamed players, a draw in the gamelog', clients: [player('Chess Python Player', false, true, draw), player('Chess Python Player', false, true, draw)], log: { winners: [], losers: [{ name: 'alice', reason: draw }, { name: 'bob', reason: draw }] }, want: 'draw', winner: null, losers: [] },
+    { name: 'only the gamelog, with a winner', clients: [], log: { winners: [{ name: 'bob', reason: 'Checkmate!' }], losers: [{ name: 'alice', reason: 'Checkmated' }] }, want: 'win', winner: 'bob', losers: ['alice'] },
+  ])('outcome: $name', ({ clients, log, want, winner, losers }) => {
+    const o = makeObservation({ status: { status: 'over', gamelogFilename: 'log-1', clients }, gamelogOutcome: log });
+    o.clients = o.clients.map((c) => ({ ...c, asksSeat: true }));
+    expect(buildMatchResult(o)).toMatchObject({ status: 'completed', outcome: want, winner, losers });
+  });
+
+  it.each([
+    { name: 'a timeout', o: { outcome: 'timeout' as const } },
+    { name: 'no gamelog', o: { gamelogFile: null } },
+    { name: 'a lost gameserver', o: { failure: { kind: 'gameserver_lost' as const, reason: 'gone' } } },
+  ])('outcome none with $name, whatever /status says', ({ o }) => {
+    expect(buildMatchResult(makeObservation(o))).toMatchObject({ status: 'failed', outcome: 'none' });
+  });
+
   it('never matches /status clients by index: without names it takes the gamelog, by the setup playerNames', () => {
     const gamelogOutcome = { winners: [{ name: 'alice', reason: 'Checkmate' }], losers: [{ name: 'bob', reason: 'Checkmated' }] };
     const result = buildMatchResult(makeObservation({ status: anonymous, gamelogOutcome }));

@@ -42,7 +42,7 @@ describe('runMatch against a fake Cerveau', () => {
     cerveau.join('Chess', session.gameSession, ['client-0', 'client-1']);
     cerveau.finish('Chess', session.gameSession, { winnerIndex: 1, gamelogDelayMs: 900 });
     const result = await running;
-    expect(result).toMatchObject({ status: 'completed', winner: 'client-1', losers: ['client-0'] });
+    expect(result).toMatchObject({ status: 'completed', outcome: 'win', winner: 'client-1', losers: ['client-0'] });
     expect(result.clients[1]).toMatchObject({ killed: true, signal: 'SIGTERM' });
     expect(JSON.parse(gunzipSync(readFileSync(join(out, 'gamelog.json.gz'))).toString())).toMatchObject({ gameSession: session.gameSession });
     expect(JSON.parse(readFileSync(join(out, 'result.json'), 'utf8'))).toEqual(result);
@@ -57,6 +57,18 @@ describe('runMatch against a fake Cerveau', () => {
     cerveau.finish('Chess', session.gameSession, { winnerIndex: 0, resultsDelayMs: 150 });
     const result = await running;
     expect(result).toMatchObject({ status: 'completed', winner: 'client-0', losers: ['client-1'] });
+  });
+
+  it("reports a Cerveau draw as outcome draw: no winner and no losers, each client's draw reason kept", async () => {
+    const running = runMatch({ managerUrl, game: 'Chess', clients: ['sleep 0.2 # {index} {name}', 'sleep 5 # {index} {name}'], timeoutMs: 10_000, outDir: out, ...fast });
+    const session = await waitFor(() => [...cerveau.sessions.values()][0], { what: 'the setup' });
+    cerveau.join('Chess', session.gameSession, ['client-0', 'client-1']);
+    const reason = 'Stalemate - The side to move has been stalemated because they are not in check, but have no valid moves.';
+    cerveau.finish('Chess', session.gameSession, { drawReason: reason });
+    const result = await running;
+    expect(result).toMatchObject({ status: 'completed', outcome: 'draw', winner: null, losers: [] });
+    expect(result.clients.map((c) => c.reason)).toEqual([reason, reason]);
+    expect(JSON.parse(readFileSync(join(out, 'result.json'), 'utf8'))).toMatchObject({ outcome: 'draw' });
   });
 
   it('names no winner when clients give neither {name} nor {index}: Cerveau may have swapped them', async () => {
@@ -89,7 +101,7 @@ describe('runMatch against a fake Cerveau', () => {
     const session = await waitFor(() => [...cerveau.sessions.values()][0], { what: 'the setup' });
     if (joined.length > 0) cerveau.join('Chess', session.gameSession, joined);
     const result = await running;
-    expect(result).toMatchObject({ status: 'failed', failure: 'clients_never_connected', winner: null, losers: [] });
+    expect(result).toMatchObject({ status: 'failed', failure: 'clients_never_connected', outcome: 'none', winner: null, losers: [] });
     expect(result.reason).toMatch(want);
     expect(Date.now() - started).toBeLessThan(3_000); // no status retries for a game that cannot start
   });
