@@ -4,6 +4,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { allocationCore } from './allocation-core.js';
+import { arenaClaim } from './arena-claim.js';
 import { allocationHttp } from './allocation-http.js';
 import { detection } from './detection.js';
 import { ecsList } from './ecs-list.js';
@@ -14,7 +15,7 @@ import { scale } from './scale.js';
 import { scaleReaction } from './scale-reaction.js';
 import { spike } from './spike.js';
 
-export const BENCHMARKS: readonly Benchmark[] = [allocationCore, allocationHttp, policy, detection, scaleReaction, memory, ecsList, scale, spike];
+export const BENCHMARKS: readonly Benchmark[] = [allocationCore, allocationHttp, policy, detection, scaleReaction, memory, ecsList, scale, spike, arenaClaim];
 
 const RESPAWNED = 'ARBITER_BENCH_RESPAWNED';
 

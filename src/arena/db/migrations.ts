@@ -87,5 +87,10 @@ CREATE TABLE arbiter.tournament_games (
   },
 ];
 
-/** Run against an ophelia database: an index (not a column) so pyrena's claim of the lowest queued id stays fast. */
-export const OPHELIA_INDEX_SQL = `CREATE INDEX IF NOT EXISTS arbiter_games_queued ON games (id) WHERE status = 'queued'`;
+/**
+ * Run against an ophelia database: indexes (not columns) so that the claim stays fast however many games were played:
+ * the lowest queued id, and a game's seats (ophelia's DDL has no index on games_submissions.game_id, so reading the
+ * seats of one game would scan every seat of every game ever played).
+ */
+export const OPHELIA_INDEX_SQL = `CREATE INDEX IF NOT EXISTS arbiter_games_queued ON games (id) WHERE status = 'queued';
+CREATE INDEX IF NOT EXISTS arbiter_games_submissions_game ON games_submissions (game_id)`;
