@@ -2,10 +2,10 @@
 import { randomUUID } from 'node:crypto';
 import cors from 'cors';
 import express, { type Express } from 'express';
-import helmet from 'helmet';
 import type { ApiDeps } from './deps.js';
 import { errorHandler, notFoundHandler } from './errors.js';
 import { openApiDocument } from './openapi.js';
+import { securityHeaders } from './security-headers.js';
 import { allocationRouter } from './routes/allocation.js';
 import { dashboardRouter } from './routes/dashboard.js';
 import { demandRouter } from './routes/demand.js';
@@ -25,7 +25,7 @@ export function createApp(deps: ApiDeps): Express {
   });
   // The manager is often reached over plain HTTP (local mode, a load balancer without a certificate):
   // upgrading the dashboard's script, style and fetches to https would leave the page empty.
-  app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
+  app.use(securityHeaders({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
   const origins = deps.security.corsOrigins;
   app.use(cors({ origin: origins.includes('*') ? '*' : origins, methods: ['GET', 'POST', 'DELETE'], exposedHeaders: ['Retry-After'] }));
   app.use(express.json({ limit: '16kb' }));

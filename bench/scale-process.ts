@@ -1,0 +1,90 @@
+// bench/scale's figures of the manager as its own process, and of the baselines beside it: paced
+// allocations during real polls, a closed loop at fixed concurrency, RSS (median and peak) and CPU.
+import type { Sim } from '../sim/index.js';
+import { closedLoad, pacedLoad, type PacedResult } from './load.js';
+import { median } from './harness.js';
+import { procStats, sampleRss, startFloor, startManagerProcess, tickSeconds, waitActive } from './manager-process.js';
+
+export interface LoadShape {
+  rate: number;
+  seconds: number;
+  concurrency: number;
+  closedSeconds: number;
+}
+
+export interface ProcessFigures {
+  readyMs: number;
+  rssMedianMb: number;
+  rssPeakMb: number;
+  cpuPercent: number;
+  ecsCallsPerTick: number;
+  paced: PacedResult;
+  closed: { perSecond: number };
+  bodyBytes: number;
+}
+
+const PATH = '/available-server/';
+
+export async function processFleet(sim: Sim, fleetId: string, tasks: number, load: LoadShape, progress: (m: string) => void): Promise<ProcessFigures> {
+  progress(`scale: ${tasks} tasks: manager process`);
+  const t0 = performance.now();
+  const manager = await startManagerProcess(sim.url, fleetId, tasks);
+  const rss = sampleRss(manager.proc.pid);
+  try {
+    await waitActive(manager, tasks, 120_000).catch((err: unknown) => {
+      throw new Error(`${(err as Error).message}; manager said: ${manager.proc.lines.slice(-5).join(' | ')}`);
+    });
+    const readyMs = performance.now() - t0;
+    const sample = await fetch(`${manager.base}${PATH}`);
+    const bodyBytes = Buffer.byteLength(await sample.text());
+    if (sample.status !== 200) throw new Error(`scale: ${PATH} answered ${sample.status}`);
+    // Settle: the first poll rounds after ready, then warm the route.
+    await closedLoad(manager.base, PATH, 8, 1);
+    const calls0 = sim.admin.calls().calls;
+    const ticks0 = await tickSeconds(manager.base);
+    const cpu0 = procStats(manager.proc.pid).cpuSeconds;
+    const w0 = performance.now();
+    const paced = await pacedLoad(manager.base, PATH, load.rate, load.seconds);
+    const cpuPercent = ((procStats(manager.proc.pid).cpuSeconds - cpu0) / ((performance.now() - w0) / 1000)) * 100;
+    const ticks1 = await tickSeconds(manager.base);
+    const calls1 = sim.admin.calls().calls;
+    const ecsCalls = Object.keys(calls1).reduce((sum, k) => sum + ((calls1[k] ?? 0) - (calls0[k] ?? 0)), 0);
+    const closed = await closedLoad(manager.base, PATH, load.concurrency, load.closedSeconds);
+    const samples = rss.stop();
+    const peak = procStats(manager.proc.pid).peakRssMb;
+    return {
+      readyMs,
+      rssMedianMb: median(samples),
+      rssPeakMb: peak,
+      cpuPercent,
+      ecsCallsPerTick: ecsCalls / Math.max(1, ticks1.count - ticks0.count),
+      paced,
+      closed,
+      bodyBytes,
+    };
+  } finally {
+    rss.stop();
+    await manager.stop();
+  }
+}
+
+export interface FloorFigures {
+  express: { paced: PacedResult; closed: { perSecond: number } };
+  raw: { paced: PacedResult; closed: { perSecond: number } };
+}
+
+/** The same loads against a bare express 5 route and raw node:http answering `bytes` of JSON, each in its own process. */
+export async function floorFigures(bytes: number, load: LoadShape): Promise<FloorFigures> {
+  const run = async (kind: 'express' | 'raw') => {
+    const floor = await startFloor(kind, bytes);
+    try {
+      await closedLoad(floor.origin, PATH, 8, 1);
+      const paced = await pacedLoad(floor.origin, PATH, load.rate, load.seconds);
+      const closed = await closedLoad(floor.origin, PATH, load.concurrency, load.closedSeconds);
+      return { paced, closed };
+    } finally {
+      await floor.stop();
+    }
+  };
+  return { express: await run('express'), raw: await run('raw') };
+}
