@@ -124,6 +124,7 @@ export function sampleRss(pid: number, everyMs = 250): { stop(): number[] } {
 
 export interface FloorProcess {
   origin: string;
+  pid: number;
   stop(): Promise<void>;
 }
 
@@ -135,7 +136,7 @@ export async function startFloor(kind: 'express' | 'raw', bytes: number): Promis
       const line = proc.lines.find((l) => l.startsWith('{"port"'));
       return line ? (JSON.parse(line) as { port: number }).port : null;
     }, { timeoutMs: 10_000, what: `${kind} floor server listening` });
-    return { origin: `http://127.0.0.1:${port}`, stop: async () => void (await proc.stop(2000)) };
+    return { origin: `http://127.0.0.1:${port}`, pid: proc.pid, stop: async () => void (await proc.stop(2000)) };
   } catch (err) {
     await proc.stop(2000);
     throw err;

@@ -19,7 +19,7 @@ export interface ProcessFigures {
   cpuPercent: number;
   ecsCallsPerTick: number;
   paced: PacedResult;
-  closed: { perSecond: number };
+  closed: { perSecond: number; perCpuSecond: number };
   bodyBytes: number;
 }
 
@@ -49,7 +49,7 @@ export async function processFleet(sim: Sim, fleetId: string, tasks: number, loa
     const ticks1 = await tickSeconds(manager.base);
     const calls1 = sim.admin.calls().calls;
     const ecsCalls = Object.keys(calls1).reduce((sum, k) => sum + ((calls1[k] ?? 0) - (calls0[k] ?? 0)), 0);
-    const closed = await closedLoad(manager.base, PATH, load.concurrency, load.closedSeconds);
+    const closed = await cpuLoad(manager.proc.pid, manager.base, load);
     const samples = rss.stop();
     const peak = procStats(manager.proc.pid).peakRssMb;
     return {
@@ -68,9 +68,22 @@ export async function processFleet(sim: Sim, fleetId: string, tasks: number, loa
   }
 }
 
+type Closed = { perSecond: number; perCpuSecond: number };
+
+/**
+ * The closed loop, with the server's own CPU time: requests per CPU-second is what the code costs, whatever
+ * share of the two cores the scheduler gave the process on a machine shared with other work.
+ */
+async function cpuLoad(pid: number, origin: string, load: LoadShape): Promise<Closed> {
+  const cpu0 = procStats(pid).cpuSeconds;
+  const closed = await closedLoad(origin, PATH, load.concurrency, load.closedSeconds);
+  const cpu = procStats(pid).cpuSeconds - cpu0;
+  return { perSecond: closed.perSecond, perCpuSecond: (closed.perSecond * load.closedSeconds) / Math.max(cpu, 0.01) };
+}
+
 export interface FloorFigures {
-  express: { paced: PacedResult; closed: { perSecond: number } };
-  raw: { paced: PacedResult; closed: { perSecond: number } };
+  express: { paced: PacedResult; closed: Closed };
+  raw: { paced: PacedResult; closed: Closed };
 }
 
 /** The same loads against a bare express 5 route and raw node:http answering `bytes` of JSON, each in its own process. */
@@ -80,7 +93,7 @@ export async function floorFigures(bytes: number, load: LoadShape): Promise<Floo
     try {
       await closedLoad(floor.origin, PATH, 8, 1);
       const paced = await pacedLoad(floor.origin, PATH, load.rate, load.seconds);
-      const closed = await closedLoad(floor.origin, PATH, load.concurrency, load.closedSeconds);
+      const closed = await cpuLoad(floor.pid, floor.origin, load);
       return { paced, closed };
     } finally {
       await floor.stop();

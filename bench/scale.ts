@@ -224,6 +224,7 @@ export const scale: Benchmark = {
         row(`${at}: allocation p50 at ${n(PACED_RATE)}/s paced, polls running`, 'ms', p.paced.latency.p50, floor.express.paced.latency.p50, 'from each request\'s due time; vs bare express, same run'),
         row(`${at}: allocation p99 at ${n(PACED_RATE)}/s paced, polls running`, 'ms', p.paced.latency.p99, 5, `goal ≤ 5 ms; bare express ${floor.express.paced.latency.p99.toFixed(2)} ms, raw node:http ${floor.raw.paced.latency.p99.toFixed(2)} ms; ${p.paced.failed} of ${p.paced.sent} not 200`),
         row(`${at}: /available-server/ req/s at c=${CLOSED_CONCURRENCY}`, '/s', p.closed.perSecond, floor.express.closed.perSecond, `every production middleware ÷ bare express 5 route, same body size; goal ≥ 0.85 (raw node:http ${n(Math.round(floor.raw.closed.perSecond))}/s)`),
+        row(`${at}: /available-server/ requests per CPU-second of the server`, '/cpu-s', p.closed.perCpuSecond, floor.express.closed.perCpuSecond, `the same closed loop per second of the server process's own CPU, which the shared machine's load does not skew; goal ≥ 0.85 (raw node:http ${n(Math.round(floor.raw.closed.perCpuSecond))}/cpu-s)`),
       );
     }
     const growth = large[0] / small[0];
