@@ -25,8 +25,8 @@ async function createBackend(config: Config, logger: Logger): Promise<BackendPar
     return { backend: new EcsBackend({ ecs: config.ecs, fleetId: config.fleetId, ports: config.ports, logger, clock: systemClock }), reaper: null };
   }
   const { LocalBackend } = await import('./local/local-backend.js');
-  const { ChildReaper } = await import('./local/child-reaper.js');
-  const reaper = await ChildReaper.start({ graceMs: config.local.stopGraceMs, logger });
+  const { ChildReaper, REAPER_LABELS } = await import('./local/child-reaper.js');
+  const reaper = await ChildReaper.start({ graceMs: config.local.stopGraceMs, logger, label: REAPER_LABELS.manager });
   const options = {
     capacity: config.scaling.capacity,
     sessionMs: config.local.demoSessionMs,

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
 import { createLogger, type Logger } from '../log.js';
-import { ChildReaper, createArbiterClient } from '../runner/index.js';
+import { ChildReaper, createArbiterClient, REAPER_LABELS } from '../runner/index.js';
 import type { ArenaConfig } from './config.js';
 import { DemandAnnouncer } from './demand.js';
 import { migrate } from './db/migrate.js';
@@ -49,7 +49,7 @@ export async function createArena(config: ArenaConfig, opts: { tty?: boolean; lo
   const metrics = createArenaMetrics();
   const metricsServer = config.ARENA_METRICS_PORT !== undefined ? await serveMetrics(metrics, config.ARENA_METRICS_PORT) : null;
   // a worker killed outright (SIGKILL) leaves no bot behind: the reaper outlives it just long enough to stop them
-  const reaper = await ChildReaper.start({ graceMs: 2000, logger });
+  const reaper = await ChildReaper.start({ graceMs: 2000, logger, label: REAPER_LABELS.arena });
   const workDir = join(tmpdir(), `arbiter-arena-${process.pid}-${randomBytes(3).toString('hex')}`);
   mkdirSync(workDir, { recursive: true });
   const preparePlayer = createPlayerPreparer({

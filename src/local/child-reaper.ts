@@ -6,9 +6,34 @@ import type { Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from '../log.js';
 
+/** Who starts a reaper and what it stops, as its log line says them ("runner gone; stopping its bot clients"). */
+export interface ReaperLabel {
+  owner: string;
+  stops: string;
+}
+
+/** Every user of the reaper, each naming what it stops. */
+export const REAPER_LABELS = {
+  manager: { owner: 'manager', stops: 'gameservers' },
+  runner: { owner: 'runner', stops: 'bot clients' },
+  arena: { owner: 'arena worker', stops: 'bots and bot builds' },
+} as const satisfies Record<string, ReaperLabel>;
+
+const LABEL_TEXT = /^[a-z][a-z -]{0,40}$/;
+
+/** The reaper script's arguments; labels are short lower-case words, checked here. */
+export function reaperArgs(label: ReaperLabel, graceMs: number): string[] {
+  for (const [key, value] of Object.entries(label)) {
+    if (!LABEL_TEXT.test(value)) throw new RangeError(`reaper ${key} must be a few lower-case words, got "${value}"`);
+  }
+  return ['--grace-ms', String(Math.round(graceMs)), '--owner', label.owner, '--stops', label.stops];
+}
+
 export interface ChildReaperOptions {
   /** SIGTERM → SIGKILL delay for what the reaper stops (LOCAL_STOP_GRACE). */
   graceMs: number;
+  /** Who is starting it and what it will stop, for its log lines. */
+  label: ReaperLabel;
   logger: Logger;
   /** Overrides the compiled reaper script (tests). */
   script?: string;
@@ -42,6 +67,7 @@ export class ChildReaper implements ReaperLink {
   private constructor(
     private readonly proc: ChildProcess,
     private readonly logger: Logger,
+    private readonly label: ReaperLabel,
   ) {
     this.exited = new Promise((resolve) => proc.once('exit', () => resolve()));
     proc.stdin?.on('error', (err) => this.fail(err.message));
@@ -54,7 +80,7 @@ export class ChildReaper implements ReaperLink {
   static async start(options: ChildReaperOptions): Promise<ChildReaper> {
     const script = options.script ?? reaperScript();
     if (!existsSync(script)) throw new Error(`reaper not found at ${script}; run npm run build`);
-    const proc = spawn(process.execPath, [script, '--grace-ms', String(Math.round(options.graceMs))], {
+    const proc = spawn(process.execPath, [script, ...reaperArgs(options.label, options.graceMs)], {
       stdio: ['pipe', 'ignore', 'inherit'],
       detached: true,
     });
@@ -64,7 +90,7 @@ export class ChildReaper implements ReaperLink {
     });
     proc.unref();
     (proc.stdin as unknown as Socket).unref();
-    return new ChildReaper(proc, options.logger);
+    return new ChildReaper(proc, options.logger, options.label);
   }
 
   get pid(): number | undefined {
@@ -97,6 +123,6 @@ export class ChildReaper implements ReaperLink {
   private fail(reason: string): void {
     if (this.broken) return;
     this.broken = true;
-    this.logger.warn('reaper lost; gameservers may outlive a crash of the manager', { reason });
+    this.logger.warn(`reaper lost; ${this.label.stops} may outlive a crash of the ${this.label.owner}`, { reason, owner: this.label.owner, stops: this.label.stops });
   }
 }

@@ -1,11 +1,14 @@
-// The local-mode reaper: a small process that outlives the manager only long enough to stop its gameservers.
-// The manager writes `+PGID` / `-PGID` lines as gameservers start and exit. When stdin ends (the manager exited,
-// even by SIGKILL, since only it holds the pipe's other end), every group still listed gets SIGTERM, then SIGKILL
-// after the grace period. It runs in its own process group, so a Ctrl-C meant for the manager does not reach it.
+// The reaper: a small process that outlives its owner (the manager, a runner, an arena worker) only long enough to
+// stop what it started (gameservers, bot clients, bots). The owner writes `+PGID` / `-PGID` lines as its children
+// start and exit. When stdin ends (the owner exited, even by SIGKILL, since only it holds the pipe's other end), every
+// group still listed gets SIGTERM, then SIGKILL after the grace period. It runs in its own process group, so a Ctrl-C
+// meant for the owner does not reach it. --owner and --stops name both in its log line.
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 
-const { values } = parseArgs({ options: { 'grace-ms': { type: 'string', default: '5000' } } });
+const { values } = parseArgs({
+  options: { 'grace-ms': { type: 'string', default: '5000' }, owner: { type: 'string', default: 'owner' }, stops: { type: 'string', default: 'children' } },
+});
 const graceMs = Number(values['grace-ms']);
 if (!Number.isFinite(graceMs) || graceMs < 0) {
   process.stderr.write(`arbiter reaper: --grace-ms must be 0 or more, got ${values['grace-ms']}\n`);
@@ -40,7 +43,8 @@ function reap(): void {
   reaping = true;
   for (const pgid of groups) if (!alive(pgid)) groups.delete(pgid);
   if (groups.size === 0) process.exit(0);
-  process.stderr.write(`${JSON.stringify({ level: 'warn', message: 'manager gone; stopping its gameservers', groups: [...groups] })}\n`);
+  const message = `${values.owner} gone; stopping its ${values.stops}`;
+  process.stderr.write(`${JSON.stringify({ level: 'warn', message, owner: values.owner, stops: values.stops, groups: [...groups] })}\n`);
   signalAll('SIGTERM');
   const deadline = Date.now() + graceMs;
   const check = setInterval(() => {

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // arbiter-run-match: runs one match (or a batch) against gameservers handed out by an Arbiter manager.
-import { ChildReaper } from '../local/child-reaper.js';
+import { ChildReaper, REAPER_LABELS } from '../local/child-reaper.js';
 import { createLogger } from '../log.js';
 import { createArbiterClient } from './arbiter-client.js';
 import { BatchFileError, runBatch } from './batch.js';
@@ -30,7 +30,7 @@ async function main(argv: string[]): Promise<number> {
   const onSignal = (): void => aborter.abort();
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
-  const reaper = await ChildReaper.start({ graceMs: args.killGraceMs, logger });
+  const reaper = await ChildReaper.start({ graceMs: args.killGraceMs, logger, label: REAPER_LABELS.runner });
   const shared = {
     client,
     reaper,

@@ -2,7 +2,7 @@
 // the manager is SIGKILLed; test/e2e/local-orphans.test.ts does exactly that to the real manager.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ChildReaper } from '../../src/local/child-reaper.js';
+import { ChildReaper, REAPER_LABELS, reaperArgs, reaperScript } from '../../src/local/child-reaper.js';
 import { createSilentLogger } from '../../src/log.js';
 import { isRunning, liveGroupMembers } from '../support/processes.js';
 import { waitFor } from '../support/wait.js';
@@ -31,9 +31,32 @@ function startGroup(kind: 'shell' | 'stubborn'): number {
   return child.pid!;
 }
 
+describe('the reaper names who is gone and what it stops', () => {
+  it.each([
+    { user: 'manager', label: REAPER_LABELS.manager, want: 'manager gone; stopping its gameservers' },
+    { user: 'runner', label: REAPER_LABELS.runner, want: 'runner gone; stopping its bot clients' },
+    { user: 'arena', label: REAPER_LABELS.arena, want: 'arena worker gone; stopping its bots and bot builds' },
+  ])('the $user: "$want"', async ({ label, want }) => {
+    const shell = startGroup('shell');
+    const reaper = spawn(process.execPath, [reaperScript(), ...reaperArgs(label, 200)], { stdio: ['pipe', 'ignore', 'pipe'] });
+    let stderr = '';
+    reaper.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    const exited = new Promise<void>((r) => reaper.once('exit', () => r()));
+    reaper.stdin.end(`+${shell}\n`);
+    await exited;
+    const line = JSON.parse(stderr.trim().split('\n')[0] ?? '{}') as Record<string, unknown>;
+    expect(line).toMatchObject({ level: 'warn', message: want, owner: label.owner, stops: label.stops, groups: [shell] });
+    expect(liveGroupMembers(shell)).toEqual([]);
+  });
+
+  it('refuses a label that is not a few lower-case words', () => {
+    expect(() => reaperArgs({ owner: 'manager', stops: 'x"; rm -rf' }, 100)).toThrow(/stops/);
+  });
+});
+
 describe('ChildReaper', () => {
   it('stops every group it tracks when the pipe ends: SIGTERM, then SIGKILL after the grace; untracked groups stay', async () => {
-    const reaper = await ChildReaper.start({ graceMs: 400, logger: createSilentLogger() });
+    const reaper = await ChildReaper.start({ graceMs: 400, logger: createSilentLogger(), label: REAPER_LABELS.manager });
     reapers.push(reaper);
     const shell = startGroup('shell');
     const stubborn = startGroup('stubborn');
@@ -56,7 +79,7 @@ describe('ChildReaper', () => {
   });
 
   it('exits at once when nothing it tracks is left', async () => {
-    const reaper = await ChildReaper.start({ graceMs: 10_000, logger: createSilentLogger() });
+    const reaper = await ChildReaper.start({ graceMs: 10_000, logger: createSilentLogger(), label: REAPER_LABELS.manager });
     reapers.push(reaper);
     const shell = startGroup('shell');
     reaper.track(shell);
@@ -69,7 +92,7 @@ describe('ChildReaper', () => {
   });
 
   it('stops its groups when it is sent SIGTERM by name, as pkill would', async () => {
-    const reaper = await ChildReaper.start({ graceMs: 200, logger: createSilentLogger() });
+    const reaper = await ChildReaper.start({ graceMs: 200, logger: createSilentLogger(), label: REAPER_LABELS.manager });
     reapers.push(reaper);
     const shell = startGroup('shell');
     reaper.track(shell);
