@@ -77,10 +77,12 @@ export class Demand {
   }
 
   forPolicy(now: number): PolicyDemand {
+    const e = this.estimates;
     return {
       waiting: this.waiters.size(),
       signalSeats: this.signals.total(now),
-      inFlight: this.deps.mode === 'demand' ? this.estimates.inFlight(now) : 0,
+      inFlight: this.deps.mode === 'demand' ? e.inFlight(now) : 0,
+      basis: { ratePerSec: e.rate(now), launchLatencyMs: e.latencyMs(), joinShare: e.joinShare() },
     };
   }
 

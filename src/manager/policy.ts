@@ -47,6 +47,8 @@ export interface PolicyDemand {
   signalSeats: number;
   /** Seats that arrive while one launch is under way (arrival rate × launch latency); 0 in margin mode. */
   inFlight: number;
+  /** What `inFlight` was computed from, for the decision's log line (the policy does not read it). */
+  basis?: { ratePerSec: number; launchLatencyMs: number; joinShare: number };
 }
 
 export interface PolicySnapshot {

@@ -94,7 +94,7 @@ export class Reconciler {
         upscaleMargin: config.scaling.upscaleMargin,
         downscaleMargin: config.scaling.downscaleMargin,
         mode: config.scaling.mode ?? 'margin',
-        ...(snapshot.demand ? { waiting: snapshot.demand.waiting, signalSeats: snapshot.demand.signalSeats, inFlight: round2(snapshot.demand.inFlight) } : {}),
+        ...demandFields(snapshot.demand),
       });
     }
     if (decisions.some((d) => (d.kind === 'launch' && d.count > 0) || d.kind === 'activate')) this.lastScaleUpAt = now;
@@ -196,6 +196,18 @@ export class Reconciler {
       scaleInDelayMs: scaling.scaleInDelayMs ?? 0,
     };
   }
+}
+
+/** The demand terms a decision used, for its log line: waiting, signals, in-flight seats and what they came from. */
+function demandFields(demand: PolicyDemand | undefined): Record<string, number> {
+  if (!demand) return {};
+  const fields: Record<string, number> = { waiting: demand.waiting, signalSeats: demand.signalSeats, inFlight: round2(demand.inFlight) };
+  if (demand.basis) {
+    fields.arrivalRate = round2(demand.basis.ratePerSec);
+    fields.launchLatencyS = round2(demand.basis.launchLatencyMs / 1000);
+    fields.joinShare = round2(demand.basis.joinShare);
+  }
+  return fields;
 }
 
 function round2(n: number): number {
