@@ -78,7 +78,7 @@ async function main(): Promise<void> {
 
   const { backend, reaper } = await createBackend(config, logger);
   const prober = new HttpProber({ timeoutMs: config.health.timeoutMs, drainToken: config.security.sidecarToken });
-  const manager = new Manager({ config, backend, prober, clock: systemClock, logger });
+  const manager = new Manager({ config, backend, prober, clock: systemClock, logger, names: { prefix: config.fleetId, words: config.proxy.words } });
   registerProcessMetrics(manager.metrics.registry, { version: process.env.npm_package_version ?? BUILD_VERSION });
   const app = createApp({
     manager,

@@ -43,6 +43,7 @@ export const serverSchema = z
     failures: count.describe('Consecutive failed health polls'),
     lastError: z.string().nullable(),
     stopReason: z.string().nullable(),
+    nameNote: z.string().nullable().describe('Why the name changed: a collision with another server (the one launched first keeps it), or a name not from the list'),
   })
   .strict()
   .meta({ id: 'Server' });

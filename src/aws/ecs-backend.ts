@@ -15,7 +15,7 @@ import { LaunchBackoff, type BackoffOptions } from './launch-backoff.js';
 import { RateLimits, readShareRate, type RateCategory, type RateSpec } from './rate-limits.js';
 import { TaskLauncher } from './task-launcher.js';
 import { describeTasks, listTaskArns, type TaskQueryDeps } from './task-queries.js';
-import { HELD_TAG, STANDBY_TAG, toBackendServer } from './task-records.js';
+import { HELD_TAG, NAME_TAG, STANDBY_TAG, toBackendServer } from './task-records.js';
 import type { Sleep } from './token-bucket.js';
 import { EcsBackendStats } from './stats.js';
 
@@ -171,7 +171,7 @@ export class EcsBackend implements Backend {
     return servers;
   }
 
-  async launch(count: number): Promise<LaunchResult> {
+  async launch(count: number, names?: readonly string[]): Promise<LaunchResult> {
     this.assertOpen();
     if (!Number.isInteger(count) || count < 0) throw new RangeError(`launch count must be a non-negative integer (got ${count})`);
     if (count === 0) return { launched: [], failures: [] };
@@ -182,7 +182,8 @@ export class EcsBackend implements Backend {
       const failures = Array.from({ length: count }, (): LaunchFailure => ({ reason: 'backoff', detail: `retry in ${waitMs} ms` }));
       return { launched: [], failures };
     }
-    const result = this.instances ? await this.instances.launch(count) : await this.launchTasks(count);
+    // EC2 instance mode places each task later, on its instance: those tasks are named by the manager once listed.
+    const result = this.instances ? await this.instances.launch(count) : await this.launchTasks(count, names);
     this.counters.recordFailures(result.failures);
     this.counters.launched += result.launched.length;
     if (result.failures.length > 0) {
@@ -228,6 +229,12 @@ export class EcsBackend implements Backend {
     }
   }
 
+  async rename(id: string, name: string): Promise<void> {
+    this.assertOpen();
+    if (InstanceMode.isPlaceholder(id)) return; // no task yet; the task is named when it is listed
+    await this.limits.call('tag', 'TagResource', () => this.ecs.send(new TagResourceCommand({ resourceArn: id, tags: [{ key: NAME_TAG, value: name }] })));
+  }
+
   /** Counters of launches, failures by reason, back-off rejections and stops. */
   stats(): ReturnType<EcsBackendStats['snapshot']> {
     return this.counters.snapshot();
@@ -255,8 +262,8 @@ export class EcsBackend implements Backend {
     }
   }
 
-  private async launchTasks(count: number): Promise<LaunchResult> {
-    const outcome = await this.launcher.run(count);
+  private async launchTasks(count: number, names: readonly string[] | undefined): Promise<LaunchResult> {
+    const outcome = await this.launcher.run(count, undefined, names);
     const addresses = await this.addresses.resolve(outcome.tasks);
     const launched = outcome.tasks.map((t) => toBackendServer(t, this.options.fleetId, addresses.get(t.taskArn ?? '') ?? null));
     this.options.logger.info('tasks launched', { requested: count, launched: launched.length, failed: outcome.failures.length });

@@ -5,7 +5,7 @@ import type { Logger } from '../log.js';
 import type { LaunchFailure } from '../manager/backend.js';
 import { AwsCallError, wrapAwsError } from './errors.js';
 import type { RateLimits } from './rate-limits.js';
-import { FLEET_TAG } from './task-records.js';
+import { FLEET_TAG, NAME_TAG } from './task-records.js';
 
 export const RUN_TASK_MAX_COUNT = 10;
 
@@ -25,14 +25,20 @@ export interface RunOutcome {
 export class TaskLauncher {
   constructor(private readonly deps: TaskLauncherDeps) {}
 
-  /** Starts `count` tasks; a failed call becomes one failure per task it should have started. */
-  async run(count: number, placement?: PlacementConstraint[]): Promise<RunOutcome> {
+  /**
+   * Starts `count` tasks; a failed call becomes one failure per task it should have started. With `names`, each task
+   * is started by a call of its own that carries its name tag (one RunTask sets one tag set for all the tasks it
+   * starts), so a task never runs unnamed; without, in calls of up to ten.
+   */
+  async run(count: number, placement?: PlacementConstraint[], names?: readonly string[]): Promise<RunOutcome> {
     const outcome: RunOutcome = { tasks: [], failures: [] };
-    for (let left = count; left > 0; left -= RUN_TASK_MAX_COUNT) {
-      const n = Math.min(RUN_TASK_MAX_COUNT, left);
+    const calls: Array<{ n: number; name?: string }> = [];
+    if (names && names.length > 0) for (const name of names.slice(0, count)) calls.push({ n: 1, name });
+    else for (let left = count; left > 0; left -= RUN_TASK_MAX_COUNT) calls.push({ n: Math.min(RUN_TASK_MAX_COUNT, left) });
+    for (const { n, name } of calls) {
       try {
         const res = await this.deps.limits.call('modify', 'RunTask', () =>
-          this.deps.ecs.send(new RunTaskCommand(this.input(n, placement))),
+          this.deps.ecs.send(new RunTaskCommand(this.input(n, placement, name))),
         );
         outcome.tasks.push(...(res.tasks ?? []));
         for (const f of res.failures ?? []) {
@@ -54,14 +60,14 @@ export class TaskLauncher {
     return outcome;
   }
 
-  private input(count: number, placement: PlacementConstraint[] | undefined): RunTaskCommandInput {
+  private input(count: number, placement: PlacementConstraint[] | undefined, name?: string): RunTaskCommandInput {
     const { config, fleetId } = this.deps;
     const input: RunTaskCommandInput = {
       cluster: config.cluster,
       taskDefinition: config.taskDefinition,
       count,
       startedBy: fleetId,
-      tags: [{ key: FLEET_TAG, value: fleetId }],
+      tags: [{ key: FLEET_TAG, value: fleetId }, ...(name ? [{ key: NAME_TAG, value: name }] : [])],
       enableECSManagedTags: true,
     };
     if (config.capacityProviders.length > 0) {

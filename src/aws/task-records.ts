@@ -33,15 +33,11 @@ export function taskIdOf(taskArn: string): string {
 }
 
 /**
- * The server's human name. Tasks are launched up to ten per RunTask call, and one call can only set
- * one tag set, so the name is derived from the task id instead of being tagged: unique, stable
- * across restarts, and free of extra TagResource calls (12 hex digits of a random id make a clash
- * within one fleet negligible). A name tag, when present, wins.
+ * The server's human name: its name tag, written at RunTask by the manager, which owns names. A task without one
+ * (launched by an older manager, or in EC2 instance mode) has none yet: the manager names it and tags it.
  */
-export function serverNameOf(task: Task, fleetId: string): string {
-  const tagged = tagValue(task.tags, NAME_TAG);
-  if (tagged) return tagged;
-  return `${fleetId}-${taskIdOf(task.taskArn ?? '').slice(-12)}`;
+export function serverNameOf(task: Task): string {
+  return tagValue(task.tags, NAME_TAG) ?? '';
 }
 
 export function tagValue(tags: Tag[] | undefined, key: string): string | undefined {
@@ -59,7 +55,7 @@ export function toBackendServer(task: Task, fleetId: string, address: ResolvedAd
   const status = backendStatusOf(task);
   const server: BackendServer = {
     id: task.taskArn ?? '',
-    name: serverNameOf(task, fleetId),
+    name: serverNameOf(task),
     host: address?.host ?? null,
     pollHost: address?.pollHost ?? null,
     ports: address?.ports ?? null,

@@ -106,7 +106,19 @@ export const envSchema = z.object({
 
   // Names and the nginx proxy config (GET /api/proxy/nginx)
   SERVER_NAMES: commaList
-    .pipe(z.array(z.string().regex(/^[a-z0-9][a-z0-9-]{0,30}$/, 'each name must be 1 to 31 lowercase letters, digits or -')).min(1).max(1000))
+    .pipe(
+      z
+        .array(
+          z
+            .string()
+            .regex(/^[a-z0-9][a-z0-9-]{0,30}$/, 'each name must be 1 to 31 lowercase letters, digits or -')
+            // word-2, word-3… are the names past the end of the list
+            .refine((w) => !/-\d+$/.test(w), 'a name must not end in -<number> (those name the servers past the end of the list)'),
+        )
+        .min(1)
+        .max(1000)
+        .refine((ws) => new Set(ws).size === ws.length, 'each name may appear once (its place in the list is its proxy port)'),
+    )
     .optional(),
   PROXY_BASE_PORT: port.default(4000),
   PROXY_LISTEN_HOST: z

@@ -86,7 +86,7 @@ export class LocalBackend implements Backend {
     return [...this.children.values()].map((child) => child.snapshot());
   }
 
-  async launch(count: number): Promise<LaunchResult> {
+  async launch(count: number, names?: readonly string[]): Promise<LaunchResult> {
     if (!Number.isInteger(count) || count < 0) throw new RangeError(`launch count must be a whole number, got ${String(count)}`);
     const result: LaunchResult = { launched: [], failures: [] };
     for (let i = 0; i < count; i += 1) {
@@ -94,7 +94,7 @@ export class LocalBackend implements Backend {
         result.failures.push({ reason: 'backend-closed' });
         continue;
       }
-      const outcome = await this.launchOne();
+      const outcome = await this.launchOne(names?.[i]);
       if ('reason' in outcome) result.failures.push(outcome);
       else result.launched.push(outcome.snapshot());
     }
@@ -114,6 +114,13 @@ export class LocalBackend implements Backend {
     if (!child) throw new UnknownServerError(id);
     child.standby = standby;
     child.held = standby && held;
+  }
+
+  /** Kept in this manager's records only: local children stop with the manager, so there is no restart to survive. */
+  async rename(id: string, name: string): Promise<void> {
+    const child = this.children.get(id);
+    if (!child) throw new UnknownServerError(id);
+    child.rename(name);
   }
 
   /** Process ids of children that have not exited (for tests and diagnostics). */
@@ -153,10 +160,10 @@ export class LocalBackend implements Backend {
     this.exitHookInstalled = false;
   }
 
-  private async launchOne(): Promise<LocalChild | LaunchFailure> {
+  private async launchOne(given: string | undefined): Promise<LocalChild | LaunchFailure> {
     this.counter += 1;
     const id = `local-${this.counter}`;
-    const name = `gameserver-${this.counter}`;
+    const name = given ?? `gameserver-${this.counter}`;
     let spec: ChildSpec;
     try {
       spec = await this.specFor(id, name);

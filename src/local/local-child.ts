@@ -78,6 +78,17 @@ export class LocalChild {
     return this.spec.id;
   }
 
+  /** The manager may rename a server (a collision, a name not from its list); the process keeps running as it is. */
+  get name(): string {
+    return this.renamed ?? this.spec.name;
+  }
+
+  rename(name: string): void {
+    this.renamed = name;
+  }
+
+  private renamed: string | undefined;
+
   get pid(): number | undefined {
     return this.proc.pid;
   }
@@ -89,7 +100,7 @@ export class LocalChild {
   snapshot(): BackendServer {
     const server: BackendServer = {
       id: this.spec.id,
-      name: this.spec.name,
+      name: this.name,
       host: this.host,
       ports: this.ports ? { ...this.ports } : null,
       status: this.status,

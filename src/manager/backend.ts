@@ -34,8 +34,14 @@ export interface Backend {
    * `settled` that the listing still shows running come back in `unchanged`, undescribed.
    */
   resync?(settled: ReadonlySet<string>): Promise<{ servers: BackendServer[]; unchanged: string[] }>;
-  /** Starts `count` servers. Partial success is reported in `failures`, not thrown. */
-  launch(count: number): Promise<LaunchResult>;
+  /**
+   * Starts `count` servers. `names` (one per server, from the manager, which owns names) are recorded durably with
+   * each server (the ECS name tag); a backend that cannot name at launch leaves the name empty and the manager
+   * names it through `rename`. Partial success is reported in `failures`, not thrown.
+   */
+  launch(count: number, names?: readonly string[]): Promise<LaunchResult>;
+  /** Records a server's new name durably (the ECS name tag), so a restarted manager finds it again. */
+  rename?(id: string, name: string): Promise<void>;
   /** Stops a server. Stopping one that is already gone is not an error. */
   stop(id: string, reason: string): Promise<void>;
   /**

@@ -8,6 +8,7 @@ import { stateOf, type Fleet, type FleetEvent } from './fleet.js';
 import type { ManagerMetrics } from './metrics.js';
 import type { Decision } from './policy.js';
 import type { HealthProber } from './prober.js';
+import type { ServerNames } from './server-names.js';
 
 export interface ExecutorDeps {
   backend: Backend;
@@ -16,6 +17,8 @@ export interface ExecutorDeps {
   clock: Clock;
   logger: Logger;
   metrics: ManagerMetrics;
+  /** Names new servers and frees the names of replaced ones; without it the backend names servers itself. */
+  names?: ServerNames;
   /** Logs fleet events the executor causes. */
   onEvents: (events: FleetEvent[]) => void;
 }
@@ -47,8 +50,10 @@ export class Executor {
 
   async launch(count: number, reason: string): Promise<void> {
     const { backend, fleet, clock, logger, metrics } = this.deps;
+    const names = this.deps.names?.forLaunch(count);
     try {
-      const result = await backend.launch(count);
+      const result = await backend.launch(count, names);
+      if (names) this.deps.names?.returned(names, result.launched);
       this.deps.onEvents(fleet.addLaunched(result.launched, clock.now()));
       for (const s of result.launched) logger.info('server launched', { serverId: s.id, name: s.name, reason });
       for (const f of result.failures) {
@@ -56,6 +61,7 @@ export class Executor {
         logger.warn('launch failed', { reason: f.reason, detail: f.detail });
       }
     } catch (err) {
+      if (names) this.deps.names?.returned(names, []);
       metrics.backendErrors.inc({ operation: 'launch' });
       logger.error('launch failed', { count, error: errorMessage(err) });
     }
@@ -122,6 +128,8 @@ export class Executor {
     if (!record || record.busy || record.lifecycle === 'stopping') return false;
     const before = record.lifecycle;
     logger.info('server stopping', { serverId: id, name: record.name, state: stateOf(record), reason });
+    // A broken server (unhealthy, or never healthy) is replaced: its replacement takes its name.
+    if (before === 'unhealthy' || before === 'pending') this.deps.names?.released(record);
     fleet.markStopping(id, reason);
     fleet.setBusy(id, true);
     this.track(
@@ -137,6 +145,23 @@ export class Executor {
       })().finally(() => fleet.setBusy(id, false)),
     );
     return true;
+  }
+
+  /** Writes a server's new name to the backend in the background (the ECS name tag). */
+  retag(id: string, name: string): void {
+    const { backend, logger, metrics } = this.deps;
+    if (!backend.rename) return;
+    const rename = backend.rename.bind(backend);
+    this.track(
+      (async () => {
+        try {
+          await rename(id, name);
+        } catch (err) {
+          metrics.backendErrors.inc({ operation: 'rename' });
+          logger.error('name tag write failed', { serverId: id, name, error: errorMessage(err) });
+        }
+      })(),
+    );
   }
 
   /** Waits for background actions, at most `timeoutMs`. */

@@ -32,6 +32,8 @@ export interface ServerRecord {
   stopReason: string | null;
   /** When this manager first saw it; listing lag after a launch is forgiven for a while. */
   seenAt: number;
+  /** Why the name changed (a collision, a name not from the list), shown with the server. */
+  nameNote: string | null;
 }
 
 export type FleetEvent =
@@ -246,6 +248,14 @@ export class Fleet {
     this.changed(id);
   }
 
+  setName(id: string, name: string, note: string | null): void {
+    const r = this.records.get(id);
+    if (!r) return;
+    r.name = name;
+    r.nameNote = note;
+    this.changed(id);
+  }
+
   setBusy(id: string, busy: boolean): void {
     const r = this.records.get(id);
     if (r) r.busy = busy;
@@ -290,6 +300,7 @@ export class Fleet {
       held: s.standby && s.held === true,
       stopReason: s.status === 'stopping' ? 'stopped by the backend' : null,
       seenAt: now,
+      nameNote: null,
     };
   }
 }

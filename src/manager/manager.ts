@@ -19,7 +19,9 @@ import { Loop } from './loop.js';
 import { createManagerMetrics, type ManagerMetrics } from './metrics.js';
 import type { HealthProber } from './prober.js';
 import { ReservationBook } from './reservations.js';
+import { ServerNames } from './server-names.js';
 import { toServerView, type ServerView } from './snapshot.js';
+import { DEFAULT_NAME_WORDS, type NameBook } from '../proxy/names.js';
 import type { HealthReport, ServerState } from './types.js';
 
 export interface ManagerConfig {
@@ -35,6 +37,8 @@ export interface ManagerDeps {
   clock: Clock;
   logger: Logger;
   metrics?: ManagerMetrics;
+  /** Server names: FLEET_ID as prefix and the SERVER_NAMES words; `arbiter` and alpha…zulu when not given. */
+  names?: NameBook;
 }
 
 export type Allocation =
@@ -58,6 +62,7 @@ export class Manager {
   private readonly wanted: Demand;
   /** Launches that died before they became healthy hold the next launch back (exponential, with jitter). */
   private readonly startBackoff = new StartFailureBackoff();
+  private readonly names: ServerNames;
   private readonly poller: HealthPoller;
   private readonly reconciler: Reconciler;
   private readonly recent = new History();
@@ -80,7 +85,15 @@ export class Manager {
     });
     this.book = new ReservationBook(config.scaling.reservationTtlMs, Math.min(config.scaling.joinGraceMs ?? 0, config.scaling.reservationTtlMs));
     this.allocator = new Allocator(this.fleet, this.book, config.scaling.strategy);
+    this.names = new ServerNames({
+      book: deps.names ?? { prefix: 'arbiter', words: DEFAULT_NAME_WORDS },
+      fleet: this.fleet,
+      logger: deps.logger,
+      metrics: this.metrics,
+      retag: (id, name) => this.executor.retag(id, name),
+    });
     this.executor = new Executor({
+      names: this.names,
       backend: deps.backend,
       fleet: this.fleet,
       prober: deps.prober,
@@ -424,6 +437,8 @@ export class Manager {
         if (e.server.lastHealthyAt === null) this.startFailed(e.server.id, e.reason, now);
       }
     }
+    // Names first, so the lines about new servers carry the name they keep.
+    this.names.onEvents(events);
     logFleetEvents(this.deps.logger, events);
   }
 

@@ -29,6 +29,8 @@ export interface ManagerMetrics {
   startFailures: Counter;
   /** Sessions that began, as seen in the rise of a server's reported sessions from one report to the next. */
   sessionsStarted: Counter;
+  /** Two live servers found with one name (one is renamed). */
+  nameCollisions: Counter;
   /** Connects the fleet gauges to the manager that owns the fleet. */
   bindFleet(source: FleetGaugeSource): void;
 }
@@ -125,6 +127,11 @@ export function createManagerMetrics(registry = new Registry()): ManagerMetrics 
     sessionsStarted: new Counter({
       name: 'arbiter_sessions_total',
       help: 'Sessions that began on the fleet, counted from the rise in each server\'s reported sessions between reports.',
+      registers: [registry],
+    }),
+    nameCollisions: new Counter({
+      name: 'arbiter_name_collisions_total',
+      help: 'Two live servers found with one name; the one launched first keeps it and the other is renamed.',
       registers: [registry],
     }),
     bindFleet(s) {

@@ -55,6 +55,8 @@ export interface ServerView {
   failures: number;
   lastError: string | null;
   stopReason: string | null;
+  /** Why the name changed, when it did (a collision with another server, a name not from the list). */
+  nameNote: string | null;
 }
 
 export function toServerView(r: ServerRecord, book: ReservationBook, capacity: number, now: number): ServerView {
@@ -84,5 +86,6 @@ export function toServerView(r: ServerRecord, book: ReservationBook, capacity: n
     failures: r.failures,
     lastError: r.lastError,
     stopReason: r.stopReason,
+    nameNote: r.nameNote,
   };
 }

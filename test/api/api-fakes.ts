@@ -35,6 +35,7 @@ export function makeServerView(overrides: Partial<ServerView> = {}): ServerView 
     failures: 0,
     lastError: null,
     stopReason: null,
+    nameNote: null,
     ...overrides,
   };
 }

@@ -50,6 +50,7 @@ describe('/metrics before anything went wrong', () => {
     { series: 'arbiter_allocations_total{result="backup"}' },
     { series: 'arbiter_allocations_total{result="none"}' },
     { series: 'arbiter_start_failures_total' },
+    { series: 'arbiter_name_collisions_total' },
     { series: 'arbiter_sessions_total' },
     { series: 'arbiter_sessions_active' },
   ])('has $series at 0', async ({ series }) => {

@@ -47,13 +47,15 @@ export function runBackendContract(name: string, options: BackendContractOptions
 
     it('launch(n) → n servers listed, each answering /health/ at host:ports.health', async () => {
       const b = await fresh();
-      const result = await b.launch(2);
+      const result = await b.launch(2, ['contract-alpha', 'contract-bravo']);
       expect(result.failures).toEqual([]);
       expect(result.launched).toHaveLength(2);
+      expect(result.launched.map((s) => s.name).sort()).toEqual(['contract-alpha', 'contract-bravo']);
       const ids = result.launched.map((s) => s.id);
       expect(new Set(ids).size).toBe(2);
       const servers = await reachable(b, ids);
-      expect(new Set(servers.map((s) => s.name)).size).toBe(2);
+      // the names the manager gave are what the backend lists (ECS: the task's name tag)
+      expect(servers.map((s) => s.name).sort()).toEqual(['contract-alpha', 'contract-bravo']);
       for (const s of servers) {
         const res = await fetch(`http://${s.host}:${s.ports?.health}/health/`);
         expect(res.status).toBe(200);

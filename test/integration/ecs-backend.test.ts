@@ -39,7 +39,7 @@ async function health(server: BackendServer): Promise<unknown> {
 describe('EcsBackend against the simulator', () => {
   it('awsvpc: launched tasks are listed running at their ENI public address and answer /health/', async () => {
     const backend = backends.make();
-    const result = await backend.launch(3);
+    const result = await backend.launch(3, ['fleet-it-alpha', 'fleet-it-bravo', 'fleet-it-charlie']);
     expect(result.failures).toEqual([]);
     expect(result.launched).toHaveLength(3);
     expect(result.launched.every((s) => s.status === 'starting')).toBe(true);
@@ -48,7 +48,7 @@ describe('EcsBackend against the simulator', () => {
     for (const s of servers) {
       expect(s.host?.startsWith(`${sim.options.ipBase}.`)).toBe(true);
       expect(s.ports).toEqual({ game: 3000, web: 3080, health: 3080 });
-      expect(s.name).toMatch(/^fleet-it-[0-9a-f]{12}$/);
+      expect(s.name).toMatch(/^fleet-it-(alpha|bravo|charlie)$/);
       expect(await health(s)).toMatchObject({ available_capacity: 10, ready_to_close: false });
     }
     const tasks = sim.admin.tasks();

@@ -109,6 +109,9 @@ export class FakeBackend implements Backend {
   readonly kind = 'local' as const;
   readonly servers = new Map<string, BackendServer>();
   readonly launches: number[] = [];
+  /** The names each launch was given, when the manager named them. */
+  readonly launchNames: string[][] = [];
+  readonly renames: Array<{ id: string; name: string }> = [];
   readonly stops: Array<{ id: string; reason: string }> = [];
   readonly standbyMarks: Array<{ id: string; standby: boolean }> = [];
   listCalls = 0;
@@ -140,8 +143,9 @@ export class FakeBackend implements Backend {
     return [...this.servers.values()].map((s) => ({ ...s }));
   }
 
-  async launch(count: number): Promise<LaunchResult> {
+  async launch(count: number, names?: readonly string[]): Promise<LaunchResult> {
     this.launches.push(count);
+    if (names) this.launchNames.push([...names]);
     if (this.launchError) throw this.launchError;
     const result: LaunchResult = { launched: [], failures: [] };
     for (let i = 0; i < count; i++) {
@@ -150,7 +154,8 @@ export class FakeBackend implements Backend {
         result.failures.push(failure);
         continue;
       }
-      const server = this.add({ status: this.options.launchStatus ?? 'starting' });
+      const name = names?.[i];
+      const server = this.add({ status: this.options.launchStatus ?? 'starting', ...(name ? { name } : {}) });
       result.launched.push({ ...server });
     }
     return result;
@@ -172,6 +177,12 @@ export class FakeBackend implements Backend {
       s.standby = standby;
       s.held = standby && held;
     }
+  }
+
+  async rename(id: string, name: string): Promise<void> {
+    this.renames.push({ id, name });
+    const s = this.servers.get(id);
+    if (s) s.name = name;
   }
 
   async close(): Promise<void> {

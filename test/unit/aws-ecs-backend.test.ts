@@ -68,13 +68,13 @@ describe('EcsBackend.list', () => {
     { lastStatus: 'STOPPED', want: 'stopped' },
   ])('maps lastStatus $lastStatus to $want, with name, standby and launch time', async ({ lastStatus, want }) => {
     const { backend, ecs, ec2 } = setup();
-    const task = awsvpcTask(7, { lastStatus, tags: [{ key: 'arbiter:standby', value: 'true' }] });
+    const task = awsvpcTask(7, { lastStatus, tags: [{ key: 'arbiter:standby', value: 'true' }, { key: 'arbiter:name', value: `${FLEET}-golf` }] });
     ecs.on(ListTasksCommand, { desiredStatus: 'RUNNING' }).resolves({ taskArns: [task.taskArn as string] });
     ecs.on(ListTasksCommand, { desiredStatus: 'STOPPED' }).resolves({ taskArns: [] });
     ecs.on(DescribeTasksCommand).resolves({ tasks: [task] });
     ec2.on(DescribeNetworkInterfacesCommand).resolves({ NetworkInterfaces: [] });
     const [server] = await backend.list();
-    expect(server).toMatchObject({ status: want, standby: true, name: `${FLEET}-000000000007`, launchedAt: 1_700_000_000_007 });
+    expect(server).toMatchObject({ status: want, standby: true, name: `${FLEET}-golf`, launchedAt: 1_700_000_000_007 });
   });
 
   it('resolves awsvpc public IPs in one EC2 call; a task with a broken attachment only loses its own address', async () => {
@@ -186,7 +186,6 @@ describe('EcsBackend.launch', () => {
 
     expect(result.failures).toEqual([]);
     expect(result.launched).toHaveLength(23);
-    expect(new Set(result.launched.map((s) => s.name)).size).toBe(23);
     const inputs = ecs.commandCalls(RunTaskCommand).map((c) => c.args[0].input);
     expect(inputs.map((i) => i.count)).toEqual([10, 10, 3]);
     expect(inputs[0]).toMatchObject({
@@ -197,6 +196,38 @@ describe('EcsBackend.launch', () => {
       tags: [{ key: 'arbiter:fleet', value: FLEET }],
       networkConfiguration: { awsvpcConfiguration: { subnets: ['subnet-1'], securityGroups: ['sg-1'], assignPublicIp: 'ENABLED' } },
     });
+  });
+
+  it('with names, starts each task by a call of its own that carries its name tag', async () => {
+    const { backend, ecs, ec2 } = setup();
+    let n = 0;
+    ecs.on(RunTaskCommand).callsFake((input: { count: number; tags: Array<{ key: string; value: string }> }) => ({
+      tasks: Array.from({ length: input.count }, () => awsvpcTask(++n, { lastStatus: 'PROVISIONING', attachments: [], tags: input.tags })),
+      failures: [],
+    }));
+    ec2.on(DescribeNetworkInterfacesCommand).resolves({ NetworkInterfaces: [] });
+    const result = await backend.launch(2, [`${FLEET}-alpha`, `${FLEET}-bravo`]);
+    expect(result.launched.map((s) => s.name)).toEqual([`${FLEET}-alpha`, `${FLEET}-bravo`]);
+    const inputs = ecs.commandCalls(RunTaskCommand).map((c) => c.args[0].input);
+    expect(inputs.map((i) => [i.count, i.tags])).toEqual([
+      [1, [{ key: 'arbiter:fleet', value: FLEET }, { key: 'arbiter:name', value: `${FLEET}-alpha` }]],
+      [1, [{ key: 'arbiter:fleet', value: FLEET }, { key: 'arbiter:name', value: `${FLEET}-bravo` }]],
+    ]);
+  });
+
+  it('rename writes the name tag; a task without one lists with no name', async () => {
+    const { backend, ecs, ec2 } = setup();
+    ecs.on(TagResourceCommand).resolves({});
+    await backend.rename('arn:aws:ecs:us-east-1:1:task/default/abc', `${FLEET}-kilo`);
+    expect(ecs.commandCalls(TagResourceCommand).map((c) => c.args[0].input)).toEqual([
+      { resourceArn: 'arn:aws:ecs:us-east-1:1:task/default/abc', tags: [{ key: 'arbiter:name', value: `${FLEET}-kilo` }] },
+    ]);
+    const task = awsvpcTask(8, { lastStatus: 'RUNNING' });
+    ecs.on(ListTasksCommand, { desiredStatus: 'RUNNING' }).resolves({ taskArns: [task.taskArn as string] });
+    ecs.on(ListTasksCommand, { desiredStatus: 'STOPPED' }).resolves({ taskArns: [] });
+    ecs.on(DescribeTasksCommand).resolves({ tasks: [task] });
+    ec2.on(DescribeNetworkInterfacesCommand).resolves({ NetworkInterfaces: [] });
+    expect((await backend.list())[0]!.name).toBe('');
   });
 
   it('uses a capacity-provider strategy instead of a launch type when one is configured', async () => {

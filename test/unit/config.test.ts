@@ -238,3 +238,17 @@ describe('HOST default', () => {
     expect(parseConfig(env).host).toBe(want);
   });
 });
+
+describe('SERVER_NAMES', () => {
+  it.each([
+    { value: 'alpha,alpha', want: /SERVER_NAMES: each name may appear once/ },
+    { value: 'alpha,bravo-2', want: /SERVER_NAMES: a name must not end in -<number>/ },
+    { value: 'Alpha', want: /SERVER_NAMES: each name must be 1 to 31 lowercase/ },
+  ])('refuses $value', ({ value, want }) => {
+    expect(problemsOf({ SERVER_NAMES: value }).join('\n')).toMatch(want);
+  });
+
+  it('replaces the word list, in its order', () => {
+    expect(parseConfig({ SERVER_NAMES: 'red, green,blue' }).proxy.words).toEqual(['red', 'green', 'blue']);
+  });
+});

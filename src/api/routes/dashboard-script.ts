@@ -68,7 +68,7 @@ function serverRow(v, now) {
     actions.append(b);
   }
   tr.append(el('td', v.name, 'name'), el('td', v.state, 'state ' + v.state), el('td', v.address || '—'), capacityBar(v),
-    el('td', age(v.ageSeconds)), poll, el('td', String(v.failures)), el('td', v.lastError || v.stopReason || '', 'problem'), actions);
+    el('td', age(v.ageSeconds)), poll, el('td', String(v.failures)), el('td', v.lastError || v.stopReason || v.nameNote || '', 'problem'), actions);
   return tr;
 }
 
