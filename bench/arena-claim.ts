@@ -111,8 +111,8 @@ export const arenaClaim: Benchmark = {
         // alternating rounds, so a burst of load elsewhere on the machine lands on both
         for (let r = 0; r < ROUNDS; r++) {
           ctx.progress(`arena-claim: ${schema}: round ${r + 1} of ${ROUNDS}`);
-          b.push(...(await claims(full, schema, QUEUED / 2)));
-          a.push(...(await claims(empty, schema, QUEUED / 2)));
+          b.push(...(await claims(full, schema, QUEUED / 4)));
+          a.push(...(await claims(empty, schema, QUEUED / 4)));
         }
         a.sort((x, y) => x - y);
         b.sort((x, y) => x - y);
@@ -121,7 +121,7 @@ export const arenaClaim: Benchmark = {
         }
       }
       return {
-        setup: `a throwaway PostgreSQL server on 127.0.0.1:${server.port}, ${QUEUED} queued matches of 2 players, ${ROUNDS} alternating rounds of ${QUEUED / 2} claims per database, one connection, each claim its own transaction; ophelia's history also holds its 2 seats (games_submissions) and a released lease row per game`,
+        setup: `a throwaway PostgreSQL server on 127.0.0.1:${server.port}, ${QUEUED} queued matches of 2 players, ${ROUNDS} alternating rounds of ${QUEUED / 4} claims per database, one connection, each claim its own transaction; ophelia's history also holds its 2 seats (games_submissions) and a released lease row per game`,
         rows,
         notes,
       };
