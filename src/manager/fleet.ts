@@ -135,15 +135,17 @@ export class Fleet {
         events.push({ type: 'added', server: record, source: 'discovered' });
         continue;
       }
+      const { host, pollHost, ports, lifecycle } = existing;
       if (s.host !== null) existing.host = s.host;
       if (s.pollHost) existing.pollHost = s.pollHost;
       else if (s.host !== null && existing.pollHost === null) existing.pollHost = s.host;
-      if (s.ports !== null) existing.ports = s.ports;
+      if (s.ports !== null && !samePorts(s.ports, existing.ports)) existing.ports = s.ports;
       if (s.status === 'stopping' && existing.lifecycle !== 'stopping') {
         existing.lifecycle = 'stopping';
         existing.stopReason ??= 'stopped by the backend';
       }
-      this.changed(s.id);
+      // Only a real change is news: a listing of 10,000 unchanged servers must not re-rank every one of them.
+      if (host !== existing.host || pollHost !== existing.pollHost || ports !== existing.ports || lifecycle !== existing.lifecycle) this.changed(s.id);
     }
     if (complete) {
       for (const record of this.records.values()) {
@@ -319,3 +321,4 @@ export function isInRotation(r: ServerRecord): boolean {
     r.lifecycle === 'running' && !r.standby && r.failures === 0 && r.report !== null && r.host !== null && r.ports !== null
   );
 }
+const samePorts = (a: ServerPorts, b: ServerPorts | null): boolean => b !== null && a.game === b.game && a.web === b.web && a.health === b.health;
