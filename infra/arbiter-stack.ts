@@ -1,7 +1,7 @@
 // The whole deployment in one stack: network, cluster, gameserver task, optional EC2 capacity,
 // and the manager with its least-privilege role.
 import type { Construct } from 'constructs';
-import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { Annotations, CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
@@ -11,6 +11,7 @@ import { GameserverTask } from './constructs/gameserver-task.js';
 import { Ec2Capacity } from './constructs/ec2-capacity.js';
 import { ManagerService } from './constructs/manager-service.js';
 import { ManagerPolicy } from './constructs/manager-policy.js';
+import { ManagerAlarms } from './constructs/manager-alarms.js';
 
 export interface ArbiterStackProps extends StackProps {
   options: DeployOptions;
@@ -22,6 +23,7 @@ export class ArbiterStack extends Stack {
   readonly gameserver: GameserverTask;
   readonly ec2Capacity: Ec2Capacity | undefined;
   readonly manager: ManagerService;
+  readonly alarms: ManagerAlarms;
 
   constructor(scope: Construct, id: string, props: ArbiterStackProps) {
     super(scope, id, props);
@@ -36,7 +38,8 @@ export class ArbiterStack extends Stack {
       clientCidr: o.clientCidr,
       ports: o.ports,
     });
-    this.cluster = new ecs.Cluster(this, 'Cluster', { vpc: this.network.vpc });
+    // Container Insights: per-task CPU, memory and network, and task counts, without an agent.
+    this.cluster = new ecs.Cluster(this, 'Cluster', { vpc: this.network.vpc, containerInsightsV2: ecs.ContainerInsights.ENABLED });
 
     // One secret, read by the manager (it sends it on /drain/) and by every sidecar (it requires it there).
     const sidecarToken = o.sidecarTokenSecretName
@@ -93,6 +96,18 @@ export class ArbiterStack extends Stack {
       memoryMiB: o.managerMemoryMiB,
       logRetentionDays: o.logRetentionDays,
       certificateArn: o.certificateArn,
+      apiCidr: o.apiCidr,
+    });
+    if (!o.certificateArn && o.apiCidr === '0.0.0.0/0') {
+      Annotations.of(this.manager).addWarning(
+        'apiCidr=0.0.0.0/0 without certificateArn: the dashboard, server list, metrics and tokens travel in clear text to and from anyone',
+      );
+    }
+    this.alarms = new ManagerAlarms(this, 'Alarms', {
+      logGroup: this.manager.logGroup,
+      fleetId: o.fleetId,
+      minServers: o.minServers,
+      alarmEmail: o.alarmEmail,
     });
 
     new ManagerPolicy(this, 'ManagerPolicy', {

@@ -49,8 +49,13 @@ export interface DeployOptions {
   heartbeatTokenSecretName: string | undefined;
   /** The manager↔sidecar drain token (ARBITER_SIDECAR_TOKEN); generated when absent. */
   sidecarTokenSecretName: string | undefined;
-  /** An ACM certificate for an HTTPS listener; plain HTTP on port 80 without one. */
+  /** An ACM certificate for an HTTPS listener (port 80 redirects to it). */
   certificateArn: string | undefined;
+  /** Who may reach the manager's load balancer. Required without a certificate (plain HTTP); with one,
+   *  undefined means anyone, over HTTPS. */
+  apiCidr: string | undefined;
+  /** Subscribed to the alarm topic (the address confirms by mail); undefined = subscribe later. */
+  alarmEmail: string | undefined;
 }
 
 /** Raised when a context value is invalid; `problems` has one line per bad key. */
@@ -115,6 +120,8 @@ const contextSchema = z.object({
   heartbeatTokenSecretName: text.optional(),
   sidecarTokenSecretName: text.optional(),
   certificateArn: text.regex(/^arn:aws[a-z-]*:acm:/, 'expected an ACM certificate ARN').optional(),
+  apiCidr: cidr.optional(),
+  alarmEmail: text.regex(/^[^\s@]{1,64}@[^\s@]+\.[^\s@]+$/, 'expected an email address').max(254).optional(),
 });
 
 export const CONTEXT_KEYS = Object.keys(contextSchema.shape) as (keyof typeof contextSchema.shape)[];
@@ -151,6 +158,12 @@ export function parseDeployOptions(read: (key: string) => unknown): DeployOption
     // The two containers share one network namespace in awsvpc mode: equal ports would collide.
     problems.push(`gamePort, webPort, cerveauHttpPort: must differ (got ${ports.join(', ')})`);
   }
+  if (!c.certificateArn && !c.apiCidr) {
+    // The API serves the dashboard, the server list, metrics and admin calls: never in clear text to everyone.
+    problems.push(
+      'certificateArn or apiCidr: give an ACM certificate (HTTPS, open to clients) or the CIDR allowed to reach the manager over plain HTTP (such as 203.0.113.0/24)',
+    );
+  }
   if (problems.length > 0) throw new DeployOptionsError(problems);
 
   return {
@@ -181,5 +194,7 @@ export function parseDeployOptions(read: (key: string) => unknown): DeployOption
     heartbeatTokenSecretName: c.heartbeatTokenSecretName,
     sidecarTokenSecretName: c.sidecarTokenSecretName,
     certificateArn: c.certificateArn,
+    apiCidr: c.apiCidr,
+    alarmEmail: c.alarmEmail,
   };
 }

@@ -130,6 +130,15 @@ async function main(): Promise<void> {
 
   await manager.start();
 
+  if (config.metricsLogIntervalMs > 0) {
+    const { startMetricsLine } = await import('./manager/metrics-line.js');
+    const line = await startMetricsLine(
+      { registry: manager.metrics.registry, status: () => manager.status(), rotation: () => manager.rotation() },
+      { fleetId: config.fleetId, intervalMs: config.metricsLogIntervalMs, logger, clock: systemClock },
+    );
+    cleanups.unshift({ name: 'metrics line', run: async () => line.close() });
+  }
+
   const rules = config.scaling.minSchedule ?? [];
   if (rules.length > 0) {
     const { startMinSchedule } = await import('./manager/min-schedule.js');

@@ -46,9 +46,10 @@ export class GameserverTask extends Construct {
           memoryLimitMiB: props.memoryMiB,
         });
 
+    // Kept when the stack is deleted, like the manager's: a finished game's story is in them.
     const logGroup = new logs.LogGroup(this, 'Logs', {
       retention: props.logRetentionDays as logs.RetentionDays,
-      removalPolicy: RemovalPolicy.DESTROY,
+      removalPolicy: RemovalPolicy.RETAIN,
     });
     // EC2 task definitions need per-container memory; Fargate shares the task's.
     const sidecarMemory = Math.min(256, Math.floor(props.memoryMiB / 4));

@@ -67,6 +67,8 @@ export interface Config {
   port: number;
   host: string;
   logLevel: 'error' | 'warn' | 'info' | 'debug';
+  /** METRICS_LOG_INTERVAL: how often the 'fleet metrics' line is written; 0 = never. */
+  metricsLogIntervalMs: number;
   backend: 'local' | 'ecs';
   fleetId: string;
   /** Server names (prefix-word) and where the nginx proxy config listens. */
@@ -255,6 +257,7 @@ function buildConfig(raw: RawEnv, opts: { noBackup: boolean }): Config {
     // Local mode is a developer's machine: keep it off the network unless asked. A container needs every interface.
     host: raw.HOST ?? (backend === 'local' ? '127.0.0.1' : '0.0.0.0'),
     logLevel: raw.LOG_LEVEL,
+    metricsLogIntervalMs: raw.METRICS_LOG_INTERVAL,
     backend,
     fleetId: raw.FLEET_ID,
     proxy: { words: raw.SERVER_NAMES ?? DEFAULT_NAME_WORDS, basePort: raw.PROXY_BASE_PORT, listenHost: raw.PROXY_LISTEN_HOST },

@@ -28,6 +28,10 @@ export const envSchema = z.object({
   PORT: port.default(8000),
   HOST: z.string().trim().min(1).optional(),
   LOG_LEVEL: z.enum(['error', 'warn', 'info', 'debug']).default('info'),
+  // Seconds between 'fleet metrics' log lines (the deployment's CloudWatch alarms read them); 0 = none.
+  METRICS_LOG_INTERVAL: seconds(0, 3600)
+    .refine((ms) => ms === 0 || ms >= 1000, 'expected 0 (off) or from 1 to 3600 seconds')
+    .default(0),
   ARBITER_BACKEND: z.enum(['local', 'ecs']).optional(),
   FLEET_ID: z
     .string()

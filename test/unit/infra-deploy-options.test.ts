@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { DeployOptionsError, parseDeployOptions } from '../../infra/deploy-options.js';
 import { buildApp } from '../../infra/app.js';
 
-const fromContext = (context: Record<string, unknown>) => parseDeployOptions((key) => context[key]);
+// Every row but the access rows below names who may reach the API; without that the synth refuses.
+const ACCESS = { apiCidr: '198.51.100.0/24' };
+const fromContext = (context: Record<string, unknown>) => parseDeployOptions((key) => ({ ...ACCESS, ...context })[key]);
 
 function problemsOf(context: Record<string, unknown>): string[] {
   try {
@@ -39,6 +41,13 @@ describe('parseDeployOptions', () => {
     expect(fromCli.sessionsPerServer).toBe(6);
   });
 
+  it.each([
+    { name: 'a certificate alone: HTTPS for anyone', context: { apiCidr: undefined, certificateArn: 'arn:aws:acm:eu-west-1:111122223333:certificate/abc' }, want: { apiCidr: undefined } },
+    { name: 'a CIDR alone: plain HTTP for that range', context: { apiCidr: '203.0.113.0/24' }, want: { apiCidr: '203.0.113.0/24', certificateArn: undefined } },
+  ])('accepts $name', ({ context, want }) => {
+    expect(fromContext(context)).toMatchObject(want);
+  });
+
   it('treats empty values as unset', () => {
     expect(fromContext({ vpcId: '', imageTag: '' })).toMatchObject({ vpcId: undefined, imageTag: 'latest' });
   });
@@ -64,6 +73,9 @@ describe('parseDeployOptions', () => {
       want: /^availabilityZones: expected one zone per public subnet \(got 1 zones for 2 subnets\)/,
     },
     { name: 'certificate that is not ACM', context: { certificateArn: 'arn:aws:iam::1:server-certificate/x' }, want: /^certificateArn: expected an ACM/ },
+    { name: 'plain HTTP with no allowed CIDR', context: { apiCidr: undefined }, want: /^certificateArn or apiCidr: give an ACM certificate/ },
+    { name: 'bad API CIDR', context: { apiCidr: '10.0.0.0/33' }, want: /^apiCidr: expected an IPv4 CIDR/ },
+    { name: 'bad alarm address', context: { alarmEmail: 'oncall' }, want: /^alarmEmail: expected an email address/ },
   ])('refuses $name with a message naming the key', ({ context, want }) => {
     const problems = problemsOf(context);
     expect(problems).toHaveLength(1);
@@ -91,7 +103,7 @@ describe('buildApp', () => {
     delete process.env.CDK_DEFAULT_ACCOUNT;
     delete process.env.CDK_DEFAULT_REGION;
     try {
-      expect(() => buildApp({ vpcId: 'vpc-0123456789abcdef0' })).toThrowError(/vpcId: a lookup by id needs an account and region/);
+      expect(() => buildApp({ ...ACCESS, vpcId: 'vpc-0123456789abcdef0' })).toThrowError(/vpcId: a lookup by id needs an account and region/);
     } finally {
       if (saved.account !== undefined) process.env.CDK_DEFAULT_ACCOUNT = saved.account;
       if (saved.region !== undefined) process.env.CDK_DEFAULT_REGION = saved.region;

@@ -22,7 +22,7 @@ let clusterId: string;
 let launchTemplateId: string;
 
 beforeAll(() => {
-  template = Template.fromStack(buildApp({ launchMode: 'ec2' }).stack);
+  template = Template.fromStack(buildApp({ launchMode: 'ec2', apiCidr: '198.51.100.0/24' }).stack);
   statements = statementsOf(template, 'ManagerPolicy');
   clusterId = resources(template, 'AWS::ECS::Cluster')[0]![0];
   launchTemplateId = resources(template, 'AWS::EC2::LaunchTemplate')[0]![0];

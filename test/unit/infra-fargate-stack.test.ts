@@ -16,14 +16,15 @@ import {
   type PolicyStatement,
 } from '../../infra/testing/template-queries.js';
 
-// One synth of the default (Fargate) variant, shared by every assertion below.
+// One synth of the default (Fargate) variant, plain HTTP limited to one range (the synth requires a
+// certificate or a range), shared by every assertion below.
 let template: Template;
 let statements: PolicyStatement[];
 let clusterId: string;
 let roleIds: { gameserverTask: string; gameserverExecution: string; managerTask: string };
 
 beforeAll(() => {
-  template = Template.fromStack(buildApp().stack);
+  template = Template.fromStack(buildApp({ apiCidr: '198.51.100.0/24' }).stack);
   statements = statementsOf(template, 'ManagerPolicy');
   clusterId = resources(template, 'AWS::ECS::Cluster')[0]![0];
   const roles = resources(template, 'AWS::IAM::Role').map(([id]) => id);

@@ -67,7 +67,22 @@ describe('production image', () => {
     expect(dockerfile.match(/^FROM /gm)?.length).toBeGreaterThanOrEqual(3);
     expect(dockerfile).toMatch(/npm ci --omit=dev/);
     expect(dockerfile).toMatch(/^USER node$/m);
-    expect(dockerfile).toMatch(/^CMD \["node", "dist\/src\/main\.js"\]$/m);
+    expect(dockerfile).toMatch(/^CMD \["node", "--enable-source-maps", "dist\/src\/main\.js"\]$/m);
+  });
+
+  it('runs Node 22 LTS pinned to an exact version (and digest) in every stage', () => {
+    const dockerfile = read('infra/docker/Dockerfile');
+    const base = /^ARG NODE_IMAGE=(\S+)$/m.exec(dockerfile)?.[1];
+    expect(base).toMatch(/^node:22\.\d+\.\d+-bookworm-slim@sha256:[0-9a-f]{64}$/);
+    const froms = [...dockerfile.matchAll(/^FROM (\S+)/gm)].map((m) => m[1]);
+    expect(froms.every((f) => f === '${NODE_IMAGE}')).toBe(true);
+  });
+
+  it('keeps source maps on for every node the image runs, task commands included', () => {
+    const dockerfile = read('infra/docker/Dockerfile');
+    // The task definitions replace CMD with their own `node dist/src/...`: NODE_OPTIONS reaches those too.
+    expect(dockerfile).toMatch(/^ENV .*\bNODE_OPTIONS=--enable-source-maps\b/m);
+    expect(dockerfile).toMatch(/^CMD \["node", "--enable-source-maps",/m);
   });
 
   it('sends only what the build needs to the builder', () => {
