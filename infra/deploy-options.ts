@@ -23,7 +23,7 @@ export interface DeployOptions {
   availabilityZones: string[] | undefined;
   /** Only for a created VPC; 0 keeps cost down (every task gets a public IP instead). */
   natGateways: number;
-  /** Who may reach the game and web ports. */
+  /** Who may reach the game port (the sidecar port admits only the manager's security group). */
   clientCidr: string;
   /** The project's image in ECR of the deploying account and region. */
   imageRepository: string;
