@@ -36,6 +36,7 @@ async function createBackend(config: Config, logger: Logger): Promise<BackendPar
     clock: systemClock,
     reaper,
   };
+  if (config.local.cerveau) return { backend: new LocalBackend({ ...options, cerveau: config.local.cerveau }), reaper };
   return { backend: new LocalBackend(config.local.command ? { ...options, command: config.local.command } : options), reaper };
 }
 

@@ -1,5 +1,6 @@
 // Turns the environment (plus an optional .env file) into one validated, typed Config.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { parse as parseDotenv } from 'dotenv';
 import { isValidTimezone, parseMinSchedule, type MinServersRule } from '../manager/min-schedule.js';
 import type { z } from 'zod';
@@ -79,7 +80,8 @@ export interface Config {
   backup: { host: string; port: number; webPort: number } | null;
   ports: { game: number; web: number; health: number };
   /** passEnv: LOCAL_GAMESERVER_ENV, variables gameservers get besides the allow-list of src/shared/child-env.ts. */
-  local: { command: string | undefined; stopGraceMs: number; demoSessionMs: number; passEnv: string[] };
+  /** cerveau: LOCAL_GAMESERVER=cerveau, each server Cerveau (CERVEAU_COMMAND run in CERVEAU_DIR) behind a sidecar. */
+  local: { command: string | undefined; cerveau: { dir: string; command: string } | null; stopGraceMs: number; demoSessionMs: number; passEnv: string[] };
   ecs: EcsConfig | null;
   security: SecurityConfig;
 }
@@ -228,6 +230,18 @@ function timingRules(raw: RawEnv): string[] {
   return problems;
 }
 
+/** LOCAL_GAMESERVER=cerveau needs a Cerveau checkout to run (built, unless CERVEAU_COMMAND says how to start it). */
+function cerveauRules(raw: RawEnv, backend: 'local' | 'ecs'): string[] {
+  if (raw.LOCAL_GAMESERVER !== 'cerveau' || backend !== 'local') return [];
+  if (raw.LOCAL_GAMESERVER_COMMAND) return ['LOCAL_GAMESERVER_COMMAND: cannot be combined with LOCAL_GAMESERVER=cerveau; set one of them'];
+  if (!raw.CERVEAU_DIR) return ['CERVEAU_DIR: required with LOCAL_GAMESERVER=cerveau (a Cerveau checkout, built with npm run build)'];
+  if (!existsSync(raw.CERVEAU_DIR) || !statSync(raw.CERVEAU_DIR).isDirectory()) return [`CERVEAU_DIR: ${raw.CERVEAU_DIR} is not a directory`];
+  if (!raw.CERVEAU_COMMAND && !existsSync(join(raw.CERVEAU_DIR, 'dist', 'index.js'))) {
+    return [`CERVEAU_DIR: ${raw.CERVEAU_DIR} has no dist/index.js; run npm install && npm run build there, or set CERVEAU_COMMAND`];
+  }
+  return [];
+}
+
 function buildConfig(raw: RawEnv, opts: { noBackup: boolean }): Config {
   const problems = scalingRules(raw);
   const schedule = raw.MIN_SERVERS_SCHEDULE ? parseMinSchedule(raw.MIN_SERVERS_SCHEDULE) : { ok: true as const, rules: [] };
@@ -248,6 +262,7 @@ function buildConfig(raw: RawEnv, opts: { noBackup: boolean }): Config {
   if (raw.TRUST_PROXY !== undefined && !/^(true|false|\d{1,3}|[A-Za-z0-9.:/]+(\s*,\s*[A-Za-z0-9.:/]+)*)$/.test(raw.TRUST_PROXY)) {
     problems.push(`TRUST_PROXY: expected true, false, a hop count, or addresses/subnets/loopback separated by commas (got ${JSON.stringify(raw.TRUST_PROXY)})`);
   }
+  problems.push(...cerveauRules(raw, backend));
   if (problems.length > 0) throw new ConfigError(problems);
 
   const backupDefault = backend === 'local' ? '127.0.0.1:8888' : undefined;
@@ -293,6 +308,7 @@ function buildConfig(raw: RawEnv, opts: { noBackup: boolean }): Config {
     },
     local: {
       command: raw.LOCAL_GAMESERVER_COMMAND,
+      cerveau: raw.LOCAL_GAMESERVER === 'cerveau' && raw.CERVEAU_DIR ? { dir: raw.CERVEAU_DIR, command: raw.CERVEAU_COMMAND ?? 'node dist/index.js' } : null,
       stopGraceMs: raw.LOCAL_STOP_GRACE,
       demoSessionMs: raw.DEMO_SESSION_SECONDS,
       passEnv: raw.LOCAL_GAMESERVER_ENV ?? [],

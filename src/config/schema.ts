@@ -72,6 +72,10 @@ export const envSchema = z.object({
 
   // Local mode
   LOCAL_GAMESERVER_COMMAND: z.string().trim().min(1).optional(),
+  /** `cerveau`: each local gameserver is Cerveau (from CERVEAU_DIR) in arena mode behind a sidecar. */
+  LOCAL_GAMESERVER: z.enum(['demo', 'cerveau']).default('demo'),
+  CERVEAU_DIR: z.string().trim().min(1).optional(),
+  CERVEAU_COMMAND: z.string().trim().min(1).optional(),
   LOCAL_GAMESERVER_ENV: z
     .string()
     .trim()

@@ -18,6 +18,13 @@ export function demoGameserverScript(): string {
   return paths.find((path) => existsSync(path)) ?? paths[paths.length - 1]!;
 }
 
+/** The compiled Cerveau launcher (cerveau-server-main.ts), found the same way. */
+export function cerveauServerScript(): string {
+  const candidates = [new URL('./cerveau-server-main.js', import.meta.url), new URL('../../dist/src/local/cerveau-server-main.js', import.meta.url)];
+  const paths = candidates.map((url) => fileURLToPath(url));
+  return paths.find((path) => existsSync(path)) ?? paths[paths.length - 1]!;
+}
+
 /** Replaces each `{placeholder}`; unknown placeholders are left as written. */
 export function fillTemplate(template: string, values: TemplateValues): string {
   return template.replace(/\{(\w+)\}/g, (whole, key: string) => {

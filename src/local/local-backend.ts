@@ -6,7 +6,9 @@ import type { Logger } from '../log.js';
 import type { Backend, LaunchFailure, LaunchResult } from '../manager/backend.js';
 import { systemClock, type Clock } from '../manager/clock.js';
 import type { BackendServer } from '../manager/types.js';
-import { demoGameserverScript, fillTemplate, templatePorts } from './launch-plan.js';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { cerveauServerScript, demoGameserverScript, fillTemplate, pickFreePorts, templatePorts } from './launch-plan.js';
 import { childEnv } from '../shared/child-env.js';
 import { reapIfOrphaned, type ReaperLink } from './child-reaper.js';
 import { LocalChild, type ChildSpec } from './local-child.js';
@@ -20,6 +22,11 @@ export interface LocalBackendOptions {
   stopGraceMs: number;
   /** LOCAL_GAMESERVER_COMMAND: run with /bin/sh -c after filling {host} {gamePort} {webPort} {healthPort} {capacity} {name}. */
   command?: string;
+  /**
+   * LOCAL_GAMESERVER=cerveau: each server is Cerveau (`command`, run in `dir`) in arena mode behind a sidecar with
+   * MAX_SESSIONS = capacity; its logs and gamelogs go to `logsRoot`/<name>/ (default: a folder under the temp dir).
+   */
+  cerveau?: { dir: string; command: string; logsRoot?: string };
   host?: string;
   logger: Logger;
   clock?: Clock;
@@ -191,6 +198,7 @@ export class LocalBackend implements Backend {
     const { capacity, sessionMs, command, logger } = this.options;
     const passThrough = this.options.passEnv ?? [];
     const base = { id, name, host: this.host, logger, clock: this.clock };
+    if (this.options.cerveau) return this.cerveauSpec(base, name);
     if (command !== undefined) {
       const ports = await templatePorts(command, this.host);
       const line = fillTemplate(command, {
@@ -206,6 +214,22 @@ export class LocalBackend implements Backend {
     ];
     // The demo logs at the manager's level; LOG_LEVEL is no secret.
     return { ...base, file: process.execPath, args, ports: null, env: childEnv(process.env, { passThrough: ['LOG_LEVEL', ...passThrough] }) };
+  }
+
+  /** Cerveau's TCP, HTTP and WS ports and the sidecar's, all chosen here: the manager hands out TCP and sidecar. */
+  private async cerveauSpec(base: Omit<ChildSpec, 'file' | 'args' | 'ports' | 'env'>, name: string): Promise<ChildSpec> {
+    const cerveau = this.options.cerveau!;
+    const script = cerveauServerScript();
+    if (!existsSync(script)) throw new Error(`Cerveau launcher not found at ${script}; run npm run build`);
+    const [tcp, http, ws, sidecar] = await pickFreePorts(this.host, 4);
+    if (!tcp || !http || !ws || !sidecar) throw new Error('could not pick free ports');
+    const logsDir = join(cerveau.logsRoot ?? join(tmpdir(), `arbiter-cerveau-${process.pid}`), name);
+    const args = [
+      script, '--cerveau-dir', cerveau.dir, '--command', cerveau.command, '--tcp-port', String(tcp), '--http-port', String(http),
+      '--ws-port', String(ws), '--sidecar-port', String(sidecar), '--max-sessions', String(this.options.capacity), '--logs-dir', logsDir, '--name', name,
+    ];
+    const env = childEnv(process.env, { passThrough: ['LOG_LEVEL', ...(this.options.passEnv ?? [])] });
+    return { ...base, file: process.execPath, args, ports: { game: tcp, web: sidecar, health: sidecar }, env };
   }
 
   private pruneStopped(): void {
