@@ -1,6 +1,6 @@
 // Manager.allocate() over an active fleet, against the seed's way of choosing: sort every server by
 // free capacity on each request and hand out the first, with no memory of what was handed out.
-import type { ManualClock } from '../src/manager/clock.js';
+import type { ManualClock } from '../test/support/manual-clock.js';
 import { startFakeFleet, type FakeFleet } from './fake-fleet.js';
 import { compareRates, row, summarize, type Benchmark } from './harness.js';
 

@@ -6,8 +6,8 @@ import { Pool } from 'undici';
 import { createApp } from '../src/api/app.js';
 import type { ApiDeps, ManagerApi } from '../src/api/deps.js';
 import type { Allocation } from '../src/manager/manager.js';
-import { createSilentLogger } from '../src/log.js';
-import { systemClock } from '../src/manager/clock.js';
+import { createSilentLogger } from '../src/shared/log.js';
+import { systemClock } from '../src/shared/clock.js';
 import { startFakeFleet } from './fake-fleet.js';
 import { row, summarize, type Benchmark, type LatencySummary } from './harness.js';
 

@@ -1,7 +1,7 @@
 // How fast a dead gameserver leaves rotation and is replaced: the simulator (throttling on) and a real
 // Manager over EcsBackend with real HTTP health polls. Baseline: FAIL_THRESHOLD × POLL_INTERVAL.
-import { createSilentLogger } from '../src/log.js';
-import { systemClock } from '../src/manager/clock.js';
+import { createSilentLogger } from '../src/shared/log.js';
+import { systemClock } from '../src/shared/clock.js';
 import { Manager } from '../src/manager/manager.js';
 import { HttpProber } from '../src/manager/prober.js';
 import { startSim } from '../sim/index.js';

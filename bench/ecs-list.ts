@@ -1,7 +1,7 @@
 // EcsBackend.list() over thousands of tasks in the simulator, against the raw SDK calls it has to make
 // (ListTasks pages for RUNNING and STOPPED, DescribeTasks in chunks of 100 with tags), done directly.
 import { DescribeTasksCommand, ListTasksCommand, type DesiredStatus } from '@aws-sdk/client-ecs';
-import { createSilentLogger } from '../src/log.js';
+import { createSilentLogger } from '../src/shared/log.js';
 import { startSim } from '../sim/index.js';
 import { createSimClients, type SimClients } from '../sim/sdk-clients.js';
 import { waitFor } from '../test/support/wait.js';

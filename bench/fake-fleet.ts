@@ -1,7 +1,8 @@
 // A real Manager over the in-memory backend and prober of test/support: every server active, with
 // the capacity a seeded random draw gives it, and margins that keep the policy from touching the fleet.
-import { createSilentLogger } from '../src/log.js';
-import { ManualClock, type Clock } from '../src/manager/clock.js';
+import { createSilentLogger } from '../src/shared/log.js';
+import type { Clock } from '../src/shared/clock.js';
+import { ManualClock } from '../test/support/manual-clock.js';
 import { Manager } from '../src/manager/manager.js';
 import { FakeBackend, FakeProber, makeManagerConfig } from '../test/support/factories.js';
 import { seededRandom } from './harness.js';

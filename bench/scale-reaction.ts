@@ -3,8 +3,8 @@
 // The simulator (throttling on) and a real Manager over EcsBackend, SLEEP_TIME 10 s as in the seed's .env.
 // Baseline, measured in the same run: one launch through a second EcsBackend (RunTask + its address), the floor of
 // any reaction; ratios say how much of the reaction is the manager noticing and deciding.
-import { createSilentLogger } from '../src/log.js';
-import { systemClock } from '../src/manager/clock.js';
+import { createSilentLogger } from '../src/shared/log.js';
+import { systemClock } from '../src/shared/clock.js';
 import { Manager } from '../src/manager/manager.js';
 import { HttpProber } from '../src/manager/prober.js';
 import { startSim } from '../sim/index.js';

@@ -2,10 +2,11 @@
 // Manager in ECS mode over the simulator (listeners in SIM_WORKERS processes) at 1,000 and 10,000 tasks,
 // in this process (time to ready, poll round, steady tick, resync, ECS calls per tick and per resync) and
 // as its own process (RSS, CPU, paced allocations during polls, against bare express and node:http).
-import { createSilentLogger } from '../src/log.js';
+import { createSilentLogger } from '../src/shared/log.js';
 import { scanFleet } from '../src/manager/allocator.js';
 import { Fleet } from '../src/manager/fleet.js';
-import { systemClock, type ManualClock } from '../src/manager/clock.js';
+import { systemClock } from '../src/shared/clock.js';
+import type { ManualClock } from '../test/support/manual-clock.js';
 import { Manager } from '../src/manager/manager.js';
 import { HttpProber } from '../src/manager/prober.js';
 import { ReservationBook } from '../src/manager/reservations.js';

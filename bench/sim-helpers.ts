@@ -1,8 +1,8 @@
 // What the benchmarks need around the simulator: an EcsBackend pointed at its fixtures (cluster default,
 // LaunchGameserver, awsvpc) through its SDK clients, and closing it.
 import { EcsBackend, type EcsBackendOptions } from '../src/aws/ecs-backend.js';
-import type { Logger } from '../src/log.js';
-import { systemClock } from '../src/manager/clock.js';
+import type { Logger } from '../src/shared/log.js';
+import { systemClock } from '../src/shared/clock.js';
 import type { Sim } from '../sim/index.js';
 import type { createSimClients } from '../sim/sdk-clients.js';
 import { makeEcsConfig } from '../test/support/ecs-config.js';

@@ -1,6 +1,6 @@
 // The ECS + EC2 wire-level simulator: real SDK clients point at `sim.url` (AWS_ENDPOINT_URL_ECS / _EC2).
 import type { AddressInfo } from 'node:net';
-import { createLogger, type Logger } from '../src/log.js';
+import { createLogger, type Logger } from '../src/shared/log.js';
 import { listenOn } from '../src/shared/listen.js';
 import { SimAdmin } from './admin.js';
 import type { SimContext } from './context.js';

@@ -1,5 +1,5 @@
 // `npm run sim`: the simulator as a process. Options come from SIM_* environment variables.
-import { createLogger } from '../src/log.js';
+import { createLogger } from '../src/shared/log.js';
 import { exitOnListenError, ListenError } from '../src/shared/listen.js';
 import { startSim, type SimOptions } from './index.js';
 

@@ -2,9 +2,9 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createApp } from './api/app.js';
 import { ConfigError, loadConfig, type Config } from './config/config.js';
-import { createLogger, type Logger } from './log.js';
+import { createLogger, type Logger } from './shared/log.js';
 import type { Backend } from './manager/backend.js';
-import { systemClock } from './manager/clock.js';
+import { systemClock } from './shared/clock.js';
 import { Manager } from './manager/manager.js';
 import { HttpProber } from './manager/prober.js';
 import { registerProcessMetrics } from './process-metrics.js';

@@ -1,7 +1,7 @@
 // What the HTTP layer needs from the rest of the program: narrow, so tests pass a fake.
 import type { Registry } from 'prom-client';
 import type { SecurityConfig } from '../config/config.js';
-import type { Logger } from '../log.js';
+import type { Logger } from '../shared/log.js';
 import type { Manager } from '../manager/manager.js';
 
 export type ManagerApi = Pick<

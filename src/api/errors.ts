@@ -1,6 +1,6 @@
 // One error shape for every API failure: `{ "error": "<human reason>", "code": "<machine code>" }`.
 import type { ErrorRequestHandler, RequestHandler } from 'express';
-import type { Logger } from '../log.js';
+import type { Logger } from '../shared/log.js';
 
 export class HttpError extends Error {
   constructor(

@@ -4,7 +4,7 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
-import { createLogger, type Logger } from '../log.js';
+import { createLogger, type Logger } from '../shared/log.js';
 import { ChildReaper, createArbiterClient, REAPER_LABELS } from '../runner/index.js';
 import type { ArenaConfig } from './config.js';
 import { DemandAnnouncer } from './demand.js';

@@ -1,7 +1,7 @@
 // Tells the manager how many matches are queued (POST /api/demand), so that it launches gameservers before the
 // allocations arrive: refreshed every `refreshMs` while the worker runs, alive for three refreshes, cleared on stop.
 // Every worker of one arena announces under the same source, so N workers on one queue do not count it N times.
-import type { Logger } from '../log.js';
+import type { Logger } from '../shared/log.js';
 import type { DemandSignal } from '../runner/index.js';
 
 /** The manager refuses more seats than this from one source (MAX_SIGNAL_SEATS). */

@@ -3,7 +3,7 @@ import { createReadStream, existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { runMatch, type MatchResult, type ReaperLink } from '../runner/index.js';
-import type { Logger } from '../log.js';
+import type { Logger } from '../shared/log.js';
 import { classifyFailure } from './classify.js';
 import type { Claim, MatchQueue, QueuedPlayer } from './db/queue.js';
 import { clientLogKey, gamelogKey, type LogStore } from './log-store/index.js';

@@ -8,7 +8,7 @@ import {
   type Instance,
   type NetworkInterface,
 } from '@aws-sdk/client-ec2';
-import type { Logger } from '../log.js';
+import type { Logger } from '../shared/log.js';
 import type { ServerPorts } from '../manager/types.js';
 import { AwsCallError } from './errors.js';
 import type { RateLimits } from './rate-limits.js';

@@ -3,9 +3,9 @@
 import { StopTaskCommand, TagResourceCommand, UntagResourceCommand, ECSClient } from '@aws-sdk/client-ecs';
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { EcsConfig } from '../config/config.js';
-import type { Logger } from '../log.js';
+import type { Logger } from '../shared/log.js';
 import type { Backend, LaunchFailure, LaunchResult } from '../manager/backend.js';
-import type { Clock } from '../manager/clock.js';
+import type { Clock } from '../shared/clock.js';
 import type { BackendServer, ServerPorts } from '../manager/types.js';
 import { AddressResolver } from './addresses.js';
 import { createEc2Client, createEcsClient } from './clients.js';

@@ -2,7 +2,7 @@
 // then a task placed on it. Keeps the last observation of the fleet's tasks so that instances can be matched
 // to tasks between full listings, and checks on booting instances between the manager's ticks.
 import type { Task } from '@aws-sdk/client-ecs';
-import type { Logger } from '../log.js';
+import type { Logger } from '../shared/log.js';
 import type { LaunchFailure, LaunchResult } from '../manager/backend.js';
 import type { BackendServer } from '../manager/types.js';
 import type { AddressResolver } from './addresses.js';

@@ -9,8 +9,8 @@ import {
   type Task,
 } from '@aws-sdk/client-ecs';
 import { DescribeInstancesCommand, RunInstancesCommand, TerminateInstancesCommand, type EC2Client } from '@aws-sdk/client-ec2';
-import type { Logger } from '../log.js';
-import type { Clock } from '../manager/clock.js';
+import type { Logger } from '../shared/log.js';
+import type { Clock } from '../shared/clock.js';
 import type { BackendServer } from '../manager/types.js';
 import type { RateLimits } from './rate-limits.js';
 import { FLEET_TAG } from './task-records.js';

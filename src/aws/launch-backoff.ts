@@ -1,6 +1,6 @@
 // Exponential, capped back-off after failed launches, so a fleet that cannot place tasks
 // (no memory, no IPs, bad task definition) does not hammer RunTask every tick.
-import type { Clock } from '../manager/clock.js';
+import type { Clock } from '../shared/clock.js';
 
 export interface BackoffOptions {
   baseMs?: number;

@@ -1,6 +1,6 @@
 // One token bucket per ECS throttling category (§4) plus one for EC2, and the single place where an
 // AWS call takes its token and has its error classified.
-import type { Clock } from '../manager/clock.js';
+import type { Clock } from '../shared/clock.js';
 import { wrapAwsError } from './errors.js';
 import { TokenBucket, type Sleep } from './token-bucket.js';
 

@@ -1,7 +1,7 @@
 // A client-side token bucket: ECS throttles each API category with a bucket per account and region
 // (§4), so we spend our own tokens first instead of learning the limit from ThrottlingException.
 import { setMaxListeners } from 'node:events';
-import type { Clock } from '../manager/clock.js';
+import type { Clock } from '../shared/clock.js';
 
 export type Sleep = (ms: number, signal: AbortSignal) => Promise<void>;
 

@@ -2,7 +2,7 @@
 // Local mode runs it as a child process (main.ts); tests and the backup address run it in-process.
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import type { Server as NetServer } from 'node:net';
-import { createSilentLogger, type Logger } from '../log.js';
+import { createSilentLogger, type Logger } from '../shared/log.js';
 import { HEALTH_KEEP_ALIVE_MS } from '../shared/health-keep-alive.js';
 import { listenOn } from '../shared/listen.js';
 import type { ServerPorts } from '../manager/types.js';

@@ -1,7 +1,7 @@
 // The game port: Cerveau-like JSON messages over TCP, each ended by \x04. Anything malformed gets a
 // `fatal` message and the connection is closed; nothing a client sends can take the process down.
 import { createServer, type Server, type Socket } from 'node:net';
-import type { Logger } from '../log.js';
+import type { Logger } from '../shared/log.js';
 import type { PlayRequest, Seat, SessionTable } from './session-table.js';
 
 const END_OF_MESSAGE = '\x04';

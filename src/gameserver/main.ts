@@ -1,6 +1,6 @@
 // Entry point of the demo gameserver process. Prints one `listening` line on stdout with the real ports,
 // so that a parent that passed port 0 learns them; exits 0 on SIGTERM/SIGINT, and when stdin closes if asked.
-import { createLogger } from '../log.js';
+import { createLogger } from '../shared/log.js';
 import { DEMO_USAGE, parseDemoCli } from './cli-options.js';
 import { createDemoGameserver } from './demo-gameserver.js';
 

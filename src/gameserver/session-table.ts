@@ -1,6 +1,6 @@
 // The demo game's sessions: capacity and drain accounting, the lobby, the timed "game", and its result.
 // Transport-free: the TCP and HTTP layers call in with plain values and a PlayerLink per client.
-import type { Logger } from '../log.js';
+import type { Logger } from '../shared/log.js';
 import type { GamelogStore } from './gamelog-store.js';
 import type { SessionStatus, PlayerLink, ClientReport, StatusReport, HealthBody, PlayRequest, SetupResult } from './session-types.js';
 

@@ -1,7 +1,7 @@
 // The demo gameserver's HTTP API: the §3.1 health contract plus the part of Cerveau's arena web API that a
 // match runner uses (§5). Plain node:http: a handful of routes, strict body limits, JSON errors only.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Logger } from '../log.js';
+import type { Logger } from '../shared/log.js';
 import type { GamelogStore } from './gamelog-store.js';
 import type { SessionTable } from './session-table.js';
 

@@ -1,7 +1,7 @@
 // The backup address (BACKUP_GAMESERVER, 127.0.0.1:8888 by default in local mode) must answer something:
 // when it points at a free loopback port, run a demo gameserver there in this process.
 import { connect } from 'node:net';
-import { createSilentLogger, type Logger } from '../log.js';
+import { createSilentLogger, type Logger } from '../shared/log.js';
 import { createDemoGameserver } from '../gameserver/demo-gameserver.js';
 import { parseHealthBody } from '../manager/health-schema.js';
 

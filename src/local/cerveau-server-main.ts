@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { createLogger } from '../log.js';
+import { createLogger } from '../shared/log.js';
 import { createSidecar } from '../sidecar/sidecar.js';
 
 const { values } = parseArgs({

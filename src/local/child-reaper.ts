@@ -4,7 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import type { Logger } from '../log.js';
+import type { Logger } from '../shared/log.js';
 
 /** Who starts a reaper and what it stops, as its log line says them ("runner gone; stopping its bot clients"). */
 export interface ReaperLabel {

@@ -2,9 +2,9 @@
 // close() stops them, a process 'exit' hook kills what is left, the demo ones also exit with their stdin, and
 // when the manager dies without running either (SIGKILL), the reaper, if given, stops every group it was told of.
 import { existsSync } from 'node:fs';
-import type { Logger } from '../log.js';
+import type { Logger } from '../shared/log.js';
 import type { Backend, LaunchFailure, LaunchResult } from '../manager/backend.js';
-import { systemClock, type Clock } from '../manager/clock.js';
+import { systemClock, type Clock } from '../shared/clock.js';
 import type { BackendServer } from '../manager/types.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -2,8 +2,8 @@
 // logger, stop it politely then by force, and describe it as a BackendServer.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import type { Logger } from '../log.js';
-import type { Clock } from '../manager/clock.js';
+import type { Logger } from '../shared/log.js';
+import type { Clock } from '../shared/clock.js';
 import type { BackendServer, BackendStatus, ServerPorts } from '../manager/types.js';
 
 export interface ChildSpec {

@@ -3,7 +3,7 @@
 // and Fargate's tens of seconds to start a task, those seconds decide whether players get a server or the backup.
 // Checks after allocations are coalesced (one per `checkMs`) and demand wakes are spaced (one per `spacingMs`),
 // so a burst of requests, or a launch that keeps failing, cannot turn into a tick per request.
-import type { Clock } from './clock.js';
+import type { Clock } from '../shared/clock.js';
 
 export interface DemandWatchDeps {
   clock: Clock;

@@ -1,9 +1,9 @@
 // Applies scaling decisions to the backend. Launches are awaited (their servers count as pending
 // capacity from then on); standby, activation and stops run in the background with the server
 // marked busy, so no second action starts on it before the first has finished.
-import type { Logger } from '../log.js';
+import type { Logger } from '../shared/log.js';
 import type { Backend } from './backend.js';
-import type { Clock } from './clock.js';
+import type { Clock } from '../shared/clock.js';
 import { stateOf, type Fleet, type FleetEvent } from './fleet.js';
 import type { ManagerMetrics } from './metrics.js';
 import type { Decision } from './policy.js';

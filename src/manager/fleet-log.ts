@@ -1,5 +1,5 @@
 // One log line per fleet event, built from the event's own fields.
-import type { Logger } from '../log.js';
+import type { Logger } from '../shared/log.js';
 import { gameAddressOf, stateOf, type FleetEvent } from './fleet.js';
 
 export function logFleetEvents(logger: Logger, events: readonly FleetEvent[]): void {

@@ -2,8 +2,8 @@
 // applied to the fleet as it arrives. A good report also lets the sessions it newly shows absorb the
 // reservations handed out for them (§3.3 effective capacity).
 import pLimit from 'p-limit';
-import type { Logger } from '../log.js';
-import type { Clock } from './clock.js';
+import type { Logger } from '../shared/log.js';
+import type { Clock } from '../shared/clock.js';
 import { sessionsOf, type Fleet, type FleetEvent } from './fleet.js';
 import type { ManagerMetrics } from './metrics.js';
 import type { HealthProber } from './prober.js';

@@ -1,10 +1,10 @@
 // The manager: owns the fleet, runs the health-poll and reconcile loops, answers allocations.
 // Everything it touches outside itself (backend, prober, clock, logger) is passed in.
 import type { HealthConfig, ScalingConfig } from '../config/config.js';
-import type { Logger } from '../log.js';
+import type { Logger } from '../shared/log.js';
 import { Allocator, type AllocatedServer } from './allocator.js';
 import type { Backend } from './backend.js';
-import type { Clock } from './clock.js';
+import type { Clock } from '../shared/clock.js';
 import { Demand } from './demand.js';
 import type { SetSignalResult } from './demand-signals.js';
 import { DemandWatch } from './demand-watch.js';

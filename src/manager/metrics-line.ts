@@ -4,8 +4,8 @@
 // manager and no CloudWatch permission in its role. Off by default (METRICS_LOG_INTERVAL=0): a terminal
 // has /metrics and the dashboard.
 import type { Registry } from 'prom-client';
-import type { Logger } from '../log.js';
-import type { Clock } from './clock.js';
+import type { Logger } from '../shared/log.js';
+import type { Clock } from '../shared/clock.js';
 
 /** The line's fixed message; the metric filters match on it. */
 export const METRICS_LINE_MESSAGE = 'fleet metrics';

@@ -1,9 +1,9 @@
 // One reconcile tick: observe → decide → act → record (style habit 2). An incomplete observation
 // means no scaling that tick. The decision itself is the pure policy; the executor applies it.
 import type { HealthConfig, ScalingConfig } from '../config/config.js';
-import type { Logger } from '../log.js';
+import type { Logger } from '../shared/log.js';
 import type { Backend } from './backend.js';
-import type { Clock } from './clock.js';
+import type { Clock } from '../shared/clock.js';
 import { errorMessage, type Executor } from './executor.js';
 import { isSettled, type Fleet, type FleetEvent } from './fleet.js';
 import { FreeHistory } from './free-history.js';

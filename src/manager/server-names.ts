@@ -1,7 +1,7 @@
 // The one owner of server names. Launches get their names here (written to the task's name tag at launch), a
 // replacement takes the name of the server it replaces, and every observation that brings servers in is checked:
 // a name two live servers share, or a server with no name from the list, is resolved here, logged and counted.
-import type { Logger } from '../log.js';
+import type { Logger } from '../shared/log.js';
 import { namesForLaunch, resolveNames, type NameBook, type NamedServer } from '../proxy/names.js';
 import type { Fleet, FleetEvent, ServerRecord } from './fleet.js';
 import type { ManagerMetrics } from './metrics.js';

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { reapIfOrphaned, type ReaperLink } from '../local/child-reaper.js';
-import { createSilentLogger, type Logger } from '../log.js';
+import { createSilentLogger, type Logger } from '../shared/log.js';
 import { createArbiterClient, ManagerError, type ArbiterClient } from './arbiter-client.js';
 import { backoffDelays, sleep } from './backoff.js';
 import {

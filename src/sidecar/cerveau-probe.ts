@@ -1,6 +1,6 @@
 // Asks Cerveau's web API, on a timer, whether it still answers: a killed or hung Cerveau must not be reported as free
 // capacity (§3.1), or the manager keeps sending players to a server whose every /setup fails.
-import type { Logger } from '../log.js';
+import type { Logger } from '../shared/log.js';
 
 export interface CerveauProbeOptions {
   cerveauUrl: string;

@@ -1,5 +1,5 @@
 // Entry point of the Cerveau capacity sidecar: environment → sidecar → signals.
-import { createLogger } from '../log.js';
+import { createLogger } from '../shared/log.js';
 import { exitOnListenError } from '../shared/listen.js';
 import { loadSidecarEnv, SidecarConfigError } from './config.js';
 import { createSidecar } from './sidecar.js';

@@ -1,6 +1,6 @@
 // Streams a request to Cerveau's web port and its answer back; an upstream that fails becomes a 502 JSON answer.
 import { request as httpRequest, type IncomingMessage, type ServerResponse, type IncomingHttpHeaders } from 'node:http';
-import type { Logger } from '../log.js';
+import type { Logger } from '../shared/log.js';
 
 /** Hop-by-hop headers (RFC 9110 §7.6.1) are not forwarded. */
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'trailer', 'upgrade']);

@@ -3,7 +3,7 @@
 // release it: anyone else could empty the count and let Cerveau take more games than it has room for.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
-import type { Logger } from '../log.js';
+import type { Logger } from '../shared/log.js';
 import { bearerMatches, secretMatches } from './bearer.js';
 import { readBody, sendJson } from './proxy.js';
 import type { SessionTracker } from './session-tracker.js';

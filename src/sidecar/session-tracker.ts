@@ -2,8 +2,8 @@
 // limit and a crashed game stays `running` forever, so the sidecar keeps its own deadlines).
 import pLimit from 'p-limit';
 import { z } from 'zod';
-import type { Logger } from '../log.js';
-import type { Clock } from '../manager/clock.js';
+import type { Logger } from '../shared/log.js';
+import type { Clock } from '../shared/clock.js';
 import { connectedPlayers, judgeSession, type CerveauStatus, type SessionEndReason, type SessionLimits } from './session-judge.js';
 
 const statusSchema = z.object({

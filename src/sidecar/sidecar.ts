@@ -2,10 +2,10 @@
 // POST /setup, refuses new ones when full or draining, and serves the §3.1 health contract.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createSilentLogger, type Logger } from '../log.js';
+import { createSilentLogger, type Logger } from '../shared/log.js';
 import { HEALTH_KEEP_ALIVE_MS } from '../shared/health-keep-alive.js';
 import { listenOn } from '../shared/listen.js';
-import { systemClock, type Clock } from '../manager/clock.js';
+import { systemClock, type Clock } from '../shared/clock.js';
 import { bearerMatches } from './bearer.js';
 import { CerveauProbe } from './cerveau-probe.js';
 import { proxyRequest, readBody, sendJson } from './proxy.js';

@@ -3,8 +3,8 @@
 import request from 'supertest';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/api/app.js';
-import { createSilentLogger } from '../../src/log.js';
-import { ManualClock } from '../../src/manager/clock.js';
+import { createSilentLogger } from '../../src/shared/log.js';
+import { ManualClock } from '../support/manual-clock.js';
 import { Manager, type ManagerConfig } from '../../src/manager/manager.js';
 import { FakeBackend, FakeProber, makeManagerConfig } from '../support/factories.js';
 import { ADMIN_TOKEN, HEARTBEAT_TOKEN, makeSecurity } from './api-fakes.js';

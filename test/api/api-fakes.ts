@@ -3,7 +3,7 @@ import { Registry } from 'prom-client';
 import type { Express } from 'express';
 import { createApp } from '../../src/api/app.js';
 import type { ApiDeps, ManagerApi, SecurityOptions } from '../../src/api/deps.js';
-import { createSilentLogger } from '../../src/log.js';
+import { createSilentLogger } from '../../src/shared/log.js';
 import type { AdminResult, Allocation } from '../../src/manager/manager.js';
 import type { HistorySnapshot } from '../../src/manager/history.js';
 import type { ServerView } from '../../src/manager/snapshot.js';

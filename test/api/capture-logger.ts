@@ -1,7 +1,7 @@
-// A logger from src/log.ts (same formats, same redaction) whose lines land in memory instead of on the console.
+// A logger from src/shared/log.ts (same formats, same redaction) whose lines land in memory instead of on the console.
 import { PassThrough } from 'node:stream';
 import winston from 'winston';
-import { createLogger, type Logger, type LoggerOptions } from '../../src/log.js';
+import { createLogger, type Logger, type LoggerOptions } from '../../src/shared/log.js';
 
 export interface CapturedLogger {
   logger: Logger;

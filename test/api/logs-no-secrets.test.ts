@@ -2,7 +2,7 @@
 import request from 'supertest';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/api/app.js';
-import { ManualClock } from '../../src/manager/clock.js';
+import { ManualClock } from '../support/manual-clock.js';
 import { Manager } from '../../src/manager/manager.js';
 import { FakeBackend, FakeProber, makeManagerConfig } from '../support/factories.js';
 import { ADMIN_TOKEN, ALLOCATE_TOKEN, FakeManager, HEARTBEAT_TOKEN, makeApp, makeSecurity } from './api-fakes.js';

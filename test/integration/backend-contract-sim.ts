@@ -3,8 +3,8 @@
 import { RunInstancesCommand } from '@aws-sdk/client-ec2';
 import { EcsBackend, type EcsBackendOptions } from '../../src/aws/ecs-backend.js';
 import type { EcsConfig } from '../../src/config/config.js';
-import { createSilentLogger } from '../../src/log.js';
-import { systemClock } from '../../src/manager/clock.js';
+import { createSilentLogger } from '../../src/shared/log.js';
+import { systemClock } from '../../src/shared/clock.js';
 import { Manager } from '../../src/manager/manager.js';
 import { HttpProber } from '../../src/manager/prober.js';
 import type { Sim } from '../../sim/index.js';

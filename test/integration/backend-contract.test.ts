@@ -1,6 +1,6 @@
 // The Backend contract against local mode (real demo gameserver processes; needs `npm run build`)
 // and against the ECS backend over the simulator.
-import { createSilentLogger } from '../../src/log.js';
+import { createSilentLogger } from '../../src/shared/log.js';
 import { LocalBackend } from '../../src/local/local-backend.js';
 import { startSim, type Sim } from '../../sim/index.js';
 import { runBackendContract } from './backend-contract.js';

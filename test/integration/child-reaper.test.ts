@@ -3,7 +3,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ChildReaper, REAPER_LABELS, reaperArgs, reaperScript } from '../../src/local/child-reaper.js';
-import { createSilentLogger } from '../../src/log.js';
+import { createSilentLogger } from '../../src/shared/log.js';
 import { isRunning, liveGroupMembers } from '../support/processes.js';
 import { waitFor } from '../support/wait.js';
 

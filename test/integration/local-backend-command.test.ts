@@ -4,7 +4,7 @@ import { ensureBackupGameserver, type BackupGameserverHandle } from '../../src/l
 import { fillTemplate } from '../../src/local/launch-plan.js';
 import { LocalBackend } from '../../src/local/local-backend.js';
 import type { BackendServer } from '../../src/manager/types.js';
-import { createSilentLogger } from '../../src/log.js';
+import { createSilentLogger } from '../../src/shared/log.js';
 import { freePortPair, waitFor } from '../support/wait.js';
 
 /** A stand-in gameserver: answers /health/ on argv[1] with capacity argv[2]. No single quotes: it goes inside '…'. */

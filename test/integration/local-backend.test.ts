@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LocalBackend, LocalBackendOptionsError, type LocalBackendOptions } from '../../src/local/local-backend.js';
 import type { BackendServer } from '../../src/manager/types.js';
-import { createSilentLogger } from '../../src/log.js';
+import { createSilentLogger } from '../../src/shared/log.js';
 import { waitFor } from '../support/wait.js';
 
 const backends: LocalBackend[] = [];
@@ -107,7 +107,7 @@ describe('LocalBackend with the demo gameserver', () => {
 
   it('lets no demo child outlive a manager killed with SIGKILL', async () => {
     const moduleUrl = new URL('../../dist/src/local/local-backend.js', import.meta.url).href;
-    const logUrl = new URL('../../dist/src/log.js', import.meta.url).href;
+    const logUrl = new URL('../../dist/src/shared/log.js', import.meta.url).href;
     const program = `
       const { LocalBackend } = await import(${JSON.stringify(moduleUrl)});
       const { createSilentLogger } = await import(${JSON.stringify(logUrl)});

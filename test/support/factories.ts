@@ -1,10 +1,10 @@
 // Fixture factories and fakes for manager tests: each call builds a fresh object, overrides win.
 import { Writable } from 'node:stream';
 import winston from 'winston';
-import type { Logger } from '../../src/log.js';
+import type { Logger } from '../../src/shared/log.js';
 import type { ManagerConfig } from '../../src/manager/manager.js';
 import type { Backend, LaunchFailure, LaunchResult } from '../../src/manager/backend.js';
-import type { Clock } from '../../src/manager/clock.js';
+import type { Clock } from '../../src/shared/clock.js';
 import type { PolicyConfig, PolicyServer, PolicySnapshot } from '../../src/manager/policy.js';
 import type { HealthProber, ProbeResult } from '../../src/manager/prober.js';
 import type { BackendServer, HealthReport } from '../../src/manager/types.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { Allocator, effectiveCapacity, selectServer, type AllocationStrategy, type Candidate } from '../../src/manager/allocator.js';
-import { ManualClock } from '../../src/manager/clock.js';
+import { ManualClock } from '../support/manual-clock.js';
 import { Fleet } from '../../src/manager/fleet.js';
 import { ReservationBook } from '../../src/manager/reservations.js';
 import { makeBackendServer, makeHealthReport } from '../support/factories.js';

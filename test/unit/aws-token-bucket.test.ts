@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { ManualClock } from '../../src/manager/clock.js';
+import { ManualClock } from '../support/manual-clock.js';
 import { RateLimitWaitError, TokenBucket, type Sleep } from '../../src/aws/token-bucket.js';
 
 /** A sleep that moves the fake clock instead of waiting, and records what it was asked for. */

@@ -1,7 +1,7 @@
 // DemandWatch: allocations and poll rounds wake the reconcile loop when the policy wants more capacity,
 // coalesced and spaced so that demand never becomes a tick per request.
 import { describe, expect, it } from 'vitest';
-import { ManualClock } from '../../src/manager/clock.js';
+import { ManualClock } from '../support/manual-clock.js';
 import { DemandWatch } from '../../src/manager/demand-watch.js';
 
 /** Timers run by hand: fire() runs every timer due by the clock's time. */

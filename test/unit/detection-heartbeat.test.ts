@@ -1,8 +1,8 @@
 // Push and pull: a gameserver's heartbeat and the manager's poll are both evidence of life, and
 // the fresher one wins (the reliability issue, item 1).
 import { describe, expect, it } from 'vitest';
-import { createSilentLogger } from '../../src/log.js';
-import { ManualClock } from '../../src/manager/clock.js';
+import { createSilentLogger } from '../../src/shared/log.js';
+import { ManualClock } from '../support/manual-clock.js';
 import { Manager } from '../../src/manager/manager.js';
 import { FakeBackend, FakeProber, makeHealthReport, makeManagerConfig } from '../support/factories.js';
 

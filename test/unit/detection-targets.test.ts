@@ -5,7 +5,7 @@
 import { createServer, type Server } from 'node:http';
 import type { Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { systemClock } from '../../src/manager/clock.js';
+import { systemClock } from '../../src/shared/clock.js';
 import { Manager } from '../../src/manager/manager.js';
 import { HttpProber } from '../../src/manager/prober.js';
 import type { LaunchResult } from '../../src/manager/backend.js';

@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { createDemoGameserver, type DemoGameserver, type DemoGameserverOptions } from '../../src/gameserver/demo-gameserver.js';
 import { MemoryGamelogStore } from '../../src/gameserver/gamelog-store.js';
 import { SessionTable } from '../../src/gameserver/session-table.js';
-import { createSilentLogger } from '../../src/log.js';
+import { createSilentLogger } from '../../src/shared/log.js';
 import { waitFor } from '../support/wait.js';
 
 const servers: DemoGameserver[] = [];

@@ -1,7 +1,7 @@
 // A health report cannot lie the fleet into trouble: above capacity it is clamped, above its own max it is a failed poll.
 import { describe, expect, it } from 'vitest';
 import { boundReport } from '../../src/manager/health-poller.js';
-import { ManualClock } from '../../src/manager/clock.js';
+import { ManualClock } from '../support/manual-clock.js';
 import { Manager } from '../../src/manager/manager.js';
 import { FakeBackend, FakeProber, createCapturingLogger, makeManagerConfig } from '../support/factories.js';
 

@@ -1,8 +1,8 @@
 // The allocator's memory between polls (§3.3): a slot stays taken until a report shows its session,
 // or until the join grace has passed; a report that shows the session frees it from double counting.
 import { describe, expect, it } from 'vitest';
-import { createSilentLogger } from '../../src/log.js';
-import { ManualClock } from '../../src/manager/clock.js';
+import { createSilentLogger } from '../../src/shared/log.js';
+import { ManualClock } from '../support/manual-clock.js';
 import { Manager } from '../../src/manager/manager.js';
 import { FakeBackend, FakeProber, makeManagerConfig } from '../support/factories.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ManualClock } from '../../src/manager/clock.js';
+import { ManualClock } from '../support/manual-clock.js';
 import { createManagerMetrics } from '../../src/manager/metrics.js';
 import { METRICS_LINE_MESSAGE, metricsLineFields, startMetricsLine, type CounterTotals } from '../../src/manager/metrics-line.js';
 import { parseConfig } from '../../src/config/config.js';

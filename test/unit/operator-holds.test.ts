@@ -1,7 +1,7 @@
 // Operator holds (drain) are recorded in the backend and rebuilt on start; refused commands change nothing; a standby
 // server that is not draining is drained again; a repeated session id never lands on a server out of rotation.
 import { afterEach, describe, expect, it } from 'vitest';
-import { ManualClock } from '../../src/manager/clock.js';
+import { ManualClock } from '../support/manual-clock.js';
 import { Manager } from '../../src/manager/manager.js';
 import { FakeBackend, FakeProber, createCapturingLogger, makeManagerConfig } from '../support/factories.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createSilentLogger } from '../../src/log.js';
-import { ManualClock } from '../../src/manager/clock.js';
+import { createSilentLogger } from '../../src/shared/log.js';
+import { ManualClock } from '../support/manual-clock.js';
 import { Manager } from '../../src/manager/manager.js';
 import { FakeBackend, FakeProber, makeManagerConfig } from '../support/factories.js';
 

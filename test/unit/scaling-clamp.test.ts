@@ -1,7 +1,7 @@
 // A launch that MAX_SERVERS forbids entirely is reported, not acted on: one line when the clamp starts, one when it
 // ends, a gauge, and no "scaling decision" line or wake per tick.
 import { afterEach, describe, expect, it } from 'vitest';
-import { ManualClock } from '../../src/manager/clock.js';
+import { ManualClock } from '../support/manual-clock.js';
 import { Manager } from '../../src/manager/manager.js';
 import { blockedLaunch, isAction, type Decision } from '../../src/manager/policy.js';
 import { FakeBackend, FakeProber, createCapturingLogger, makeManagerConfig } from '../support/factories.js';

@@ -1,7 +1,7 @@
 // The manager owns server names: launches are named from the list, a replacement takes the name of the server it
 // replaces, and servers found with a shared name or none are renamed with a line, a count and a note.
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { ManualClock } from '../../src/manager/clock.js';
+import { ManualClock } from '../support/manual-clock.js';
 import { Manager } from '../../src/manager/manager.js';
 import { FakeBackend, FakeProber, createCapturingLogger, makeManagerConfig, type ManagerConfigOverrides } from '../support/factories.js';
 

@@ -1,6 +1,6 @@
 // The pg pool, with the bounds a worker needs: connects time out, and a dropped server connection is logged, not fatal.
 import pg from 'pg';
-import type { Logger } from '../../log.js';
+import type { Logger } from '../../shared/log.js';
 import { createArbiterQueue } from './arbiter-queue.js';
 import { createOpheliaQueue } from './ophelia-queue.js';
 import type { MatchQueue, QueueOptions } from './queue.js';

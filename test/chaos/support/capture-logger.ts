@@ -2,7 +2,7 @@
 // how long after a cause the manager said something.
 import winston from 'winston';
 import Transport from 'winston-transport';
-import type { Logger } from '../../../src/log.js';
+import type { Logger } from '../../../src/shared/log.js';
 
 export interface CapturedEvent {
   at: number;

@@ -4,7 +4,7 @@ import { ECSClient } from '@aws-sdk/client-ecs';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { EcsBackend } from '../../../src/aws/ecs-backend.js';
 import type { EcsConfig } from '../../../src/config/config.js';
-import { systemClock } from '../../../src/manager/clock.js';
+import { systemClock } from '../../../src/shared/clock.js';
 import { Manager } from '../../../src/manager/manager.js';
 import { HttpProber } from '../../../src/manager/prober.js';
 import type { Sim } from '../../../sim/index.js';

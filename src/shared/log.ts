@@ -1,4 +1,4 @@
-// Structured JSON logging: one event per line, a fixed message and the variable parts in fields.
+// Structured JSON logging for every process: one event per line, a fixed message and the variable parts in fields. A leaf.
 import winston from 'winston';
 
 export type Logger = winston.Logger;
