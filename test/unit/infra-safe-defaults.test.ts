@@ -11,10 +11,11 @@ const API_CIDR = '198.51.100.0/24';
 const CERTIFICATE = 'arn:aws:acm:eu-west-1:111122223333:certificate/abc';
 let plain: Template;
 let https: Template;
+// A synth takes seconds, and far more on a busy machine.
 beforeAll(() => {
   plain = Template.fromStack(buildApp({ apiCidr: API_CIDR }).stack);
   https = Template.fromStack(buildApp({ certificateArn: CERTIFICATE, alarmEmail: 'oncall@example.com', minServers: 0 }).stack);
-});
+}, 120_000);
 
 interface Ingress {
   CidrIp?: string;
@@ -136,10 +137,16 @@ describe('alarms', () => {
     const [managerLogs] = resources(plain, 'AWS::Logs::LogGroup').find(([id]) => id.startsWith('ManagerLogs'))!;
     const filters = resources(plain, 'AWS::Logs::MetricFilter').map(([, r]) => r.Properties!);
     expect(filters).toHaveLength(Object.keys(FLEET_METRIC_FIELDS).length);
-    for (const f of filters) {
+    // test/e2e/observability.test.ts checks a real manager's line against these same fields.
+    const transforms = filters.map((f) => {
       expect(f.LogGroupName).toEqual({ Ref: managerLogs });
       expect(f.FilterPattern).toBe(`{ $.message = "${METRICS_LINE_MESSAGE}" }`);
-    }
+      return (f.MetricTransformations as { MetricName: string; MetricValue: string; Dimensions: unknown }[])[0]!;
+    });
+    expect(Object.fromEntries(transforms.map((t) => [t.MetricName, t.MetricValue]))).toEqual(
+      Object.fromEntries(Object.entries(FLEET_METRIC_FIELDS).map(([name, field]) => [name, `$.${field}`])),
+    );
+    for (const t of transforms) expect(t.Dimensions).toEqual([{ Key: 'FleetId', Value: '$.fleetId' }]);
     expect(FLEET_METRICS_MESSAGE).toBe(METRICS_LINE_MESSAGE);
     expect(environmentOf(container(plain, 'manager')).METRICS_LOG_INTERVAL).toBe('60');
   });
