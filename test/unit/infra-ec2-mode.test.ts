@@ -26,7 +26,7 @@ beforeAll(() => {
   statements = statementsOf(template, 'ManagerPolicy');
   clusterId = resources(template, 'AWS::ECS::Cluster')[0]![0];
   launchTemplateId = resources(template, 'AWS::EC2::LaunchTemplate')[0]![0];
-});
+}, 120_000); // a synth takes seconds, far more on a busy machine
 
 describe('launch template defaultECS', () => {
   it('starts an ECS-optimized instance that joins the cluster', () => {

@@ -22,7 +22,7 @@ const context = {
 let template: Template;
 beforeAll(() => {
   template = Template.fromStack(buildApp(context).stack);
-});
+}, 120_000); // a synth takes seconds, far more on a busy machine
 
 describe('deployment into an existing VPC', () => {
   it('creates no VPC and hands the given subnets to the manager', () => {

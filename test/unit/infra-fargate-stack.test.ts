@@ -34,7 +34,7 @@ beforeAll(() => {
     gameserverExecution: find('GameserverTaskDefinitionExecutionRole'),
     managerTask: find('ManagerTaskDefinitionTaskRole'),
   };
-});
+}, 120_000); // a synth takes seconds, far more on a busy machine
 
 describe('manager service', () => {
   it('runs exactly one manager and never two at once during a deploy', () => {
