@@ -1,5 +1,6 @@
 // Turns the environment (plus an optional .env file) into one validated, typed Config.
 import { existsSync, readFileSync, statSync } from 'node:fs';
+import { webPortFor } from '../shared/gameserver-ports.js';
 import { join } from 'node:path';
 import { parse as parseDotenv } from 'dotenv';
 import { isValidTimezone, parseMinSchedule, type MinServersRule } from '../manager/min-schedule.js';
@@ -374,7 +375,7 @@ function buildEcs(raw: RawEnv, problems: string[]): EcsConfig | null {
 
 /** Cerveau's convention: the web port is the game port + 80 (3000 → 3080). */
 function withWebPort(hp: { host: string; port: number }, webPort: number | undefined): { host: string; port: number; webPort: number } {
-  return { ...hp, webPort: webPort ?? Math.min(65535, hp.port + 80) };
+  return { ...hp, webPort: webPort ?? webPortFor(hp.port) };
 }
 
 export function splitHostPort(value: string): { host: string; port: number } {

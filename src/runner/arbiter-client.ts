@@ -1,5 +1,6 @@
 // Typed client of the manager's allocation API (§3.2).
 import { z } from 'zod';
+import { CERVEAU_WEB_PORT_OFFSET, webPortFor } from '../shared/gameserver-ports.js';
 import type { Allocation } from './types.js';
 import type { MatchResult } from './types.js';
 import { runMatch, type RunMatchOptions } from './run-match.js';
@@ -14,7 +15,7 @@ const allocationSchema = z.object({
 });
 
 /** Cerveau's defaults put the web port 80 above the game port (3000 → 3080). */
-export const LEGACY_WEB_PORT_OFFSET = 80;
+export const LEGACY_WEB_PORT_OFFSET = CERVEAU_WEB_PORT_OFFSET;
 
 export type ManagerErrorKind = 'unreachable' | 'no_server' | 'bad_response';
 
@@ -75,7 +76,7 @@ export function parseAllocation(body: unknown): Allocation {
   return {
     address: data.available,
     host: data.host ?? availableHost,
-    ports: { game, web: data.ports?.web ?? game + LEGACY_WEB_PORT_OFFSET },
+    ports: { game, web: data.ports?.web ?? webPortFor(game) },
     serverId: data.server_id ?? null,
     name: data.name ?? null,
     backup: data.backup ?? false,

@@ -1,5 +1,6 @@
 // GET /available-server/ and the seed's spellings: one call that answers with a server that has room.
 import { Router, type Request } from 'express';
+import { webPortFor } from '../../shared/gameserver-ports.js';
 import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import { z } from 'zod';
 import type { Allocation } from '../../manager/manager.js';
@@ -60,7 +61,7 @@ export function allocationBody(allocation: Allocation, backupWebPort: number | u
           server_id: null,
           name: 'backup',
           host: allocation.host,
-          ports: { game: allocation.port, web: backupWebPort ?? allocation.port + 80 },
+          ports: { game: allocation.port, web: backupWebPort ?? webPortFor(allocation.port) },
           backup: true,
         },
       };
