@@ -9,8 +9,6 @@ export const CAPACITY = 10;
 export const JOIN_GRACE_S = 3;
 /** The real manager learns whether a reservation was joined when it reaches its TTL (RESERVATION_TTL, default 30 s). */
 const OUTCOME_AFTER_S = 30;
-/** A client connects within a second and the next poll (POLL_INTERVAL 2 s) shows it. */
-const JOIN_SHOWS_S = 2;
 const STEP_S = 0.25;
 
 export interface SimServer {
@@ -93,8 +91,7 @@ export function simulate(trace: Trace, policy: SimPolicy, launchLatencyS: number
     if (!best) return false;
     best.seats.push(now + (arrival.joins ? arrival.sessionS : JOIN_GRACE_S));
     best.lastAllocatedAt = now;
-    // A join shows at the next poll after the client connects; a reservation never joined is known at its TTL.
-    outcomes.push({ at: now + (arrival.joins ? JOIN_SHOWS_S : OUTCOME_AFTER_S), joined: arrival.joins });
+    outcomes.push({ at: now + OUTCOME_AFTER_S, joined: arrival.joins });
     return true;
   };
 

@@ -11,7 +11,7 @@ export interface Reservation {
   released?: boolean;
 }
 
-/** Told when a reservation's session shows in a report (joined), or when it reaches its TTL without (not joined). */
+/** Told, when a reservation reaches its TTL, whether a report showed its session first (the client joined). */
 export type ReservationOutcomeListener = (joined: boolean) => void;
 
 /** Told the server id of every change to its reservations (added, released, absorbed, expired). */
@@ -64,7 +64,8 @@ export class ReservationBook {
       q[this.queueHead] = undefined;
       this.queueHead += 1;
       this.changed(r.serverId);
-      if (!r.released && !r.absorbed) for (const l of this.outcomeListeners) l(false);
+      // Joined or not, the outcome is told at the TTL: told at once, joins would outrun lapses and the share run high.
+      if (!r.released) for (const l of this.outcomeListeners) l(r.absorbed);
     }
     if (this.queueHead > 1024 && this.queueHead * 2 > q.length) {
       q.splice(0, this.queueHead);
@@ -123,7 +124,6 @@ export class ReservationBook {
       if (r.absorbed || r.at > answeredAt) continue;
       r.absorbed = true;
       left -= 1;
-      for (const l of this.outcomeListeners) l(true);
     }
     if (left !== joined) this.changed(serverId);
   }
