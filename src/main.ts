@@ -9,6 +9,8 @@ import { Manager } from './manager/manager.js';
 import { HttpProber } from './manager/prober.js';
 import { registerProcessMetrics } from './process-metrics.js';
 import { exitOnListenError, listenOn } from './shared/listen.js';
+import { routeWarnings } from './shared/warnings.js';
+import { startFleetSummary, urlsOf } from './manager/fleet-summary.js';
 
 /** package.json's version; npm start also passes it as npm_package_version. */
 const BUILD_VERSION = '0.1.0';
@@ -51,7 +53,9 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  const logger = createLogger({ level: config.logLevel, base: { service: 'arbiter' } });
+  const logger = createLogger({ level: config.logLevel, base: { service: 'arbiter' }, ...(config.logFormat ? { format: config.logFormat } : {}) });
+  // Process warnings (the AWS SDK's Node-version notice among them) become one log line each, once per process.
+  routeWarnings(logger);
   // Bind before anything starts (backup, reaper, gameservers): a manager without its API must not scale a fleet.
   // Until the app is ready, requests get a 503 that says so.
   const server = createServer((_req: IncomingMessage, res: ServerResponse) => {
@@ -92,6 +96,7 @@ async function main(): Promise<void> {
   server.removeAllListeners('request');
   server.on('request', app);
   logger.info('manager listening', {
+    ...urlsOf(config.host, config.port),
     host: config.host,
     port: config.port,
     backend: config.backend,
@@ -126,6 +131,8 @@ async function main(): Promise<void> {
     logger.info('stopped', {});
     process.exit(0);
   };
+  const summary = startFleetSummary({ manager, logger });
+  cleanups.unshift({ name: 'summary', run: async () => summary.stop() });
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
 

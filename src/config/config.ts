@@ -71,6 +71,8 @@ export interface Config {
   logLevel: 'error' | 'warn' | 'info' | 'debug';
   /** METRICS_LOG_INTERVAL: how often the 'fleet metrics' line is written; 0 = never. */
   metricsLogIntervalMs: number;
+  /** LOG_FORMAT; unset: pretty on a terminal, JSON lines otherwise. */
+  logFormat?: 'json' | 'pretty';
   backend: 'local' | 'ecs';
   fleetId: string;
   /** Server names (prefix-word) and where the nginx proxy config listens. */
@@ -274,6 +276,7 @@ function buildConfig(raw: RawEnv, opts: { noBackup: boolean }): Config {
     host: raw.HOST ?? (backend === 'local' ? '127.0.0.1' : '0.0.0.0'),
     logLevel: raw.LOG_LEVEL,
     metricsLogIntervalMs: raw.METRICS_LOG_INTERVAL,
+    ...(raw.LOG_FORMAT ? { logFormat: raw.LOG_FORMAT } : {}),
     backend,
     fleetId: raw.FLEET_ID,
     proxy: { words: raw.SERVER_NAMES ?? DEFAULT_NAME_WORDS, basePort: raw.PROXY_BASE_PORT, listenHost: raw.PROXY_LISTEN_HOST },

@@ -32,6 +32,7 @@ export const envSchema = z.object({
   METRICS_LOG_INTERVAL: seconds(0, 3600)
     .refine((ms) => ms === 0 || ms >= 1000, 'expected 0 (off) or from 1 to 3600 seconds')
     .default(0),
+  LOG_FORMAT: z.enum(['json', 'pretty']).optional(),
   ARBITER_BACKEND: z.enum(['local', 'ecs']).optional(),
   FLEET_ID: z
     .string()

@@ -160,8 +160,11 @@ export class LocalChild {
     const lines = createInterface({ input: source, crlfDelay: Infinity });
     lines.on('line', (line) => {
       if (stream === 'stdout' && this.ports === null && this.tryListening(line)) return;
+      // A JSON line becomes a field of its own (`child`), never JSON escaped inside a string; other text is `line`.
+      const text = line.slice(0, MAX_LOGGED_LINE);
+      const parsed = childFields(text);
       this.spec.logger.log(stream === 'stderr' ? 'warn' : 'info', 'gameserver output', {
-        serverId: this.spec.id, stream, line: line.slice(0, MAX_LOGGED_LINE),
+        serverId: this.spec.id, name: this.name, stream, ...(parsed ? { child: parsed } : { line: text }),
       });
     });
   }
@@ -181,5 +184,16 @@ export class LocalChild {
     } catch {
       return false;
     }
+  }
+}
+
+/** A child's JSON object line, as fields; null for anything else (plain text, arrays, a cut-off or broken line). */
+export function childFields(line: string): Record<string, unknown> | null {
+  if (!line.startsWith('{')) return null;
+  try {
+    const value: unknown = JSON.parse(line);
+    return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
+  } catch {
+    return null;
   }
 }

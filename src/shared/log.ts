@@ -1,5 +1,6 @@
-// Structured JSON logging for every process: one event per line, a fixed message and the variable parts in fields. A leaf.
+// Logging for every process: one event per line, a fixed message and the variable parts in fields (JSON, or short human lines on a terminal). A leaf.
 import winston from 'winston';
+import { formatPretty } from './pretty-log.js';
 
 export type Logger = winston.Logger;
 
@@ -40,20 +41,35 @@ const redact = winston.format((info) => {
   return info;
 });
 
+/** `json`: one JSON object a line (for machines, the default off a terminal); `pretty`: short human lines. */
+export type LogFormat = 'json' | 'pretty';
+
 export interface LoggerOptions {
   level?: string;
   /** Extra fields on every line, e.g. `{ component: 'sidecar' }`. */
   base?: Record<string, unknown>;
   /** Silences output; tests pass this to keep their output readable. */
   silent?: boolean;
+  /** LOG_FORMAT; unset: pretty on a terminal, JSON lines otherwise. */
+  format?: LogFormat;
 }
 
+/** The format a process logs in: what LOG_FORMAT says, else pretty only when stdout is a terminal. */
+export function resolveLogFormat(format: LogFormat | undefined, isTTY = process.stdout.isTTY === true): LogFormat {
+  return format ?? (isTTY ? 'pretty' : 'json');
+}
+
+const pretty = (color: boolean) => winston.format.printf((info) => formatPretty(info as Record<string, unknown>, { color }));
+
 export function createLogger(options: LoggerOptions = {}): Logger {
+  const format = resolveLogFormat(options.format);
+  // Colour only for a terminal that is not told otherwise (https://no-color.org).
+  const color = process.stdout.isTTY === true && process.env.NO_COLOR === undefined;
   return winston.createLogger({
     level: options.level ?? 'info',
     silent: options.silent ?? false,
     defaultMeta: options.base,
-    format: winston.format.combine(redact(), winston.format.timestamp(), winston.format.json()),
+    format: winston.format.combine(redact(), winston.format.timestamp(), format === 'pretty' ? pretty(color) : winston.format.json()),
     transports: [new winston.transports.Console()],
   });
 }

@@ -252,3 +252,11 @@ describe('SERVER_NAMES', () => {
     expect(parseConfig({ SERVER_NAMES: 'red, green,blue' }).proxy.words).toEqual(['red', 'green', 'blue']);
   });
 });
+
+describe('LOG_FORMAT', () => {
+  it('takes json or pretty, and refuses anything else naming the variable', () => {
+    expect(parseConfig({ LOG_FORMAT: 'pretty' }).logFormat).toBe('pretty');
+    expect(parseConfig({}).logFormat).toBeUndefined();
+    expect(problemsOf({ LOG_FORMAT: 'yaml' }).join('\n')).toMatch(/^LOG_FORMAT: /m);
+  });
+});
