@@ -15,6 +15,7 @@ export const USAGE = `usage: arbiter-run-match --manager URL --out DIR (--game N
   [--settle SECONDS]            after the first client exits, time for the others to finish (default 3)
   [--status-attempts N]         GET /status tries until the game is over (default 5)
   [--max-gamelog-bytes N]       cap on the gamelog as received and decompressed (default 268435456, 256 MiB)
+  [--max-client-log-bytes N]    cap on each client's log; its head and tail are kept (default 16777216, 16 MiB)
   [--log-level LEVEL]           error | warn | info | debug (default warn)
   [--pass-env NAME[,NAME]]...   variables the clients get besides PATH, HOME, USER, SHELL, TMPDIR, TZ, LANG, LC_*, TERM
 A match that fails after its setup releases its seat on the gameserver's sidecar (with ARBITER_SIDECAR_TOKEN if set).
@@ -39,6 +40,7 @@ export interface CliArgs {
   settleMs: number;
   statusAttempts: number;
   maxGamelogBytes: number;
+  maxClientLogBytes: number;
   logLevel: 'error' | 'warn' | 'info' | 'debug';
   /** ARBITER_SIDECAR_TOKEN from the environment: sent with the release of a session the runner gives up on. */
   sidecarToken: string | undefined;
@@ -93,6 +95,7 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
         settle: { type: 'string' },
         'status-attempts': { type: 'string' },
         'max-gamelog-bytes': { type: 'string' },
+        'max-client-log-bytes': { type: 'string' },
         'log-level': { type: 'string' },
         'pass-env': { type: 'string', multiple: true },
         help: { type: 'boolean', short: 'h' },
@@ -163,6 +166,7 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
     settleMs: seconds('--settle', values.settle, 3),
     statusAttempts: wholeNumber('--status-attempts', values['status-attempts'], 5, 1),
     maxGamelogBytes: wholeNumber('--max-gamelog-bytes', values['max-gamelog-bytes'], 256 * 1024 * 1024, 1024),
+    maxClientLogBytes: wholeNumber('--max-client-log-bytes', values['max-client-log-bytes'], 16 * 1024 * 1024, 1024),
     logLevel: logLevel as CliArgs['logLevel'],
     passEnv: passEnv.names,
     match,
@@ -173,6 +177,6 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
 function emptyArgs(): CliArgs {
   return {
     managerUrl: '', token: undefined, sidecarToken: undefined, waitSeconds: 30, outDir: '', timeoutMs: 0, settings: {}, killGraceMs: 0, settleMs: 0,
-    statusAttempts: 1, maxGamelogBytes: 0, logLevel: 'warn', passEnv: [], match: null, batch: null, help: false,
+    statusAttempts: 1, maxGamelogBytes: 0, maxClientLogBytes: 0, logLevel: 'warn', passEnv: [], match: null, batch: null, help: false,
   };
 }

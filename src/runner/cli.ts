@@ -40,6 +40,7 @@ async function main(argv: string[]): Promise<number> {
     settleMs: args.settleMs,
     statusAttempts: args.statusAttempts,
     maxGamelogBytes: args.maxGamelogBytes,
+    maxClientLogBytes: args.maxClientLogBytes,
     passEnv: args.passEnv,
     sidecarToken: args.sidecarToken,
     signal: aborter.signal,

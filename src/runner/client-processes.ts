@@ -1,9 +1,9 @@
 // Client processes of one match: started with /bin/sh -c in their own process group, output to a log file each,
 // stopped with SIGTERM then SIGKILL. Every wait here is bounded.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, openSync } from 'node:fs';
 import { childEnv } from '../shared/child-env.js';
 import { sleep } from './backoff.js';
+import { CappedLog, DEFAULT_MAX_CLIENT_LOG_BYTES } from './capped-log.js';
 
 export interface ClientExit {
   code: number | null;
@@ -27,15 +27,30 @@ export interface RunningClient {
  * Starts one client. Its environment is the allow-list of childEnv plus `passEnv` (never the runner's own, which
  * holds ARBITER_TOKEN), unless `env` is given in full.
  */
-export function startClient(input: { index: number; name: string; command: string; logFile: string; env?: NodeJS.ProcessEnv; passEnv?: readonly string[] }): RunningClient {
-  const fd = openSync(input.logFile, 'a');
-  let child: ChildProcess;
-  try {
-    // detached: its own process group, so that a signal reaches what the shell started too
-    child = spawn('/bin/sh', ['-c', input.command], { stdio: ['ignore', fd, fd], detached: true, env: input.env ?? childEnv(process.env, { passThrough: input.passEnv ?? [] }) });
-  } finally {
-    closeSync(fd);
-  }
+export function startClient(input: {
+  index: number;
+  name: string;
+  command: string;
+  logFile: string;
+  env?: NodeJS.ProcessEnv;
+  passEnv?: readonly string[];
+  /** Cap on the log file: its head and tail are kept, the cut is marked. Default 16 MiB. */
+  maxLogBytes?: number;
+}): RunningClient {
+  const log = new CappedLog(input.logFile, input.maxLogBytes ?? DEFAULT_MAX_CLIENT_LOG_BYTES);
+  // detached: its own process group, so that a signal reaches what the shell started too
+  const child = spawn('/bin/sh', ['-c', input.command], { stdio: ['ignore', 'pipe', 'pipe'], detached: true, env: input.env ?? childEnv(process.env, { passThrough: input.passEnv ?? [] }) });
+  const drained = Promise.all(
+    [child.stdout, child.stderr].map(
+      (stream) =>
+        new Promise<void>((resolve) => {
+          if (!stream) return resolve();
+          stream.on('data', (chunk: Buffer) => log.write(chunk));
+          stream.once('close', () => resolve());
+          stream.once('error', () => resolve());
+        }),
+    ),
+  );
   const running: RunningClient = {
     index: input.index,
     name: input.name,
@@ -45,12 +60,20 @@ export function startClient(input: { index: number; name: string; command: strin
     child,
     exit: new Promise<ClientExit>((resolve) => {
       child.once('error', (err) => {
+        log.close();
         running.exited ??= { code: null, signal: null, error: err.message };
         resolve(running.exited);
       });
       child.once('exit', (code, signal) => {
-        running.exited ??= { code, signal };
-        resolve(running.exited);
+        // what the process group's survivors still print is not waited for: the group is stopped anyway
+        const waiting = new AbortController();
+        const flushed = Promise.race([drained, sleep(1_000, waiting.signal).catch(() => undefined)]);
+        void flushed.then(() => {
+          waiting.abort();
+          log.close();
+          running.exited ??= { code, signal };
+          resolve(running.exited);
+        });
       });
     }),
   };

@@ -43,6 +43,8 @@ export interface RunMatchOptions {
   statusBackoffMs?: { initial: number; max: number };
   /** Cap on the gamelog as received and as decompressed (--max-gamelog-bytes). Default 256 MiB. */
   maxGamelogBytes?: number;
+  /** Cap on each client's log file (--max-client-log-bytes): head and tail kept, the cut marked. Default 16 MiB. */
+  maxClientLogBytes?: number;
   /** `?wait=` on the allocation (0-60 s); default: the client's own (30 s). */
   waitSeconds?: number;
   /** While clients play, /status is polled this often; this many failed polls in a row end the match as gameserver_lost. */
@@ -267,7 +269,7 @@ export async function runMatch(options: RunMatchOptions): Promise<MatchResult> {
         index,
         game: options.game,
       });
-      const client = startClient({ index, name: spec.name, command, logFile, passEnv: options.passEnv ?? [] });
+      const client = startClient({ index, name: spec.name, command, logFile, passEnv: options.passEnv ?? [], maxLogBytes: options.maxClientLogBytes });
       reapIfOrphaned(options.reaper, client.child.pid, client.exit);
       return client;
     });

@@ -141,7 +141,7 @@ describe('runMatch gives its seat back', () => {
     await new Promise<void>((r) => manager!.listen(0, '127.0.0.1', r));
     out = mkdtempSync(join(tmpdir(), 'arbiter-release-'));
     const running = runMatch({
-      managerUrl: `http://127.0.0.1:${(manager.address() as { port: number }).port}`, game: 'Chess', clients, timeoutMs: 600, outDir: out,
+      managerUrl: `http://127.0.0.1:${(manager.address() as { port: number }).port}`, game: 'Chess', clients, timeoutMs: 2_000, outDir: out,
       settleMs: 100, killGraceMs: 200, statusAttempts: 1, watchIntervalMs: 5_000, sidecarToken: token,
     });
     const session = await waitFor(() => [...cerveau.sessions.values()][0], { what: 'the setup' });
