@@ -125,9 +125,10 @@ describe.runIf(ready)('arbiter-run-match against a demo gameserver', () => {
   });
 
   it('stops clients that hang past the timeout', async () => {
+    // long enough for both to join under load: clients that never joined end as clients_never_connected instead
     const out = join(outRoot, 'hang');
     const started = Date.now();
-    const run = await runCli(['--manager', roomyManager, '--game', 'Chess', '--client', player('hang'), '--client', player('hang'), '--timeout', '0.5', '--out', out, ...fast, '--setting', 'unused=1']);
+    const run = await runCli(['--manager', roomyManager, '--game', 'Chess', '--client', player('hang'), '--client', player('hang'), '--timeout', '3', '--out', out, ...fast, '--setting', 'unused=1']);
     expect(run.code).toBe(FAILURE_EXIT_CODES.timeout);
     const result = readResult(out);
     expect(result).toMatchObject({ status: 'failed', failure: 'timeout' });
