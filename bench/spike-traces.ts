@@ -1,17 +1,10 @@
 // Demand traces for bench/spike, in virtual time: when allocations arrive, whether each client joins, and how long
 // its session lasts. Seeded, so every run replays the same demand and the policies are compared on equal terms.
 
-/** mulberry32: a small, fast, seedable PRNG (uniform in [0, 1)). */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from './harness.js';
+
+// One seeded PRNG for every benchmark (mulberry32, in the harness), re-exported for the spike test.
+export { seededRandom };
 
 export interface Arrival {
   /** Seconds from the start of the trace. */

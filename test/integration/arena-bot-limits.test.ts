@@ -1,7 +1,7 @@
 // A prepared submission started the way the runner starts clients (startClient + the rendered command template):
 // pyrena's exact arguments, a scrubbed environment, and CPU-time and memory limits that really stop a bot.
 import { afterEach, describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { botLimitsFromContainer, parseMemory, prepareSubmission, submissionClientCommand, type BotLimits } from '../../src/arena/bots/index.js';
@@ -31,9 +31,9 @@ async function botWithRun(run: string): Promise<string> {
   return prepared.dir;
 }
 
-async function run(dir: string, limits: BotLimits, timeoutMs = 60_000): Promise<{ code: number | null; signal: string | null; output: string }> {
+async function run(dir: string, limits: BotLimits, timeoutMs = 60_000, maxLogBytes?: number): Promise<{ code: number | null; signal: string | null; output: string }> {
   const logFile = join(tempDir(), 'client.log');
-  const client = startClient({ index: 1, name: 'Team Rocket', command: renderCommand(submissionClientCommand({ dir }, limits), VALUES), logFile });
+  const client = startClient({ index: 1, name: 'Team Rocket', command: renderCommand(submissionClientCommand({ dir }, limits), VALUES), logFile, maxLogBytes });
   clients.push(client);
   const timer = setTimeout(() => void stopClient(client, 100), timeoutMs);
   const exit = await client.exit;
@@ -77,12 +77,19 @@ describe('submissionClientCommand', () => {
     expect(tight.code === 0 && tight.signal === null).toBe(false);
   });
 
-  it('caps the output a bot writes to its log file (RLIMIT_FSIZE on the runner log it writes to)', async () => {
-    const dir = await botWithRun('while :; do echo "spam spam spam spam spam spam spam spam spam spam spam spam"; done');
+  it('caps what a bot prints: the runner keeps the head and the tail of its log and marks the cut', async () => {
+    const dir = await botWithRun('i=0; while :; do i=$((i+1)); echo "line $i spam spam spam spam spam spam spam spam spam"; done');
+    const out = await run(dir, ROOMY, 2_000, 64 * 1024);
+    expect(out.output.length).toBeLessThanOrEqual(64 * 1024 + 200);
+    expect(out.output.startsWith('line 1 spam')).toBe(true);
+    expect(out.output).toMatch(/\[arbiter: \d+ bytes of output cut here/);
+  });
+
+  it('stops a bot that fills a file of its own past fileBytes (RLIMIT_FSIZE, SIGXFSZ)', async () => {
+    const dir = await botWithRun('while :; do echo "spam spam spam spam spam spam spam spam spam spam spam spam"; done > big.txt');
     const out = await run(dir, { ...ROOMY, fileBytes: 256 * 1024 });
     expect(out.signal).toBe('SIGXFSZ');
-    expect(out.output.length).toBeLessThanOrEqual(256 * 1024);
-    expect(out.output.length).toBeGreaterThan(200 * 1024);
+    expect(statSync(join(dir, 'big.txt')).size).toBe(256 * 1024);
   });
 
   it('refuses a directory that is relative or would read as a placeholder', () => {

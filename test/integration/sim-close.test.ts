@@ -1,20 +1,8 @@
 import { RunTaskCommand } from '@aws-sdk/client-ecs';
-import { connect } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { startSim } from '../../sim/index.js';
 import { createSimClients } from '../../sim/sdk-clients.js';
-import { waitFor } from '../support/wait.js';
-
-function refused(host: string, port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host, port });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(false);
-    });
-    socket.once('error', () => resolve(true));
-  });
-}
+import { connectionRefused as refused, waitFor } from '../support/wait.js';
 
 describe('simulator close', () => {
   it('releases the listener of every running task, including tasks nobody connected to', async () => {

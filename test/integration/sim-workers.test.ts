@@ -1,10 +1,9 @@
 // SIM_WORKERS: the gameserver listeners live in worker processes; they answer like in-process ones,
 // follow the admin API, and go when the simulator closes.
-import { connect } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { startSim } from '../../sim/index.js';
 import { SimOptionsError, resolveSimOptions } from '../../sim/options.js';
-import { waitFor } from '../support/wait.js';
+import { connectionRefused as refused, waitFor } from '../support/wait.js';
 
 function alive(pid: number): boolean {
   try {
@@ -13,17 +12,6 @@ function alive(pid: number): boolean {
   } catch {
     return false;
   }
-}
-
-function refused(host: string, port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host, port });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(false);
-    });
-    socket.once('error', () => resolve(true));
-  });
 }
 
 describe('simulator with gameserver workers', () => {

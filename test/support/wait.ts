@@ -1,5 +1,5 @@
 // Condition waits for tests that drive real processes: poll a predicate until a deadline, never sleep blindly.
-import { createServer, type Server } from 'node:net';
+import { connect, createServer, type Server } from 'node:net';
 
 export interface WaitOptions {
   timeoutMs?: number;
@@ -69,4 +69,16 @@ export async function freePortPair(host = '127.0.0.1'): Promise<number> {
     }
   }
   throw new Error(`no two consecutive free ports on ${host} after 50 tries`);
+}
+
+/** True when nothing accepts a TCP connection on host:port (a closed listener), false when something does. */
+export function connectionRefused(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host, port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(false);
+    });
+    socket.once('error', () => resolve(true));
+  });
 }

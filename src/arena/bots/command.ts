@@ -9,7 +9,7 @@ export interface BotLimits {
   cpuSeconds: number;
   /** Heap and data bytes per process (RLIMIT_DATA): allocations past it fail, and most runtimes then die. */
   memoryBytes: number;
-  /** Largest file a bot may write (RLIMIT_FSIZE). Default 64 MiB. */
+  /** Largest file a bot may write itself (RLIMIT_FSIZE; its printed output is capped by the runner instead). Default 64 MiB. */
   fileBytes?: number;
   /** Open files per process (RLIMIT_NOFILE). Default 256. */
   openFiles?: number;
