@@ -241,7 +241,7 @@ export const scale: Benchmark = {
       setup: `allocate(): FakeBackend fleets of ${SMALL} and ${n(LARGE)} servers, ${ROUNDS} alternating rounds of ${n(PER_ROUND)}; ECS: simulator (${SIM_WORKERS} listener workers) with ${SIM_SIZES.map(n).join(' and ')} tasks, the Manager in this process, then \`node dist/src/main.js\` against it; baselines in their own processes`,
       rows,
       notes: [
-        'the machine is shared with other engineers\' builds and tests: rely on the ratios, not the absolute figures',
+        'other work on the machine shifts the absolute figures: rely on the ratios',
         `paced load: ${n(PACED_RATE)} GET/s for ${PACED_SECONDS} s from this process over up to 64 keep-alive connections; closed loop: ${CLOSED_CONCURRENCY} connections for ${CLOSED_SECONDS} s`,
         `${n(SIM_HOLD)} tasks are not run against a manager here: it would hold one connection per server, above this machine's 20,000 open files per process with the simulator's own`,
       ],
