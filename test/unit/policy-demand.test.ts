@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decideScale, demandHeadroom, type Decision, type PolicyConfig, type PolicyDemand, type PolicyServer, type PolicySnapshot } from '../../src/manager/policy.js';
 import { makePolicyConfig, makePolicyServer, makeSnapshot } from '../support/factories.js';
+import { simulateFleet } from '../support/policy-fleet.js';
 
 const NOW = 1_000_000;
 const UP = 'free capacity below upscale margin';
@@ -120,45 +121,9 @@ describe('decideScale with demand', () => {
   });
 });
 
-/**
- * A fleet of whole servers (capacity 10) under constant demand `load` seats in use: each tick applies the policy's
- * decisions at once (a launch becomes an active server), and demand stays the same.
- */
+/** Constant demand: `load` seats in use, `waiting` allocations and a `signal` of seats, from one active server. */
 function simulate(load: number, waiting: number, signal: number, scaleInDelayMs: number, ticks: number): string[] {
-  const config = makePolicyConfig({ scaleInDelayMs, maxServers: 1000, maxLaunchPerTick: 1000 });
-  let servers: Array<{ id: string; launchedAt: number; standby: boolean }> = [{ id: 's0', launchedAt: 0, standby: false }];
-  let next = 1;
-  let lastScaleUpAt: number | undefined;
-  const history: string[] = [];
-  for (let t = 0; t < ticks; t++) {
-    const now = t * 10_000;
-    // Sessions packed onto active servers in order.
-    let left = load;
-    const policyServers = servers.map((s) => {
-      if (s.standby) return makePolicyServer({ id: s.id, state: 'standby', effectiveCapacity: 0, restorableCapacity: 10, launchedAt: s.launchedAt });
-      const used = Math.min(10, left);
-      left -= used;
-      return makePolicyServer({ id: s.id, state: 'active', effectiveCapacity: 10 - used, sessions: used, launchedAt: s.launchedAt });
-    });
-    const snapshot: PolicySnapshot = { servers: policyServers, paused: false, demand: demand({ waiting, signalSeats: signal }) };
-    if (lastScaleUpAt !== undefined) snapshot.lastScaleUpAt = lastScaleUpAt;
-    const decisions = decideScale(snapshot, config, now);
-    for (const d of decisions) {
-      history.push(d.kind);
-      if (d.kind === 'launch') {
-        for (let i = 0; i < d.count; i++) servers.push({ id: `s${next++}`, launchedAt: now, standby: false });
-        if (d.count > 0) lastScaleUpAt = now;
-      } else if (d.kind === 'activate') {
-        servers = servers.map((s) => (s.id === d.serverId ? { ...s, standby: false } : s));
-        lastScaleUpAt = now;
-      } else if (d.kind === 'standby') {
-        servers = servers.map((s) => (s.id === d.serverId ? { ...s, standby: true } : s));
-      } else if (d.kind === 'stop') {
-        servers = servers.filter((s) => s.id !== d.serverId);
-      }
-    }
-  }
-  return history;
+  return simulateFleet({ load: () => load, ticks, scaleInDelayMs, demand: demand({ waiting, signalSeats: signal }), initialServers: 1 });
 }
 
 describe('no flapping under constant demand', () => {

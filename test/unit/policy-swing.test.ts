@@ -4,8 +4,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { FreeHistory } from '../../src/manager/free-history.js';
-import { decideScale, freeCapacity, lowestRecentFree, type Decision, type FreeSample, type PolicyServer } from '../../src/manager/policy.js';
+import { decideScale, lowestRecentFree, type Decision, type FreeSample, type PolicyServer } from '../../src/manager/policy.js';
 import { makePolicyConfig, makePolicyServer, makeSnapshot } from '../support/factories.js';
+import { simulateFleet } from '../support/policy-fleet.js';
 
 const NOW = 1_000_000;
 const DOWN = 'free capacity above downscale margin';
@@ -87,47 +88,9 @@ describe('scale-in weighs the lowest free capacity over SCALE_IN_DELAY', () => {
   });
 });
 
-/**
- * Whole servers of 10 seats under a demand that repeats a pattern of `swing` ticks (10 s each): a launch is active at
- * the next tick; players are packed onto active servers; a standby server is empty and ready to close. The reconciler's
- * FreeHistory feeds the policy, as in the manager.
- */
+/** Demand that repeats the pattern `swing` (one entry a tick); a standby server is empty and ready to close. */
 function simulate(swing: number[], delayMs: number, ticks: number): string[] {
-  const config = makePolicyConfig({ scaleInDelayMs: delayMs, maxServers: 1000, maxLaunchPerTick: 1000 });
-  let servers: Array<{ id: string; launchedAt: number; standby: boolean }> = [];
-  let next = 0;
-  let lastScaleUpAt: number | undefined;
-  const history = new FreeHistory();
-  const kinds: string[] = [];
-  for (let t = 0; t < ticks; t++) {
-    const now = t * 10_000;
-    let left = swing[t % swing.length] as number;
-    const policyServers = servers.map((s) => {
-      if (s.standby) return makePolicyServer({ id: s.id, state: 'standby', effectiveCapacity: 0, restorableCapacity: 10, readyToClose: true, launchedAt: s.launchedAt });
-      const used = Math.min(10, left);
-      left -= used;
-      return makePolicyServer({ id: s.id, state: 'active', effectiveCapacity: 10 - used, sessions: used, launchedAt: s.launchedAt });
-    });
-    const snapshot = makeSnapshot({ servers: policyServers, freeHistory: history.list() });
-    if (lastScaleUpAt !== undefined) snapshot.lastScaleUpAt = lastScaleUpAt;
-    const decisions = decideScale(snapshot, config, now);
-    history.record(now, freeCapacity(policyServers, 10), delayMs);
-    for (const d of decisions) {
-      kinds.push(d.kind);
-      if (d.kind === 'launch') {
-        for (let i = 0; i < d.count; i++) servers.push({ id: `s${String(next++).padStart(4, '0')}`, launchedAt: now, standby: false });
-        if (d.count > 0) lastScaleUpAt = now;
-      } else if (d.kind === 'activate') {
-        servers = servers.map((s) => (s.id === d.serverId ? { ...s, standby: false } : s));
-        lastScaleUpAt = now;
-      } else if (d.kind === 'standby') {
-        servers = servers.map((s) => (s.id === d.serverId ? { ...s, standby: true } : s));
-      } else {
-        servers = servers.filter((s) => s.id !== d.serverId);
-      }
-    }
-  }
-  return kinds;
+  return simulateFleet({ load: (t) => swing[t % swing.length] as number, ticks, scaleInDelayMs: delayMs, standbyReadyToClose: true });
 }
 
 describe('no flapping under demand that swings', () => {
