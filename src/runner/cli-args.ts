@@ -1,6 +1,6 @@
 // Command-line arguments of arbiter-run-match, checked once with messages that say what to fix.
 import { parseArgs } from 'node:util';
-import { MAX_WAIT_SECONDS } from './arbiter-client.js';
+import { MAX_WAIT_SECONDS } from './manager-client.js';
 import { checkTemplate, TemplateError } from './command-template.js';
 import { parseEnvNameList } from '../shared/child-env.js';
 import type { ClientSpec } from './types.js';

@@ -4,7 +4,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { reapIfOrphaned, type ReaperLink } from '../local/child-reaper.js';
 import { createSilentLogger, type Logger } from '../shared/log.js';
-import { createArbiterClient, ManagerError, type ArbiterClient } from './arbiter-client.js';
+import { createManagerClient, ManagerError, type ManagerClient } from './manager-client.js';
 import { backoffDelays } from './backoff.js';
 import { awaitGameOver, watchGameserver } from './session-watch.js';
 import {
@@ -21,7 +21,7 @@ import type { Allocation, ClientSpec, MatchResult } from './types.js';
 
 export interface RunMatchOptions {
   /** The manager to ask; or pass `managerUrl` (and `token`). */
-  client?: ArbiterClient;
+  client?: ManagerClient;
   managerUrl?: string;
   token?: string;
   game: string;
@@ -110,7 +110,7 @@ export async function runMatch(options: RunMatchOptions): Promise<MatchResult> {
   const logger = options.logger ?? createSilentLogger();
   const specs = clientSpecs(options.clients);
   if (!(options.timeoutMs > 0)) throw new RangeError(`timeoutMs must be > 0, got ${options.timeoutMs}`);
-  const manager = options.client ?? createArbiterClient({ managerUrl: options.managerUrl ?? '', token: options.token, requestTimeoutMs: options.requestTimeoutMs });
+  const manager = options.client ?? createManagerClient({ managerUrl: options.managerUrl ?? '', token: options.token, requestTimeoutMs: options.requestTimeoutMs });
   const requestTimeoutMs = options.requestTimeoutMs ?? 10_000;
   const backoff = options.statusBackoffMs ?? { initial: 500, max: 8_000 };
   const delays = backoffDelays({ attempts: options.statusAttempts ?? 5, initialMs: backoff.initial, maxMs: backoff.max });
