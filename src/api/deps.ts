@@ -1,8 +1,8 @@
 // What the HTTP layer needs from the rest of the program: narrow, so tests pass a fake.
 import type { Registry } from 'prom-client';
-import type { SecurityConfig } from '../config/config.js';
 import type { Logger } from '../shared/log.js';
 import type { Manager } from '../manager/manager.js';
+import type { SecurityOptions } from './security-options.js';
 
 export type ManagerApi = Pick<
   Manager,
@@ -22,7 +22,7 @@ export type ManagerApi = Pick<
   | 'history'
 >;
 
-export type SecurityOptions = SecurityConfig;
+export type { SecurityOptions };
 
 export interface ApiDeps {
   manager: ManagerApi;

@@ -2,7 +2,7 @@
 // standby is a task tag, and every AWS call goes through a client-side rate limit (§4).
 import { StopTaskCommand, TagResourceCommand, UntagResourceCommand, ECSClient } from '@aws-sdk/client-ecs';
 import type { EC2Client } from '@aws-sdk/client-ec2';
-import type { EcsConfig } from '../config/config.js';
+import type { EcsConfig } from './ecs-options.js';
 import type { Logger } from '../shared/log.js';
 import type { Backend, LaunchFailure, LaunchResult } from '../manager/backend.js';
 import type { Clock } from '../shared/clock.js';

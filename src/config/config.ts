@@ -3,106 +3,13 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { webPortFor } from '../shared/gameserver-ports.js';
 import { join } from 'node:path';
 import { parse as parseDotenv } from 'dotenv';
-import { isValidTimezone, parseMinSchedule, type MinServersRule } from '../manager/min-schedule.js';
+import { isValidTimezone, parseMinSchedule } from '../manager/min-schedule.js';
 import type { z } from 'zod';
 import { DEFAULT_NAME_WORDS } from '../proxy/names.js';
+import type { Config, EcsSettings } from './resolved-config.js';
 import { ALIASES, envSchema, type RawEnv } from './schema.js';
 
-export interface ScalingConfig {
-  upscaleMargin: number;
-  downscaleMargin: number;
-  /** Sessions one gameserver holds; also what a pending server is counted as. */
-  capacity: number;
-  minServers: number;
-  /** Cron rules that change the minimum over the week (MIN_SERVERS_SCHEDULE). */
-  minSchedule?: MinServersRule[];
-  scheduleTimezone?: string | undefined;
-  maxServers: number;
-  maxLaunchPerTick: number;
-  sleepMs: number;
-  strategy: 'packed' | 'spread';
-  reservationTtlMs: number;
-  /** Time a client has to take its slot before a poll may cancel the reservation (JOIN_GRACE). */
-  joinGraceMs?: number;
-  /** No server goes to standby within this time of its launch, the last scale-up or its last allocation (SCALE_IN_DELAY). */
-  scaleInDelayMs?: number;
-  /** `margin`: hold UPSCALE_MARGIN free; `demand`: also the measured arrival rate × launch latency (SCALING_MODE). */
-  mode?: 'margin' | 'demand';
-}
-
-export interface HealthConfig {
-  pollIntervalMs: number;
-  timeoutMs: number;
-  failThreshold: number;
-  startTimeoutMs: number;
-  concurrency: number;
-  resyncIntervalMs: number;
-}
-
-export interface CapacityProviderItem {
-  capacityProvider: string;
-  weight: number;
-  base: number;
-}
-
-export interface EcsConfig {
-  region: string | undefined;
-  cluster: string;
-  taskDefinition: string;
-  containerName: string | undefined;
-  /** Undefined when a capacity-provider strategy is used instead. */
-  launchType: 'FARGATE' | 'EC2' | undefined;
-  capacityProviders: CapacityProviderItem[];
-  networkMode: 'awsvpc' | 'bridge';
-  subnets: string[];
-  securityGroups: string[];
-  assignPublicIp: boolean;
-  address: 'public' | 'private';
-  /** Which address health polls use (ECS_POLL_ADDRESS, private by default); unset: same as `address`. */
-  pollAddress?: 'public' | 'private';
-  instanceLaunchTemplate: string | undefined;
-  /** Percent of the account's ECS read bucket (burst 100, 20/s) this manager allows itself. */
-  readSharePercent?: number;
-}
-
-export interface Config {
-  port: number;
-  host: string;
-  logLevel: 'error' | 'warn' | 'info' | 'debug';
-  /** METRICS_LOG_INTERVAL: how often the 'fleet metrics' line is written; 0 = never. */
-  metricsLogIntervalMs: number;
-  /** LOG_FORMAT; unset: pretty on a terminal, JSON lines otherwise. */
-  logFormat?: 'json' | 'pretty';
-  backend: 'local' | 'ecs';
-  fleetId: string;
-  /** Server names (prefix-word) and where the nginx proxy config listens. */
-  proxy: { words: string[]; basePort: number; listenHost: string };
-  scaling: ScalingConfig;
-  health: HealthConfig;
-  /** Where allocations go when no server has room; null means answer 503. */
-  backup: { host: string; port: number; webPort: number } | null;
-  ports: { game: number; web: number; health: number };
-  /** passEnv: LOCAL_GAMESERVER_ENV, variables gameservers get besides the allow-list of src/shared/child-env.ts. */
-  /** cerveau: LOCAL_GAMESERVER=cerveau, each server Cerveau (CERVEAU_COMMAND run in CERVEAU_DIR) behind a sidecar. */
-  local: { command: string | undefined; cerveau: { dir: string; command: string } | null; stopGraceMs: number; demoSessionMs: number; passEnv: string[] };
-  ecs: EcsConfig | null;
-  security: SecurityConfig;
-}
-
-export interface SecurityConfig {
-  adminToken: string | undefined;
-  allocateToken: string | undefined;
-  /** ARBITER_READ_TOKEN: the read-only ops routes (server list, dashboard data, metrics); the admin token works too. */
-  readToken?: string | undefined;
-  heartbeatToken: string | undefined;
-  /** Sent as a bearer token on gameservers' /drain/ and /undrain/ (their sidecars require it). */
-  sidecarToken?: string;
-  corsOrigins: string[];
-  /** Allocations per client per minute; 0 turns the limit off. */
-  allocateRateLimitPerMinute: number;
-  /** Express `trust proxy` setting, for client addresses behind a load balancer. */
-  trustProxy: string | undefined;
-}
+export type { Config } from './resolved-config.js';
 
 /** Raised when the environment is invalid; `problems` has one line per bad variable. */
 export class ConfigError extends Error {
@@ -331,12 +238,12 @@ function buildConfig(raw: RawEnv, opts: { noBackup: boolean }): Config {
   };
 }
 
-function buildEcs(raw: RawEnv, problems: string[]): EcsConfig | null {
+function buildEcs(raw: RawEnv, problems: string[]): EcsSettings | null {
   if (!raw.GAMESERVER_TASK_DEFINITION) {
     problems.push('GAMESERVER_TASK_DEFINITION: required when ARBITER_BACKEND is ecs (alias SERVER_TASK_DEFINITION)');
     return null;
   }
-  const capacityProviders: CapacityProviderItem[] = [];
+  const capacityProviders: EcsSettings['capacityProviders'] = [];
   for (const item of raw.ECS_CAPACITY_PROVIDERS ?? []) {
     const [name, weight = '1', base = '0'] = item.split(':');
     if (!name || !/^\d+$/.test(weight) || !/^\d+$/.test(base)) {

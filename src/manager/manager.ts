@@ -1,6 +1,6 @@
 // The manager: owns the fleet, runs the health-poll and reconcile loops, answers allocations.
 // Everything it touches outside itself (backend, prober, clock, logger) is passed in.
-import type { HealthConfig, ScalingConfig } from '../config/config.js';
+import type { HealthConfig, ScalingConfig } from './options.js';
 import type { Logger } from '../shared/log.js';
 import { Allocator, type AllocatedServer } from './allocator.js';
 import type { Backend } from './backend.js';

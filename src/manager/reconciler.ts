@@ -1,6 +1,6 @@
 // One reconcile tick: observe → decide → act → record (style habit 2). An incomplete observation
 // means no scaling that tick. The decision itself is the pure policy; the executor applies it.
-import type { HealthConfig, ScalingConfig } from '../config/config.js';
+import type { HealthConfig, ScalingConfig } from './options.js';
 import type { Logger } from '../shared/log.js';
 import type { Backend } from './backend.js';
 import type { Clock } from '../shared/clock.js';

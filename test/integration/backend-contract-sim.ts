@@ -2,7 +2,7 @@
 // definition that the ECS integration tests and the backend contract share.
 import { RunInstancesCommand } from '@aws-sdk/client-ec2';
 import { EcsBackend, type EcsBackendOptions } from '../../src/aws/ecs-backend.js';
-import type { EcsConfig } from '../../src/config/config.js';
+import type { EcsConfig } from '../../src/aws/ecs-options.js';
 import { createSilentLogger } from '../../src/shared/log.js';
 import { systemClock } from '../../src/shared/clock.js';
 import { Manager } from '../../src/manager/manager.js';

@@ -1,7 +1,7 @@
 // ECS settings that point EcsBackend at the simulator's fixtures (cluster `default`, `LaunchGameserver`,
 // Fargate + awsvpc); overrides switch to EC2, bridge or another address choice. Also the seed's bridge revision.
 import { RegisterTaskDefinitionCommand, type ECSClient } from '@aws-sdk/client-ecs';
-import type { EcsConfig } from '../../src/config/config.js';
+import type { EcsConfig } from '../../src/aws/ecs-options.js';
 
 export function makeEcsConfig(overrides: Partial<EcsConfig> = {}): EcsConfig {
   return {

@@ -100,11 +100,6 @@ const KNOWN = new Set<string>([
   'the runner does not import the local backend :: src/runner/index.ts -> src/local/child-reaper.ts',
   'the runner does not import the local backend :: src/runner/run-match.ts -> src/local/child-reaper.ts',
   'the gameserver, sidecar and simulator do not import the manager :: src/gameserver/demo-gameserver.ts -> src/manager/types.ts',
-  'each component owns its option types: only a main.ts imports src/config :: src/aws/ecs-backend.ts -> src/config/config.ts',
-  'each component owns its option types: only a main.ts imports src/config :: src/aws/task-launcher.ts -> src/config/config.ts',
-  'each component owns its option types: only a main.ts imports src/config :: src/api/deps.ts -> src/config/config.ts',
-  'each component owns its option types: only a main.ts imports src/config :: src/manager/manager.ts -> src/config/config.ts',
-  'each component owns its option types: only a main.ts imports src/config :: src/manager/reconciler.ts -> src/config/config.ts',
   'each component owns its option types: only a main.ts imports src/config :: src/sidecar/config.ts -> src/config/env-values.ts',
 ]);
 

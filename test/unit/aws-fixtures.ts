@@ -2,7 +2,7 @@
 import { ECSClient, type Task } from '@aws-sdk/client-ecs';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { mockClient } from 'aws-sdk-client-mock';
-import type { EcsConfig } from '../../src/config/config.js';
+import type { EcsConfig } from '../../src/aws/ecs-options.js';
 import { createSilentLogger } from '../../src/shared/log.js';
 import { ManualClock } from '../support/manual-clock.js';
 import { EcsBackend, type EcsBackendOptions } from '../../src/aws/ecs-backend.js';

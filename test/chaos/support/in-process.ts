@@ -3,7 +3,7 @@
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { EcsBackend } from '../../../src/aws/ecs-backend.js';
-import type { EcsConfig } from '../../../src/config/config.js';
+import type { EcsConfig } from '../../../src/aws/ecs-options.js';
 import { systemClock } from '../../../src/shared/clock.js';
 import { Manager } from '../../../src/manager/manager.js';
 import { HttpProber } from '../../../src/manager/prober.js';

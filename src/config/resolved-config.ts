@@ -1,0 +1,96 @@
+// The shape the environment resolves to. Each section has the shape of the options its component reads
+// (src/manager/options.ts, src/aws/ecs-options.ts, src/api/security-options.ts): config does not import them,
+// and the typechecker checks the fit where src/main.ts passes a section in.
+
+/** A cron rule of MIN_SERVERS_SCHEDULE: from `cron` on, at least `minServers` servers. */
+export interface ScheduleRule {
+  cron: string;
+  minServers: number;
+}
+
+export interface ScalingSettings {
+  upscaleMargin: number;
+  downscaleMargin: number;
+  capacity: number;
+  minServers: number;
+  minSchedule: ScheduleRule[];
+  scheduleTimezone: string | undefined;
+  maxServers: number;
+  maxLaunchPerTick: number;
+  sleepMs: number;
+  strategy: 'packed' | 'spread';
+  reservationTtlMs: number;
+  joinGraceMs: number;
+  scaleInDelayMs: number;
+  mode: 'margin' | 'demand';
+}
+
+export interface HealthSettings {
+  pollIntervalMs: number;
+  timeoutMs: number;
+  failThreshold: number;
+  startTimeoutMs: number;
+  concurrency: number;
+  resyncIntervalMs: number;
+}
+
+export interface EcsSettings {
+  region: string | undefined;
+  cluster: string;
+  taskDefinition: string;
+  containerName: string | undefined;
+  /** Undefined when ECS_CAPACITY_PROVIDERS is used instead. */
+  launchType: 'FARGATE' | 'EC2' | undefined;
+  capacityProviders: Array<{ capacityProvider: string; weight: number; base: number }>;
+  networkMode: 'awsvpc' | 'bridge';
+  subnets: string[];
+  securityGroups: string[];
+  assignPublicIp: boolean;
+  address: 'public' | 'private';
+  pollAddress: 'public' | 'private';
+  instanceLaunchTemplate: string | undefined;
+  readSharePercent: number;
+}
+
+export interface LocalSettings {
+  command: string | undefined;
+  /** LOCAL_GAMESERVER=cerveau: each server is Cerveau (CERVEAU_COMMAND run in CERVEAU_DIR) behind a sidecar. */
+  cerveau: { dir: string; command: string } | null;
+  stopGraceMs: number;
+  demoSessionMs: number;
+  /** LOCAL_GAMESERVER_ENV: variables gameservers get besides the allow-list of src/shared/child-env.ts. */
+  passEnv: string[];
+}
+
+export interface SecuritySettings {
+  adminToken: string | undefined;
+  allocateToken: string | undefined;
+  readToken: string | undefined;
+  heartbeatToken: string | undefined;
+  sidecarToken: string | undefined;
+  corsOrigins: string[];
+  allocateRateLimitPerMinute: number;
+  trustProxy: string | undefined;
+}
+
+export interface Config {
+  port: number;
+  host: string;
+  logLevel: 'error' | 'warn' | 'info' | 'debug';
+  /** METRICS_LOG_INTERVAL: how often the 'fleet metrics' line is written; 0 = never. */
+  metricsLogIntervalMs: number;
+  /** LOG_FORMAT; unset: pretty on a terminal, JSON lines otherwise. */
+  logFormat?: 'json' | 'pretty';
+  backend: 'local' | 'ecs';
+  fleetId: string;
+  /** Server names (prefix-word) and where the nginx proxy config listens. */
+  proxy: { words: string[]; basePort: number; listenHost: string };
+  scaling: ScalingSettings;
+  health: HealthSettings;
+  /** Where allocations go when no server has room; null means answer 503. */
+  backup: { host: string; port: number; webPort: number } | null;
+  ports: { game: number; web: number; health: number };
+  local: LocalSettings;
+  ecs: EcsSettings | null;
+  security: SecuritySettings;
+}
