@@ -1,7 +1,8 @@
 // Hands out gameservers. Selection is a pure function; the reservation is taken synchronously,
 // before any await, so concurrent requests can never oversubscribe a server (§3.3, style habit 5).
 import { CapacityIndex, effectiveCapacity, type AllocationStrategy } from './capacity-index.js';
-import { isInRotation, type Fleet, type ServerRecord } from './fleet.js';
+import type { Fleet } from './fleet.js';
+import { isInRotation, type ServerRecord } from './server-record.js';
 import type { ReservationBook } from './reservations.js';
 import type { ServerPorts } from './types.js';
 

@@ -7,7 +7,8 @@ import sortedBtree from 'sorted-btree';
 const loaded: unknown = sortedBtree;
 const BTree = (typeof loaded === 'function' ? loaded : sortedBtree.default) as typeof sortedBtree.default;
 type BTree<K, V> = InstanceType<typeof sortedBtree.default<K, V>>;
-import { isInRotation, type Fleet, type ServerRecord } from './fleet.js';
+import type { Fleet } from './fleet.js';
+import { isInRotation, type ServerRecord } from './server-record.js';
 import type { ReservationBook } from './reservations.js';
 
 export type AllocationStrategy = 'packed' | 'spread';

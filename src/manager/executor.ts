@@ -4,7 +4,8 @@
 import type { Logger } from '../shared/log.js';
 import type { Backend } from './backend.js';
 import type { Clock } from '../shared/clock.js';
-import { stateOf, type Fleet, type FleetEvent } from './fleet.js';
+import type { Fleet } from './fleet.js';
+import { stateOf, type FleetEvent } from './server-record.js';
 import type { ManagerMetrics } from './metrics.js';
 import type { Decision } from './policy.js';
 import type { HealthProber } from './prober.js';
@@ -36,10 +37,10 @@ export class Executor {
           if (d.count > 0) await this.launch(d.count, d.reason);
           break;
         case 'standby':
-          this.setStandby(d.serverId, true, d.reason);
+          this.applyStandby(d.serverId, true, d.reason);
           break;
         case 'activate':
-          this.setStandby(d.serverId, false, d.reason);
+          this.applyStandby(d.serverId, false, d.reason);
           break;
         case 'stop':
           this.stop(d.serverId, d.reason);
@@ -72,15 +73,14 @@ export class Executor {
    * drain, recorded with the standby tag (cleared with it). Refuses (false) without changing anything when the server
    * is gone, stopping or busy.
    */
-  setStandby(id: string, standby: boolean, reason: string, held = false): boolean {
+  applyStandby(id: string, standby: boolean, reason: string, held = false): boolean {
     const { backend, fleet, prober, logger, metrics } = this.deps;
     const record = fleet.get(id);
     if (!record || record.busy || record.lifecycle === 'stopping') return false;
     const hold = standby && held;
     if (record.standby === standby && record.held === hold) return true;
     const wasStandby = record.standby;
-    fleet.setStandby(id, standby);
-    fleet.setHeld(id, hold);
+    fleet.markStandby(id, standby, hold);
     fleet.setBusy(id, true);
     if (wasStandby !== standby) logger.info(standby ? 'server standby' : 'server active', { serverId: id, name: record.name, reason });
     else logger.info(hold ? 'server held' : 'server hold released', { serverId: id, name: record.name, reason });
@@ -164,8 +164,8 @@ export class Executor {
     );
   }
 
-  /** Waits for background actions, at most `timeoutMs`. */
-  async drain(timeoutMs: number): Promise<void> {
+  /** Resolves once the background actions in flight have finished, or after `timeoutMs`. */
+  async whenIdle(timeoutMs: number): Promise<void> {
     if (this.inFlight.size === 0) return;
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([

@@ -1,6 +1,6 @@
 // One log line per fleet event, built from the event's own fields.
 import type { Logger } from '../shared/log.js';
-import { gameAddressOf, stateOf, type FleetEvent } from './fleet.js';
+import { gameAddressOf, stateOf, type FleetEvent } from './server-record.js';
 
 export function logFleetEvents(logger: Logger, events: readonly FleetEvent[]): void {
   for (const e of events) {

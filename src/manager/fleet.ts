@@ -1,63 +1,11 @@
 // The one owner of fleet state. Every change to a server's record goes through this class, and
 // every change of state is returned as an event, so the caller can log and count it.
-import type { BackendServer, HealthReport, ServerPorts, ServerState } from './types.js';
+import type { FleetEvent, Lifecycle, ServerRecord } from './server-record.js';
+import { isInRotation, isSettled } from './server-record.js';
+import type { BackendServer, HealthReport, ServerPorts } from './types.js';
 
-/** How the manager sees a server's life; `standby` is a separate, durable flag. */
-export type Lifecycle = 'pending' | 'running' | 'unhealthy' | 'stopping';
-
-export interface ServerRecord {
-  id: string;
-  name: string;
-  host: string | null;
-  /** Where health polls and drain calls go; `host` unless the backend says otherwise. */
-  pollHost: string | null;
-  ports: ServerPorts | null;
-  lifecycle: Lifecycle;
-  standby: boolean;
-  launchedAt: number;
-  /** Last good health report and when the request that produced it was sent. */
-  report: HealthReport | null;
-  reportSentAt: number;
-  /** Where the last good report came from. */
-  reportSource: 'poll' | 'heartbeat' | null;
-  lastPollAt: number | null;
-  lastHealthyAt: number | null;
-  /** Consecutive failed polls. */
-  failures: number;
-  lastError: string | null;
-  /** An action (launch bookkeeping, standby, stop) is in flight for this server. */
-  busy: boolean;
-  /** An operator drained it: it stays on standby until undrained, whatever the policy wants. */
-  held: boolean;
-  stopReason: string | null;
-  /** When this manager first saw it; listing lag after a launch is forgiven for a while. */
-  seenAt: number;
-  /** Why the name changed (a collision, a name not from the list), shown with the server. */
-  nameNote: string | null;
-}
-
-export type FleetEvent =
-  | { type: 'added'; server: ServerRecord; source: 'launch' | 'discovered' }
-  | { type: 'active'; server: ServerRecord }
-  | { type: 'unhealthy'; server: ServerRecord; reason: string }
-  | { type: 'out_of_rotation'; server: ServerRecord; reason: string }
-  | { type: 'removed'; server: ServerRecord; reason: string };
-
-export function stateOf(r: ServerRecord): ServerState {
-  if (r.lifecycle === 'stopping') return 'stopping';
-  if (r.lifecycle === 'unhealthy') return 'unhealthy';
-  if (r.lifecycle === 'pending') return 'pending';
-  return r.standby ? 'standby' : 'active';
-}
-
-/** Sessions a server holds: what it says, or what its capacity implies. */
-export function sessionsOf(r: ServerRecord, defaultCapacity: number): number {
-  const report = r.report;
-  if (!report) return 0;
-  if (report.activeSessions !== undefined) return report.activeSessions;
-  if (report.draining) return report.readyToClose ? 0 : 1;
-  return Math.max(0, (report.maxCapacity ?? defaultCapacity) - report.availableCapacity);
-}
+/** The fleet's own, writable form of a record; everyone else sees `ServerRecord`, read-only. */
+type WritableRecord = { -readonly [K in keyof ServerRecord]: ServerRecord[K] };
 
 export interface FleetOptions {
   failThreshold: number;
@@ -69,7 +17,7 @@ export interface FleetOptions {
 export type FleetChangeListener = (id: string) => void;
 
 export class Fleet {
-  private readonly records = new Map<string, ServerRecord>();
+  private readonly records = new Map<string, WritableRecord>();
   private readonly listeners: FleetChangeListener[] = [];
 
   constructor(private readonly options: FleetOptions) {}
@@ -87,7 +35,8 @@ export class Fleet {
     return this.records.get(id);
   }
 
-  all(): ServerRecord[] {
+  /** A fresh list of the records (read-only views of the live ones). */
+  all(): readonly ServerRecord[] {
     return [...this.records.values()];
   }
 
@@ -222,9 +171,13 @@ export class Fleet {
     return [{ type: 'unhealthy', server: r, reason }];
   }
 
-  setStandby(id: string, standby: boolean): void {
+  /** Standby (out of rotation) and the operator's hold, which only goes with standby. */
+  markStandby(id: string, standby: boolean, held = false): void {
     const r = this.records.get(id);
-    if (r) r.standby = standby;
+    if (r) {
+      r.standby = standby;
+      r.held = standby && held;
+    }
     this.changed(id);
   }
 
@@ -241,12 +194,6 @@ export class Fleet {
     const r = this.records.get(id);
     if (!r || r.lifecycle !== 'stopping') return;
     r.lifecycle = lifecycle;
-    this.changed(id);
-  }
-
-  setHeld(id: string, held: boolean): void {
-    const r = this.records.get(id);
-    if (r) r.held = held;
     this.changed(id);
   }
 
@@ -281,7 +228,7 @@ export class Fleet {
     return out;
   }
 
-  private newRecord(s: BackendServer, now: number): ServerRecord {
+  private newRecord(s: BackendServer, now: number): WritableRecord {
     return {
       id: s.id,
       name: s.name,
@@ -307,18 +254,4 @@ export class Fleet {
   }
 }
 
-/** `host:gamePort`, the seed's `available` form; null until the server has an address. */
-export function gameAddressOf(r: Pick<ServerRecord, 'host' | 'ports'>): string | null {
-  return r.host !== null && r.ports !== null ? `${r.host}:${r.ports.game}` : null;
-}
-
-export function isSettled(r: ServerRecord): boolean {
-  return r.lifecycle === 'running' && r.failures === 0 && r.report !== null && r.host !== null && r.ports !== null && !r.busy;
-}
-
-export function isInRotation(r: ServerRecord): boolean {
-  return (
-    r.lifecycle === 'running' && !r.standby && r.failures === 0 && r.report !== null && r.host !== null && r.ports !== null
-  );
-}
 const samePorts = (a: ServerPorts, b: ServerPorts | null): boolean => b !== null && a.game === b.game && a.web === b.web && a.health === b.health;

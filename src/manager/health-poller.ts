@@ -4,7 +4,8 @@
 import pLimit from 'p-limit';
 import type { Logger } from '../shared/log.js';
 import type { Clock } from '../shared/clock.js';
-import { sessionsOf, type Fleet, type FleetEvent } from './fleet.js';
+import type { Fleet } from './fleet.js';
+import { sessionsOf, type FleetEvent } from './server-record.js';
 import type { ManagerMetrics } from './metrics.js';
 import type { HealthProber } from './prober.js';
 import type { ReservationBook } from './reservations.js';

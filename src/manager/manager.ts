@@ -9,7 +9,8 @@ import { Demand } from './demand.js';
 import type { SetSignalResult } from './demand-signals.js';
 import { DemandWatch } from './demand-watch.js';
 import { Executor, errorMessage } from './executor.js';
-import { Fleet, gameAddressOf, sessionsOf, stateOf, type FleetEvent } from './fleet.js';
+import { Fleet } from './fleet.js';
+import { gameAddressOf, sessionsOf, stateOf, type FleetEvent } from './server-record.js';
 import { logFleetEvents } from './fleet-log.js';
 import { StartFailureBackoff } from './start-failure-backoff.js';
 import { HealthPoller } from './health-poller.js';
@@ -250,8 +251,7 @@ export class Manager {
 
   servers(): ServerView[] {
     const now = this.deps.clock.now();
-    return this.fleet
-      .all()
+    return [...this.fleet.all()]
       .sort((a, b) => a.launchedAt - b.launchedAt || a.id.localeCompare(b.id))
       .map((r) => toServerView(r, this.book, this.deps.config.scaling.capacity, now));
   }
@@ -325,7 +325,7 @@ export class Manager {
     if (!r) return notFound(id);
     if (r.lifecycle === 'stopping') return { ok: false, code: 'conflict', message: `server ${id} is stopping` };
     if (r.busy) return { ok: false, code: 'conflict', message: `server ${id} has an action in flight; try again` };
-    this.executor.setStandby(id, standby, reason, standby);
+    this.executor.applyStandby(id, standby, reason, standby);
     if (!standby) this.wake('operator');
     return { ok: true, server: this.server(id) as ServerView };
   }
@@ -378,7 +378,7 @@ export class Manager {
 
   /** Waits for background actions (standby, stops) to finish; for tests and shutdown. */
   settle(timeoutMs = 10_000): Promise<void> {
-    return this.executor.drain(timeoutMs);
+    return this.executor.whenIdle(timeoutMs);
   }
 
   close(): Promise<void> {
@@ -386,7 +386,7 @@ export class Manager {
       this.demand.close();
       this.wanted.close();
       await Promise.allSettled([this.tickLoop.close(), this.pollLoop.close()]);
-      await this.executor.drain(5_000);
+      await this.executor.whenIdle(5_000);
     })();
     return this.closing;
   }

@@ -3,7 +3,8 @@
 // a name two live servers share, or a server with no name from the list, is resolved here, logged and counted.
 import type { Logger } from '../shared/log.js';
 import { namesForLaunch, resolveNames, type NameBook, type NamedServer } from '../proxy/names.js';
-import type { Fleet, FleetEvent, ServerRecord } from './fleet.js';
+import type { Fleet } from './fleet.js';
+import type { FleetEvent, ServerRecord } from './server-record.js';
 import type { ManagerMetrics } from './metrics.js';
 
 export interface ServerNamesDeps {

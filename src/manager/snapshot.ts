@@ -1,6 +1,6 @@
 // Read-only projections of the fleet: what the policy decides on, and what the API shows.
 import { effectiveCapacity } from './allocator.js';
-import { gameAddressOf, isInRotation, sessionsOf, stateOf, type ServerRecord } from './fleet.js';
+import { gameAddressOf, isInRotation, sessionsOf, stateOf, type ServerRecord } from './server-record.js';
 import type { PolicyServer } from './policy.js';
 import type { ReservationBook } from './reservations.js';
 import type { ServerPorts, ServerState } from './types.js';

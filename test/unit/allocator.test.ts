@@ -117,12 +117,12 @@ describe('Allocator', () => {
 
   it('says when there is no server in rotation at all', () => {
     const { allocator, clock, fleet } = setup([{ id: 'a', available: 5 }]);
-    fleet.setStandby('a', true);
+    fleet.markStandby('a', true);
     expect(allocator.allocate(undefined, clock.now())).toEqual({ kind: 'none', reason: 'no server in rotation' });
   });
 
   it.each([
-    { name: 'standby', change: (f: Fleet) => f.setStandby('a', true) },
+    { name: 'standby', change: (f: Fleet) => f.markStandby('a', true) },
     { name: 'after a failed poll', change: (f: Fleet) => f.applyFailure('a', 'timeout', 1_000) },
     { name: 'stopping', change: (f: Fleet) => f.markStopping('a', 'operator') },
     { name: 'unhealthy', change: (f: Fleet) => f.markUnhealthy('a', 'broken') },

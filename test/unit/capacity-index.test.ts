@@ -59,7 +59,7 @@ function run(strategy: AllocationStrategy, joinGrace: number, ops: readonly Op[]
         fleet.applyFailure(o.id, 'timeout', now);
         break;
       case 'standby':
-        fleet.setStandby(o.id, o.on);
+        fleet.markStandby(o.id, o.on);
         break;
       case 'stopping': {
         const before = fleet.get(o.id)?.lifecycle;

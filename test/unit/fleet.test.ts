@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { Fleet, isInRotation, sessionsOf, stateOf, type ServerRecord } from '../../src/manager/fleet.js';
+import { Fleet } from '../../src/manager/fleet.js';
+import { isInRotation, sessionsOf, stateOf, type ServerRecord } from '../../src/manager/server-record.js';
 import { makeBackendServer, makeHealthReport } from '../support/factories.js';
 
 const GRACE = 60_000;
