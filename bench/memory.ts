@@ -4,9 +4,12 @@ import { Fleet } from '../src/manager/fleet.js';
 import { ReservationBook } from '../src/manager/reservations.js';
 import type { BackendServer } from '../src/manager/types.js';
 import { row, type Benchmark } from './harness.js';
+import { pollMemory } from './poll-memory.js';
 
 const SERVERS = 10_000;
 const RESERVATIONS = 100_000;
+/** Gameservers polled for the per-connection figure (each a listener in this process). */
+const POLLED = 1_000;
 
 function collect(): void {
   const gc = globalThis.gc;
@@ -85,6 +88,8 @@ export const memory: Benchmark = {
       return b;
     });
 
+    ctx.progress(`memory: polling ${POLLED} gameservers`);
+    const polled = await pollMemory(POLLED);
     const perServer = fleet.bytes / SERVERS;
     const perPlainServer = plainServers.bytes / SERVERS;
     const perReservation = book.bytes / RESERVATIONS;
@@ -99,6 +104,8 @@ export const memory: Benchmark = {
         row('bytes per reservation', 'B', perReservation, perPlainReservation, 'reservation without session id (shares the server id) ÷ plain object'),
         row('bytes per reservation with session id', 'B', perSessionReservation, perPlainReservation, 'includes the session id string and its index entry'),
         row('fleet of 10,000 + 100,000 reservations', 'MiB', (fleet.bytes + withSessions.bytes) / 2 ** 20, null, 'what the manager holds at that size'),
+        row('heap per polled gameserver (HttpProber)', 'B', polled.prober, polled.nodeHttp, `kept-alive connection and client state, ${POLLED} servers polled twice ÷ node:http keep-alive Agent`),
+        row('heap per polled gameserver, undici Pool per server', 'B', polled.undiciPool, polled.prober, 'the prober before it kept one connection per server ÷ the prober now'),
       ],
       notes: [`objects alive at measurement: ${alive.join(', ')}`],
     };

@@ -34,9 +34,12 @@ export class HttpProber implements HealthProber {
     this.maxBodyBytes = options.maxBodyBytes ?? 16 * 1024;
     this.deadlines = new Deadlines(options.timeoutMs);
     // Keep-alive connections: polling hundreds of servers every two seconds should not open a socket each time.
+    // One connection per gameserver: the manager never polls a server twice at once, and with `connections: 1`
+    // undici keeps a plain Client per origin instead of a Pool, which costs a quarter of the memory (about 6 KB
+    // against 26 KB of heap per server; 200 MB at 10,000 servers). A drain request waits behind a poll in flight.
     this.agent = new Agent({
       keepAliveTimeout: 30_000,
-      connections: 4,
+      connections: 1,
       connectTimeout: options.timeoutMs,
       headersTimeout: options.timeoutMs,
       bodyTimeout: options.timeoutMs,

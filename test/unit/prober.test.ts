@@ -88,6 +88,18 @@ describe('HttpProber.probe', () => {
     expect(results.every((r) => r.ok)).toBe(true);
     expect(requests).toHaveLength(20);
   });
+
+  it('keeps one connection per gameserver, however many polls and drain requests it sends', async () => {
+    let connections = 0;
+    server.on('connection', () => (connections += 1));
+    const polls = Array.from({ length: 20 }, () => prober.probe('127.0.0.1', port));
+    const drain = prober.setDraining('127.0.0.1', port, true);
+    const results = await Promise.all(polls);
+    expect(results.every((r) => r.ok)).toBe(true);
+    expect(await drain).toBe(true);
+    expect(requests).toHaveLength(21);
+    expect(connections).toBe(1);
+  });
 });
 
 describe('HttpProber.setDraining', () => {
