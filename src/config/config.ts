@@ -3,9 +3,9 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { webPortFor } from '../shared/gameserver-ports.js';
 import { join } from 'node:path';
 import { parse as parseDotenv } from 'dotenv';
-import { isValidTimezone, parseMinSchedule } from '../manager/min-schedule.js';
+import { isValidTimezone, parseMinSchedule } from '../shared/min-schedule-syntax.js';
 import type { z } from 'zod';
-import { DEFAULT_NAME_WORDS } from '../proxy/names.js';
+import { DEFAULT_NAME_WORDS } from '../shared/server-name-words.js';
 import type { Config, EcsSettings } from './resolved-config.js';
 import { ALIASES, envSchema, type RawEnv } from './schema.js';
 

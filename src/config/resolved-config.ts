@@ -1,19 +1,14 @@
 // The shape the environment resolves to. Each section has the shape of the options its component reads
 // (src/manager/options.ts, src/aws/ecs-options.ts, src/api/security-options.ts): config does not import them,
 // and the typechecker checks the fit where src/main.ts passes a section in.
-
-/** A cron rule of MIN_SERVERS_SCHEDULE: from `cron` on, at least `minServers` servers. */
-export interface ScheduleRule {
-  cron: string;
-  minServers: number;
-}
+import type { MinServersRule } from '../shared/min-schedule-syntax.js';
 
 export interface ScalingSettings {
   upscaleMargin: number;
   downscaleMargin: number;
   capacity: number;
   minServers: number;
-  minSchedule: ScheduleRule[];
+  minSchedule: MinServersRule[];
   scheduleTimezone: string | undefined;
   maxServers: number;
   maxLaunchPerTick: number;

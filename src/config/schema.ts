@@ -1,6 +1,6 @@
 // The environment, validated once at startup (§6 of the design: the seed's .env keeps working).
 import { z } from 'zod';
-import { boolean, commaList, seconds, wholeNumber } from './env-values.js';
+import { boolean, commaList, seconds, wholeNumber } from '../shared/env-values.js';
 
 /** Defaults are output values in zod 4 (they skip the transform), so a default in seconds is given in ms. */
 const sec = (s: number) => Math.round(s * 1000);

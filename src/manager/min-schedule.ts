@@ -1,51 +1,13 @@
 // Scheduled capacity floors: tournament nights and weekend peaks are known in advance, so the
 // operator can raise MIN_SERVERS before the players arrive instead of waiting for the margin to trip.
-// Format: `CRON=N;CRON=N`, e.g. `0 18 * * 5=8;0 23 * * 5=1` (Fridays 18:00 → 8 servers, 23:00 → back to 1).
-// node-cron fires the rules; croner, which can say when an expression last matched, finds the rule in force at start.
+// Format: `CRON=N;CRON=N`, e.g. `0 18 * * 5=8;0 23 * * 5=1` (Fridays 18:00 → 8 servers, 23:00 → back to 1); the
+// syntax is src/shared/min-schedule-syntax.ts. node-cron fires the rules; croner, which can say when an expression
+// last matched, finds the rule in force at start.
 import { Cron } from 'croner';
 import cron from 'node-cron';
+import type { MinServersRule } from '../shared/min-schedule-syntax.js';
 
-export interface MinServersRule {
-  cron: string;
-  minServers: number;
-}
-
-export type ParsedSchedule = { ok: true; rules: MinServersRule[] } | { ok: false; error: string };
-
-export function parseMinSchedule(text: string): ParsedSchedule {
-  const rules: MinServersRule[] = [];
-  for (const raw of text.split(';')) {
-    const entry = raw.trim();
-    if (entry === '') continue;
-    const eq = entry.lastIndexOf('=');
-    const expression = eq > 0 ? entry.slice(0, eq).trim() : '';
-    const count = eq > 0 ? entry.slice(eq + 1).trim() : '';
-    if (!expression || !/^\d{1,5}$/.test(count)) {
-      return { ok: false, error: `expected entries like "0 18 * * 5=8" separated by ";" (got ${JSON.stringify(entry)})` };
-    }
-    if (!cron.validate(expression) || !lastMatchable(expression)) return { ok: false, error: `invalid cron expression ${JSON.stringify(expression)}` };
-    rules.push({ cron: expression, minServers: Number(count) });
-  }
-  return { ok: true, rules };
-}
-
-export function isValidTimezone(tz: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: tz });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function lastMatchable(expression: string): boolean {
-  try {
-    new Cron(expression, { paused: true }).stop();
-    return true;
-  } catch {
-    return false;
-  }
-}
+export type { MinServersRule };
 
 /** When `rule` last matched at or before `now`, or null if it never has (within croner's look-back). */
 export function lastFired(rule: MinServersRule, timezone: string | undefined, now: Date): Date | null {

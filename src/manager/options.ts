@@ -1,6 +1,6 @@
 // What the manager reads of its configuration: the scaling rules (§3.3) and the health polls (§3.1).
 // src/config resolves the environment into values of this shape; src/main.ts passes them in.
-import type { MinServersRule } from './min-schedule.js';
+import type { MinServersRule } from '../shared/min-schedule-syntax.js';
 
 export interface ScalingConfig {
   upscaleMargin: number;

@@ -3,10 +3,7 @@
 // list the words come round again with a number (arbiter-alpha-2 is index words.length), so no fleet runs out.
 // Pure functions only: the manager's ServerNames owns the names and applies what these decide.
 
-export const DEFAULT_NAME_WORDS = [
-  'alpha', 'bravo', 'charlie', 'delta', 'echo', 'foxtrot', 'golf', 'hotel', 'india', 'juliett', 'kilo', 'lima', 'mike',
-  'november', 'oscar', 'papa', 'quebec', 'romeo', 'sierra', 'tango', 'uniform', 'victor', 'whiskey', 'xray', 'yankee', 'zulu',
-];
+export { DEFAULT_NAME_WORDS } from '../shared/server-name-words.js';
 
 export interface NameBook {
   prefix: string;

@@ -1,6 +1,6 @@
 // The sidecar's environment, validated once at start; every bad variable is named in the error.
 import { z } from 'zod';
-import { seconds, wholeNumber } from '../config/env-values.js';
+import { seconds, wholeNumber } from '../shared/env-values.js';
 
 const httpUrl = z
   .string()

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/config.js';
 import { ConfigError } from '../../src/config/config.js';
-import { parseMinSchedule, ruleInForce, startMinSchedule, type MinServersRule } from '../../src/manager/min-schedule.js';
+import { ruleInForce, startMinSchedule, type MinServersRule } from '../../src/manager/min-schedule.js';
+import { parseMinSchedule } from '../../src/shared/min-schedule-syntax.js';
 import { waitFor } from '../support/wait.js';
 
 describe('parseMinSchedule', () => {
