@@ -2,6 +2,7 @@
 // A listener costs one file descriptor and a few KB, so thousands of tasks fit in one process (see sim/README.md).
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
+import { healthBodyFor, type FullHealthBody } from '../src/shared/gameserver-health.js';
 import { HEALTH_KEEP_ALIVE_MS } from '../src/shared/health-keep-alive.js';
 import type { GameserverState } from './model.js';
 
@@ -32,15 +33,9 @@ export interface Endpoint {
   kind: 'web' | 'game';
 }
 
-export function healthBody(task: HostedTask): Record<string, unknown> {
+export function healthBody(task: HostedTask): FullHealthBody {
   const g = task.gameserver;
-  return {
-    available_capacity: g.draining ? 0 : Math.max(0, g.capacity - g.sessions),
-    ready_to_close: g.draining && g.sessions === 0,
-    max_capacity: g.capacity,
-    active_sessions: g.sessions,
-    draining: g.draining,
-  };
+  return healthBodyFor({ capacity: g.capacity, activeSessions: g.sessions, draining: g.draining });
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {

@@ -5,7 +5,7 @@ import type { Server as NetServer } from 'node:net';
 import { createSilentLogger, type Logger } from '../shared/log.js';
 import { HEALTH_KEEP_ALIVE_MS } from '../shared/health-keep-alive.js';
 import { listenOn } from '../shared/listen.js';
-import type { ServerPorts } from '../manager/types.js';
+import type { ServerPorts } from '../shared/gameserver-ports.js';
 import { createGamePortServer } from './game-port.js';
 import { DirectoryGamelogStore, MemoryGamelogStore } from './gamelog-store.js';
 import { SessionTable, type HealthBody } from './session-table.js';

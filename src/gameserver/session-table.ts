@@ -1,5 +1,6 @@
 // The demo game's sessions: capacity and drain accounting, the lobby, the timed "game", and its result.
 // Transport-free: the TCP and HTTP layers call in with plain values and a PlayerLink per client.
+import { healthBodyFor } from '../shared/gameserver-health.js';
 import type { Logger } from '../shared/log.js';
 import type { GamelogStore } from './gamelog-store.js';
 import type { SessionStatus, PlayerLink, ClientReport, StatusReport, HealthBody, PlayRequest, SetupResult } from './session-types.js';
@@ -60,14 +61,7 @@ export class SessionTable {
 
   health(): HealthBody {
     this.prune();
-    const live = this.liveCount();
-    return {
-      available_capacity: this.draining ? 0 : Math.max(0, this.options.capacity - live),
-      ready_to_close: this.draining && live === 0,
-      max_capacity: this.options.capacity,
-      active_sessions: live,
-      draining: this.draining,
-    };
+    return healthBodyFor({ capacity: this.options.capacity, activeSessions: this.liveCount(), draining: this.draining });
   }
 
   setDraining(on: boolean): HealthBody {

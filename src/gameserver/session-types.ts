@@ -30,13 +30,7 @@ export interface StatusReport {
 }
 
 /** The §3.1 health body, with the optional extra fields. */
-export interface HealthBody {
-  available_capacity: number;
-  ready_to_close: boolean;
-  max_capacity: number;
-  active_sessions: number;
-  draining: boolean;
-}
+export type { FullHealthBody as HealthBody } from '../shared/gameserver-contract.js';
 
 export interface PlayRequest {
   gameName: string;

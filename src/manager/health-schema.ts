@@ -1,18 +1,9 @@
-// The gameserver /health/ contract (§3.1), validated. Anything else is a failed poll.
-import { z } from 'zod';
+// The gameserver /health/ contract (§3.1, src/shared/gameserver-contract.ts) read into the manager's HealthReport.
+// Anything that fails the schema is a failed poll.
+import { healthBodySchema } from '../shared/gameserver-contract.js';
 import type { HealthReport } from './types.js';
 
-const count = z.number().int().nonnegative();
-
-export const healthBodySchema = z.object({
-  available_capacity: count,
-  ready_to_close: z.boolean(),
-  max_capacity: count.optional(),
-  active_sessions: count.optional(),
-  draining: z.boolean().optional(),
-});
-
-export type HealthBody = z.infer<typeof healthBodySchema>;
+export { healthBodySchema, type HealthBody } from '../shared/gameserver-contract.js';
 
 export type ParsedHealth = { ok: true; report: HealthReport } | { ok: false; error: string };
 

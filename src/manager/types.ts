@@ -1,15 +1,10 @@
 // Shared vocabulary of the manager: what a backend reports, what a gameserver's /health/ says,
 // and the per-server record that the fleet owns.
 
-/** Ports a gameserver exposes. `health` serves GET /health/ (§3.1); often equal to `web`. */
-export interface ServerPorts {
-  /** Clients connect here (Cerveau TCP 3000). The legacy `available` field is host:game. */
-  game: number;
-  /** HTTP API a match runner uses (Cerveau 3080, or the sidecar in front of it). */
-  web: number;
-  /** Serves GET /health/, POST /drain/ and POST /undrain/. */
-  health: number;
-}
+import type { ServerPorts } from '../shared/gameserver-ports.js';
+
+// Part of a backend's report; the type itself is the gameserver contract's (src/shared).
+export type { ServerPorts };
 
 /** Where the backend says a server is in its life, independent of the manager's own state. */
 export type BackendStatus = 'starting' | 'running' | 'stopping' | 'stopped';

@@ -2,6 +2,7 @@
 // POST /setup, refuses new ones when full or draining, and serves the §3.1 health contract.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { healthBodyFor, type FullHealthBody } from '../shared/gameserver-health.js';
 import { createSilentLogger, type Logger } from '../shared/log.js';
 import { HEALTH_KEEP_ALIVE_MS } from '../shared/health-keep-alive.js';
 import { listenOn } from '../shared/listen.js';
@@ -40,13 +41,7 @@ export interface SidecarOptions {
   clock?: Clock;
 }
 
-export interface SidecarHealth {
-  available_capacity: number;
-  ready_to_close: boolean;
-  max_capacity: number;
-  active_sessions: number;
-  draining: boolean;
-}
+export type SidecarHealth = FullHealthBody;
 
 export interface Sidecar {
   listen(): Promise<AddressInfo>;
@@ -99,13 +94,7 @@ export function createSidecar(options: SidecarOptions): Sidecar {
   let inFlight = 0;
   const live = (): number => tracker.size + inFlight;
 
-  const health = (): SidecarHealth => ({
-    available_capacity: draining || !probe.up ? 0 : Math.max(0, maxSessions - live()),
-    ready_to_close: draining && live() === 0,
-    max_capacity: maxSessions,
-    active_sessions: live(),
-    draining,
-  });
+  const health = (): SidecarHealth => healthBodyFor({ capacity: maxSessions, activeSessions: live(), draining, accepting: probe.up });
 
   async function handleSetup(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (draining) return sendJson(res, 503, { error: 'This gameserver is draining and accepts no new sessions.' });
