@@ -7,6 +7,7 @@ import { DemandEstimates } from './demand-estimates.js';
 import { createDemandMetrics, type DemandMetrics } from './demand-metrics.js';
 import { DemandSignals, type SetSignalResult } from './demand-signals.js';
 import type { PolicyDemand } from './policy.js';
+import type { FleetEvent } from './server-record.js';
 
 export interface DemandDeps {
   mode: 'margin' | 'demand';
@@ -55,21 +56,25 @@ export class Demand {
     return this.lastAllocated.get(serverId);
   }
 
-  launchedServer(id: string, launchedAt: number): void {
-    this.launching.set(id, launchedAt);
-  }
-
-  /** A server entered rotation: if this manager launched it, that is one launch latency measured. */
-  activeServer(id: string, now: number): void {
-    const at = this.launching.get(id);
-    if (at === undefined) return;
-    this.launching.delete(id);
-    this.estimates.launched(now - at);
-  }
-
-  removedServer(id: string): void {
-    this.launching.delete(id);
-    this.lastAllocated.delete(id);
+  /**
+   * Follows the fleet: a server this manager launched that turns healthy is one launch latency measured; a server
+   * that leaves takes its last hand-out time with it.
+   */
+  followFleet(events: readonly FleetEvent[]): void {
+    const now = this.deps.now();
+    for (const e of events) {
+      const id = e.server.id;
+      if (e.type === 'added' && e.source === 'launch') this.launching.set(id, e.server.launchedAt);
+      else if (e.type === 'active') {
+        const at = this.launching.get(id);
+        if (at === undefined) continue;
+        this.launching.delete(id);
+        this.estimates.launched(now - at);
+      } else if (e.type === 'removed') {
+        this.launching.delete(id);
+        this.lastAllocated.delete(id);
+      }
+    }
   }
 
   setSignal(source: string, seats: number, ttlMs: number): SetSignalResult {

@@ -5,7 +5,8 @@ import type { Logger } from '../shared/log.js';
 import type { Backend } from './backend.js';
 import type { Clock } from '../shared/clock.js';
 import type { Fleet } from './fleet.js';
-import { stateOf, type FleetEvent } from './server-record.js';
+import { logFleetEvents } from './fleet-log.js';
+import { stateOf } from './server-record.js';
 import type { ManagerMetrics } from './metrics.js';
 import type { Decision } from './policy.js';
 import type { HealthProber } from './prober.js';
@@ -20,8 +21,6 @@ export interface ExecutorDeps {
   metrics: ManagerMetrics;
   /** Names new servers and frees the names of replaced ones; without it the backend names servers itself. */
   names?: ServerNames;
-  /** Logs fleet events the executor causes. */
-  onEvents: (events: FleetEvent[]) => void;
 }
 
 export class Executor {
@@ -55,7 +54,7 @@ export class Executor {
     try {
       const result = await backend.launch(count, names);
       if (names) this.deps.names?.returned(names, result.launched);
-      this.deps.onEvents(fleet.addLaunched(result.launched, clock.now()));
+      logFleetEvents(logger, fleet.addLaunched(result.launched, clock.now()));
       for (const s of result.launched) logger.info('server launched', { serverId: s.id, name: s.name, reason });
       for (const f of result.failures) {
         metrics.launchFailures.inc({ reason: f.reason });

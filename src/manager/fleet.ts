@@ -1,5 +1,6 @@
 // The one owner of fleet state. Every change to a server's record goes through this class, and
-// every change of state is returned as an event, so the caller can log and count it.
+// every change of state is returned as an event (the caller logs it) and told to the followers of the
+// fleet (names, demand estimates, the start-failure back-off), so no caller has to pass it on.
 import type { FleetEvent, Lifecycle, ServerRecord } from './server-record.js';
 import { isInRotation, isSettled } from './server-record.js';
 import type { BackendServer, HealthReport, ServerPorts } from './types.js';
@@ -16,9 +17,13 @@ export interface FleetOptions {
 /** Told the id of every server whose record changed or left, so indexes over the fleet stay current. */
 export type FleetChangeListener = (id: string) => void;
 
+/** Told each batch of state changes, after the records changed and before the caller gets them back. */
+export type FleetEventListener = (events: readonly FleetEvent[]) => void;
+
 export class Fleet {
   private readonly records = new Map<string, WritableRecord>();
   private readonly listeners: FleetChangeListener[] = [];
+  private readonly followers: FleetEventListener[] = [];
 
   constructor(private readonly options: FleetOptions) {}
 
@@ -29,6 +34,16 @@ export class Fleet {
 
   private changed(id: string): void {
     for (const l of this.listeners) l(id);
+  }
+
+  /** Followers are told in the order they subscribed. */
+  onEvents(listener: FleetEventListener): void {
+    this.followers.push(listener);
+  }
+
+  private publish(events: FleetEvent[]): FleetEvent[] {
+    if (events.length > 0) for (const f of this.followers) f(events);
+    return events;
   }
 
   get(id: string): ServerRecord | undefined {
@@ -54,7 +69,7 @@ export class Fleet {
       this.changed(s.id);
       events.push({ type: 'added', server: record, source: 'launch' });
     }
-    return events;
+    return this.publish(events);
   }
 
   /**
@@ -104,14 +119,14 @@ export class Fleet {
         events.push({ type: 'removed', server: record, reason: 'no longer listed by the backend' });
       }
     }
-    return events;
+    return this.publish(events);
   }
 
   /** A good health report, from a poll sent at `sentAt` or a heartbeat; the fresher one wins. */
   applyReport(id: string, report: HealthReport, sentAt: number, now: number, source: 'poll' | 'heartbeat'): FleetEvent[] {
     const events = this.report(id, report, sentAt, now, source);
     this.changed(id);
-    return events;
+    return this.publish(events);
   }
 
   private report(id: string, report: HealthReport, sentAt: number, now: number, source: 'poll' | 'heartbeat'): FleetEvent[] {
@@ -144,7 +159,7 @@ export class Fleet {
   applyFailure(id: string, error: string, now: number): FleetEvent[] {
     const events = this.failure(id, error, now);
     this.changed(id);
-    return events;
+    return this.publish(events);
   }
 
   private failure(id: string, error: string, now: number): FleetEvent[] {
@@ -168,7 +183,7 @@ export class Fleet {
     r.lifecycle = 'unhealthy';
     r.lastError = reason;
     this.changed(id);
-    return [{ type: 'unhealthy', server: r, reason }];
+    return this.publish([{ type: 'unhealthy', server: r, reason }]);
   }
 
   /** Standby (out of rotation) and the operator's hold, which only goes with standby. */

@@ -5,6 +5,7 @@ import pLimit from 'p-limit';
 import type { Logger } from '../shared/log.js';
 import type { Clock } from '../shared/clock.js';
 import type { Fleet } from './fleet.js';
+import { logFleetEvents } from './fleet-log.js';
 import { sessionsOf, type FleetEvent } from './server-record.js';
 import type { ManagerMetrics } from './metrics.js';
 import type { HealthProber } from './prober.js';
@@ -22,7 +23,6 @@ export interface HealthPollerDeps {
   capacity: number;
   /** Polls in flight at once. */
   concurrency: number;
-  onEvents: (events: FleetEvent[]) => void;
 }
 
 /**
@@ -58,19 +58,24 @@ export class HealthPoller {
           const sentAt = clock.now();
           const result = await prober.probe(r.pollHost as string, (r.ports as { health: number }).health);
           const now = clock.now();
-          const events = result.ok ? this.applyReport(r.id, result.report, sentAt, now, 'poll') : fleet.applyFailure(r.id, result.error, now);
+          const events = result.ok ? this.take(r.id, result.report, sentAt, now, 'poll') : fleet.applyFailure(r.id, result.error, now);
           metrics.polls.inc({ result: result.ok ? 'ok' : 'failed' });
           if (!result.ok) logger.warn('poll failed', { serverId: r.id, name: r.name, error: result.error, failures: fleet.get(r.id)?.failures });
           if (events.some((e) => e.type === 'unhealthy')) unhealthy = true;
-          this.deps.onEvents(events);
+          logFleetEvents(logger, events);
         }),
       ),
     );
     return { unhealthy };
   }
 
+  /** A gameserver's pushed report; it counts like a poll, the fresher one wins. */
+  applyHeartbeat(id: string, report: HealthReport, now: number): void {
+    logFleetEvents(this.deps.logger, this.take(id, report, now, now, 'heartbeat'));
+  }
+
   /** Applies a good report (a poll's or a heartbeat's) and returns the fleet events it caused. */
-  applyReport(id: string, report: HealthReport, sentAt: number, now: number, source: 'poll' | 'heartbeat'): FleetEvent[] {
+  private take(id: string, report: HealthReport, sentAt: number, now: number, source: 'poll' | 'heartbeat'): FleetEvent[] {
     const { fleet, book, capacity, logger } = this.deps;
     const bounded = boundReport(report, capacity);
     if (!bounded.ok) return fleet.applyFailure(id, bounded.error, now);

@@ -10,9 +10,8 @@ import type { SetSignalResult } from './demand-signals.js';
 import { DemandWatch } from './demand-watch.js';
 import { Executor, errorMessage } from './executor.js';
 import { Fleet } from './fleet.js';
-import { gameAddressOf, sessionsOf, stateOf, type FleetEvent } from './server-record.js';
-import { logFleetEvents } from './fleet-log.js';
-import { StartFailureBackoff } from './start-failure-backoff.js';
+import { gameAddressOf, sessionsOf, stateOf } from './server-record.js';
+import { StartOutcomes } from './start-outcomes.js';
 import { HealthPoller } from './health-poller.js';
 import { History, type HistorySnapshot } from './history.js';
 import { AFTER_ACTION_MS, Reconciler } from './reconciler.js';
@@ -62,7 +61,7 @@ export class Manager {
   private readonly demand: DemandWatch;
   private readonly wanted: Demand;
   /** Launches that died before they became healthy hold the next launch back (exponential, with jitter). */
-  private readonly startBackoff = new StartFailureBackoff();
+  private readonly starts: StartOutcomes;
   private readonly names: ServerNames;
   private readonly poller: HealthPoller;
   private readonly reconciler: Reconciler;
@@ -101,7 +100,6 @@ export class Manager {
       clock,
       logger: deps.logger,
       metrics: this.metrics,
-      onEvents: (events) => this.logEvents(events),
     });
     this.poller = new HealthPoller({
       fleet: this.fleet,
@@ -112,7 +110,6 @@ export class Manager {
       metrics: this.metrics,
       capacity: config.scaling.capacity,
       concurrency: config.health.concurrency,
-      onEvents: (events) => this.logEvents(events),
     });
     this.startedAt = clock.now();
     this.wanted = new Demand({
@@ -123,6 +120,11 @@ export class Manager {
     });
     // Reservations that were never joined do not count towards the seats expected during a launch.
     this.book.onOutcome((joined) => this.wanted.estimates.reservationOutcome(joined));
+    this.starts = new StartOutcomes({ now: () => clock.now(), logger: deps.logger, metrics: this.metrics });
+    // Names last, so the lines about new servers carry the name they keep.
+    this.fleet.onEvents((events) => this.wanted.followFleet(events));
+    this.fleet.onEvents((events) => this.starts.followFleet(events));
+    this.fleet.onEvents((events) => this.names.onEvents(events));
     this.minServers = config.scaling.minServers;
     this.reconciler = new Reconciler({
       config,
@@ -138,10 +140,9 @@ export class Manager {
         minServers: () => this.minServers,
         demand: (now) => this.wanted.forPolicy(now),
         lastAllocatedAt: (id) => this.wanted.lastAllocatedAt(id),
-        launchBackoffUntil: () => this.startBackoff.blockedUntil(),
+        launchBackoffUntil: () => this.starts.blockedUntil(),
       },
       onResync: () => this.redrainStandby(),
-      onEvents: (events) => this.logEvents(events),
       onDecided: (free, decisions, at) => {
         const { upscaleMargin, downscaleMargin } = config.scaling;
         this.recent.sample({ at, free, upscaleMargin, downscaleMargin });
@@ -285,7 +286,7 @@ export class Manager {
   heartbeat(id: string, report: HealthReport): boolean {
     const now = this.deps.clock.now();
     if (!this.fleet.get(id)) return false;
-    this.logEvents(this.poller.applyReport(id, report, now, now, 'heartbeat'));
+    this.poller.applyHeartbeat(id, report, now);
     this.wanted.waiters.serve();
     return true;
   }
@@ -423,29 +424,6 @@ export class Manager {
     // Replace a dead server in this tick, not the next scheduled one; meet new demand as soon as it shows.
     if (unhealthy) this.wake('unhealthy');
     else this.demand.check();
-  }
-
-  private logEvents(events: readonly FleetEvent[]): void {
-    const now = this.deps.clock.now();
-    for (const e of events) {
-      if (e.type === 'added' && e.source === 'launch') this.wanted.launchedServer(e.server.id, e.server.launchedAt);
-      else if (e.type === 'active') {
-        this.wanted.activeServer(e.server.id, now);
-        if (this.startBackoff.recordHealthyStart()) this.deps.logger.info('launch back-off reset: a server became healthy', { serverId: e.server.id });
-      } else if (e.type === 'removed') {
-        this.wanted.removedServer(e.server.id);
-        if (e.server.lastHealthyAt === null) this.startFailed(e.server.id, e.reason, now);
-      }
-    }
-    // Names first, so the lines about new servers carry the name they keep.
-    this.names.onEvents(events);
-    logFleetEvents(this.deps.logger, events);
-  }
-
-  private startFailed(serverId: string, reason: string, now: number): void {
-    const delayMs = this.startBackoff.recordStartFailure(now);
-    this.metrics.startFailures.inc();
-    this.deps.logger.warn('server died before it became healthy; launches back off', { serverId, reason, failuresInARow: this.startBackoff.failures(), backoffMs: delayMs });
   }
 
   private logNoRoom(reason: string, backup: boolean, now: number): void {

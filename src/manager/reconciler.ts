@@ -6,7 +6,8 @@ import type { Backend } from './backend.js';
 import type { Clock } from '../shared/clock.js';
 import { errorMessage, type Executor } from './executor.js';
 import type { Fleet } from './fleet.js';
-import { isSettled, type FleetEvent } from './server-record.js';
+import { logFleetEvents } from './fleet-log.js';
+import { isSettled } from './server-record.js';
 import { FreeHistory } from './free-history.js';
 import type { ManagerMetrics } from './metrics.js';
 import { blockedLaunch, decideScale, freeCapacity, isAction, type Decision, type PolicyConfig, type PolicyDemand, type PolicySnapshot } from './policy.js';
@@ -41,7 +42,6 @@ export interface ReconcilerDeps {
   controls: ReconcileControls;
   /** After each complete observation (the resync every RESYNC_INTERVAL). */
   onResync?: () => void;
-  onEvents: (events: FleetEvent[]) => void;
   /** Each completed tick's free capacity and decisions, for the dashboard's history. */
   onDecided?: (free: number, decisions: Decision[], at: number) => void;
 }
@@ -149,7 +149,7 @@ export class Reconciler {
     if (full) this.lastResyncAt = now;
     const events = fleet.applyObservation(observed, now, full, unchanged);
     for (const e of events) if (e.type === 'removed') book.dropServer(e.server.id);
-    this.deps.onEvents(events);
+    logFleetEvents(this.deps.logger, events);
     if (full) this.deps.onResync?.();
   }
 
