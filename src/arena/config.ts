@@ -1,5 +1,6 @@
 // The arena worker's environment, checked once: a bad value stops the process with the variable's name.
 import { z } from 'zod';
+import { describeIssues } from '../shared/zod-errors.js';
 
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 
@@ -47,7 +48,7 @@ export function loadArenaConfig(env: Record<string, string | undefined>): ArenaC
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const parsed = arenaEnvSchema.safeParse(cleaned);
   if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `${i.path.join('.') || '(env)'}: ${i.message}`);
+    const lines = describeIssues(parsed.error, '(env)');
     throw new ArenaConfigError(`invalid arena configuration:\n  ${lines.join('\n  ')}`);
   }
   return parsed.data;

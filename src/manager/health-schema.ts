@@ -1,6 +1,7 @@
 // The gameserver /health/ contract (§3.1, src/shared/gameserver-contract.ts) read into the manager's HealthReport.
 // Anything that fails the schema is a failed poll.
 import { healthBodySchema } from '../shared/gameserver-contract.js';
+import { describeFirstIssue } from '../shared/zod-errors.js';
 import type { HealthReport } from './types.js';
 
 export { healthBodySchema, type HealthBody } from '../shared/gameserver-contract.js';
@@ -10,9 +11,7 @@ export type ParsedHealth = { ok: true; report: HealthReport } | { ok: false; err
 export function parseHealthBody(body: unknown): ParsedHealth {
   const parsed = healthBodySchema.safeParse(body);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const where = issue?.path.length ? issue.path.join('.') : 'body';
-    return { ok: false, error: `invalid health answer: ${where}: ${issue?.message ?? 'does not match the contract'}` };
+    return { ok: false, error: `invalid health answer: ${describeFirstIssue(parsed.error, { whole: 'body', fallback: 'does not match the contract' })}` };
   }
   const b = parsed.data;
   const report: HealthReport = { availableCapacity: b.available_capacity, readyToClose: b.ready_to_close };

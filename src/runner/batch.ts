@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import pLimit from 'p-limit';
 import { z } from 'zod';
 import type { Logger } from '../shared/log.js';
+import { describeIssues } from '../shared/zod-errors.js';
 import { runMatch, type RunMatchOptions } from './run-match.js';
 import type { MatchResult } from './types.js';
 
@@ -41,7 +42,7 @@ export function parseBatch(text: string): BatchLine[] {
     }
     const parsed = batchLineSchema.safeParse(json);
     if (!parsed.success) {
-      throw new BatchFileError(`line ${i + 1}: ${parsed.error.issues.map((e) => `${e.path.join('.') || 'line'}: ${e.message}`).join('; ')}`);
+      throw new BatchFileError(`line ${i + 1}: ${describeIssues(parsed.error, 'line').join('; ')}`);
     }
     lines.push(parsed.data);
   });

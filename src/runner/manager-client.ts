@@ -2,6 +2,7 @@
 // running a match (run-match.ts) can depend on it without depending on the client that also runs matches.
 import { z } from 'zod';
 import { CERVEAU_WEB_PORT_OFFSET, webPortFor } from '../shared/gameserver-ports.js';
+import { describeIssues } from '../shared/zod-errors.js';
 import type { Allocation } from './types.js';
 
 const allocationSchema = z.object({
@@ -64,7 +65,7 @@ function checkWait(name: string, value: number): number {
 export function parseAllocation(body: unknown): Allocation {
   const parsed = allocationSchema.safeParse(body);
   if (!parsed.success) {
-    throw new ManagerError('bad_response', `the manager's answer is not an allocation: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    throw new ManagerError('bad_response', `the manager's answer is not an allocation: ${describeIssues(parsed.error, '').join('; ')}`);
   }
   const data = parsed.data;
   const cut = data.available.lastIndexOf(':');

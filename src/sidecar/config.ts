@@ -1,6 +1,7 @@
 // The sidecar's environment, validated once at start; every bad variable is named in the error.
 import { z } from 'zod';
 import { seconds, wholeNumber } from '../shared/env-values.js';
+import { describeIssues } from '../shared/zod-errors.js';
 
 const httpUrl = z
   .string()
@@ -50,7 +51,7 @@ export function loadSidecarEnv(env: NodeJS.ProcessEnv = process.env): SidecarEnv
   }
   const parsed = sidecarEnvSchema.safeParse(input);
   if (!parsed.success) {
-    throw new SidecarConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));
+    throw new SidecarConfigError(describeIssues(parsed.error, ''));
   }
   return parsed.data;
 }

@@ -4,6 +4,7 @@
 // built from its own parse: whatever Cerveau receives on /setup is exactly what was counted.
 import { brotliDecompressSync, gunzipSync, inflateSync } from 'node:zlib';
 import { z } from 'zod';
+import { describeIssues } from '../shared/zod-errors.js';
 
 /** The path's segments, percent-decoded and lowercased; null for a path that does not decode. */
 export function pathSegments(url: string | undefined): string[] | null {
@@ -109,7 +110,7 @@ export function parseSetupRequest(headers: { 'content-type'?: string; 'content-e
   }
   const parsed = setupSchema.safeParse(json);
   if (!parsed.success) {
-    return { ok: false, status: 400, error: parsed.error.issues.map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message)).join('; ') };
+    return { ok: false, status: 400, error: describeIssues(parsed.error).join('; ') };
   }
   const { gameName, session, password, gameSettings } = parsed.data;
   return { ok: true, setup: password ? { gameName, session, password, gameSettings } : { gameName, session, gameSettings } };

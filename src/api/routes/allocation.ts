@@ -1,6 +1,7 @@
 // GET /available-server/ and the seed's spellings: one call that answers with a server that has room.
 import { Router, type Request } from 'express';
 import { webPortFor } from '../../shared/gameserver-ports.js';
+import { describeFirstIssue } from '../../shared/zod-errors.js';
 import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import { z } from 'zod';
 import type { Allocation } from '../../manager/manager.js';
@@ -27,11 +28,11 @@ export const allocationQuery = z
 export function parseAllocationQuery(req: Request): { session: string | undefined; waitSeconds: number } {
   const parsed = allocationQuery.safeParse(req.query);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const message =
-      issue?.code === 'unrecognized_keys'
-        ? `unknown query parameter: ${issue.keys.join(', ')} (allowed: session, wait)`
-        : `${issue?.path.join('.') || 'query'}: ${issue?.message ?? 'invalid'}`;
+    const message = describeFirstIssue(parsed.error, {
+      whole: 'query',
+      fallback: 'invalid',
+      unknownKeys: (keys) => `unknown query parameter: ${keys.join(', ')} (allowed: session, wait)`,
+    });
     throw new HttpError(400, 'invalid_query', message);
   }
   return { session: parsed.data.session, waitSeconds: parsed.data.wait ?? 0 };

@@ -1,6 +1,7 @@
 // POST /api/demand: a source (an arena's queue, a matchmaker's lobby) says how many seats will be asked for soon.
 // GET /api/demand: the live signals and the headroom each demand term holds. Either token (heartbeat or admin).
 import { Router, type RequestHandler } from 'express';
+import { describeFirstIssue } from '../../shared/zod-errors.js';
 import { tokenMatches } from '../auth.js';
 import type { ApiDeps } from '../deps.js';
 import { HttpError } from '../errors.js';
@@ -31,11 +32,11 @@ export function demandRouter(deps: ApiDeps): Router {
   router.post(PATHS, guard, (req, res) => {
     const parsed = demandRequestSchema.safeParse(req.body);
     if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      const message =
-        issue?.code === 'unrecognized_keys'
-          ? `unknown field: ${issue.keys.join(', ')} (allowed: source, seats, ttl)`
-          : `${issue?.path.join('.') || 'body'}: ${issue?.message ?? 'invalid'}`;
+      const message = describeFirstIssue(parsed.error, {
+        whole: 'body',
+        fallback: 'invalid',
+        unknownKeys: (keys) => `unknown field: ${keys.join(', ')} (allowed: source, seats, ttl)`,
+      });
       throw new HttpError(400, 'invalid_body', message);
     }
     const { source, seats, ttl } = parsed.data;

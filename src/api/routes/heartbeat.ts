@@ -2,6 +2,7 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { healthBodySchema, parseHealthBody } from '../../manager/health-schema.js';
+import { describeFirstIssue } from '../../shared/zod-errors.js';
 import { requireToken } from '../auth.js';
 import type { ApiDeps } from '../deps.js';
 import { HttpError } from '../errors.js';
@@ -19,8 +20,7 @@ export function heartbeatRouter(deps: ApiDeps): Router {
   router.post(['/api/heartbeat', '/api/heartbeat/'], guard, (req, res) => {
     const parsed = heartbeatSchema.safeParse(req.body);
     if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      throw new HttpError(400, 'invalid_body', `${issue?.path.join('.') || 'body'}: ${issue?.message ?? 'invalid'}`);
+      throw new HttpError(400, 'invalid_body', describeFirstIssue(parsed.error, { whole: 'body', fallback: 'invalid' }));
     }
     const { server_id: id, ...health } = parsed.data;
     const report = parseHealthBody(health);
