@@ -100,7 +100,7 @@ const KNOWN = new Set<string>([
 ]);
 
 // Files over MAX_LINES today. Remove an entry when the file is split.
-const KNOWN_LONG = new Set<string>(['src/manager/manager.ts', 'src/config/config.ts']);
+const KNOWN_LONG = new Set<string>(['src/manager/manager.ts']);
 
 // Import cycles today, each as its members sorted and joined by " | ".
 const KNOWN_CYCLES = new Set<string>([]);
