@@ -1,13 +1,15 @@
-// One round of health polls: every server that can answer, concurrently within a bound, each result
-// applied to the fleet as it arrives. A good report also lets the sessions it newly shows absorb the
-// reservations handed out for them (§3.3 effective capacity).
+// Health polls: a round polls every server that can answer, concurrently within a bound, each result applied to
+// the fleet as it arrives; rounds run at a fixed rate on their own loop. A good report also lets the sessions it
+// newly shows absorb the reservations handed out for them (§3.3 effective capacity).
 import pLimit from 'p-limit';
 import type { Logger } from '../shared/log.js';
 import type { Clock } from '../shared/clock.js';
+import { errorMessage } from './executor.js';
 import type { Fleet } from './fleet.js';
 import { logFleetEvents } from './fleet-log.js';
 import { sessionsOf, type FleetEvent } from './server-record.js';
 import type { ManagerMetrics } from './metrics.js';
+import { Loop } from './loop.js';
 import type { HealthProber } from './prober.js';
 import type { ReservationBook } from './reservations.js';
 import type { HealthReport } from './types.js';
@@ -23,6 +25,15 @@ export interface HealthPollerDeps {
   capacity: number;
   /** Polls in flight at once. */
   concurrency: number;
+  /** One round starts every this often (POLL_INTERVAL), however long the last one took. */
+  intervalMs: number;
+  /** After each round, with what it found. */
+  afterRound?: (round: PollRound) => void;
+}
+
+export interface PollRound {
+  /** A server became unhealthy in this round: it is to be replaced now, not at the next scheduled tick. */
+  unhealthy: boolean;
 }
 
 /**
@@ -43,12 +54,50 @@ export class HealthPoller {
   /** Servers whose clamp was logged: once per server, so a lying server cannot flood the log. */
   private readonly clampLogged = new Set<string>();
 
+  private readonly loop: Loop;
+
   constructor(private readonly deps: HealthPollerDeps) {
     this.limit = pLimit(deps.concurrency);
+    this.loop = new Loop({ name: 'poll', run: () => this.pacedRound(), onError: (err) => this.roundFailed(err) });
+  }
+
+  /** Polls on the loop, the first round one interval from now. */
+  start(): void {
+    this.loop.start(this.deps.intervalMs);
+  }
+
+  /** One round now, on the loop (never two at once). */
+  runOnce(): Promise<void> {
+    return this.loop.runOnce();
+  }
+
+  close(): Promise<void> {
+    return this.loop.close();
+  }
+
+  /** Polls every server once, then tells `afterRound` what the round found. */
+  async round(): Promise<void> {
+    const found = await this.pollAll();
+    this.deps.afterRound?.(found);
+  }
+
+  private async pacedRound(): Promise<number> {
+    const { clock, intervalMs } = this.deps;
+    const started = clock.now();
+    await this.round();
+    // Fixed rate: a slow round does not push every later poll back.
+    return Math.max(0, intervalMs - (clock.now() - started));
+  }
+
+  /** A round that failed as a whole (not a failed poll of one server): counted, logged, tried again next interval. */
+  private roundFailed(err: unknown): number {
+    this.deps.metrics.polls.inc({ result: 'error' });
+    this.deps.logger.error('loop failed', { loop: 'poll', error: errorMessage(err), stack: err instanceof Error ? err.stack : undefined });
+    return this.deps.intervalMs;
   }
 
   /** Polls every pending or running server with an address; says whether any became unhealthy. */
-  async pollAll(): Promise<{ unhealthy: boolean }> {
+  async pollAll(): Promise<PollRound> {
     const { fleet, prober, clock, logger, metrics } = this.deps;
     const targets = fleet.all().filter((r) => r.pollHost !== null && r.ports !== null && (r.lifecycle === 'pending' || r.lifecycle === 'running'));
     let unhealthy = false;

@@ -57,7 +57,6 @@ export class Manager {
   private readonly allocator: Allocator;
   private readonly executor: Executor;
   private readonly tickLoop: Loop;
-  private readonly pollLoop: Loop;
   private readonly demand: DemandWatch;
   private readonly wanted: Demand;
   /** Launches that died before they became healthy hold the next launch back (exponential, with jitter). */
@@ -110,6 +109,8 @@ export class Manager {
       metrics: this.metrics,
       capacity: config.scaling.capacity,
       concurrency: config.health.concurrency,
+      intervalMs: config.health.pollIntervalMs,
+      afterRound: (round) => this.afterPollRound(round.unhealthy),
     });
     this.startedAt = clock.now();
     this.wanted = new Demand({
@@ -151,8 +152,7 @@ export class Manager {
         }
       },
     });
-    this.tickLoop = new Loop({ name: 'reconcile', run: () => this.tickAndServe(), onError: (err) => this.loopError('reconcile', err) });
-    this.pollLoop = new Loop({ name: 'poll', run: () => this.pollRound(), onError: (err) => this.loopError('poll', err) });
+    this.tickLoop = new Loop({ name: 'reconcile', run: () => this.tickAndServe(), onError: (err) => this.tickFailed(err) });
     this.demand = new DemandWatch({
       clock,
       wantsMore: () => this.ready && this.reconciler.wantsMoreCapacity(),
@@ -172,13 +172,13 @@ export class Manager {
     const { logger } = this.deps;
     try {
       await this.reconciler.observe(true);
-      await this.pollAll();
+      await this.poller.round();
       this.redrainStandby();
     } catch (err) {
       // The loops retry; readiness waits for a complete observation.
       logger.error('initial rebuild failed', { error: errorMessage(err) });
     }
-    this.pollLoop.start(this.deps.config.health.pollIntervalMs);
+    this.poller.start();
     this.tickLoop.start(0);
   }
 
@@ -374,7 +374,7 @@ export class Manager {
 
   /** One round of health polls now. */
   runPolls(): Promise<void> {
-    return this.pollLoop.runOnce();
+    return this.poller.runOnce();
   }
 
   /** Waits for background actions (standby, stops) to finish; for tests and shutdown. */
@@ -386,7 +386,7 @@ export class Manager {
     this.closing ??= (async () => {
       this.demand.close();
       this.wanted.close();
-      await Promise.allSettled([this.tickLoop.close(), this.pollLoop.close()]);
+      await Promise.allSettled([this.tickLoop.close(), this.poller.close()]);
       await this.executor.whenIdle(5_000);
     })();
     return this.closing;
@@ -407,15 +407,7 @@ export class Manager {
     }
   }
 
-  private async pollRound(): Promise<number> {
-    const started = this.deps.clock.now();
-    await this.pollAll();
-    // Fixed rate: a slow round does not push every later poll back.
-    return Math.max(0, this.deps.config.health.pollIntervalMs - (this.deps.clock.now() - started));
-  }
-
-  private async pollAll(): Promise<void> {
-    const { unhealthy } = await this.poller.pollAll();
+  private afterPollRound(unhealthy: boolean): void {
     this.wanted.waiters.serve();
     if (!this.ready && this.reconciler.hasObserved()) {
       this.ready = true;
@@ -441,10 +433,10 @@ export class Manager {
     return counts;
   }
 
-  private loopError(loop: string, err: unknown): number {
+  private tickFailed(err: unknown): number {
     this.metrics.ticks.inc({ result: 'error' });
-    this.deps.logger.error('loop failed', { loop, error: errorMessage(err), stack: err instanceof Error ? err.stack : undefined });
-    return loop === 'poll' ? this.deps.config.health.pollIntervalMs : Math.min(this.deps.config.scaling.sleepMs, 5_000);
+    this.deps.logger.error('loop failed', { loop: 'reconcile', error: errorMessage(err), stack: err instanceof Error ? err.stack : undefined });
+    return Math.min(this.deps.config.scaling.sleepMs, 5_000);
   }
 }
 

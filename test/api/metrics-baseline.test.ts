@@ -45,6 +45,7 @@ describe('/metrics before anything went wrong', () => {
     { series: 'arbiter_backend_errors_total{operation="refresh"}' },
     { series: 'arbiter_backend_errors_total{operation="rename"}' },
     { series: 'arbiter_health_polls_total{result="failed"}' },
+    { series: 'arbiter_health_polls_total{result="error"}' },
     { series: 'arbiter_ticks_total{result="error"}' },
     { series: 'arbiter_ticks_total{result="incomplete"}' },
     { series: 'arbiter_allocations_total{result="backup"}' },

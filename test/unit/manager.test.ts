@@ -247,6 +247,19 @@ describe('Manager', () => {
     expect(h.backend.launches).toEqual([1]);
   });
 
+  it('counts a poll round that fails as a whole as a poll error, not a tick error, and polls again', async () => {
+    const h = harness();
+    await h.manager.runTick();
+    const probe = vi.spyOn(h.prober, 'probe').mockRejectedValueOnce(new Error('prober broke'));
+    await h.manager.runPolls();
+    expect(await h.counter('arbiter_health_polls_total')).toEqual([expect.objectContaining({ labels: { result: 'error' }, value: 1 })]);
+    expect(await h.counter('arbiter_ticks_total')).toEqual([expect.objectContaining({ labels: { result: 'ok' }, value: 1 })]);
+    expect(h.lines).toContainEqual(expect.objectContaining({ level: 'error', message: 'loop failed', loop: 'poll', error: 'prober broke' }));
+    probe.mockRestore();
+    await h.manager.runPolls();
+    expect(Object.values(h.states())).toEqual(['active']);
+  });
+
   it('close is idempotent and clears every timer', async () => {
     // Timers only: the logger's stream hands lines on with setImmediate, which is not the manager's.
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval'] });
