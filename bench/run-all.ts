@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { allocationCore } from './allocation-core.js';
 import { arenaClaim } from './arena-claim.js';
 import { allocationHttp } from './allocation-http.js';
+import { apiMiddleware } from './api-middleware.js';
 import { detection } from './detection.js';
 import { ecsList } from './ecs-list.js';
 import { formatReport, type BenchReport, type Benchmark } from './harness.js';
@@ -15,7 +16,7 @@ import { scale } from './scale.js';
 import { scaleReaction } from './scale-reaction.js';
 import { spike } from './spike.js';
 
-export const BENCHMARKS: readonly Benchmark[] = [allocationCore, allocationHttp, policy, detection, scaleReaction, memory, ecsList, scale, spike, arenaClaim];
+export const BENCHMARKS: readonly Benchmark[] = [allocationCore, allocationHttp, apiMiddleware, policy, detection, scaleReaction, memory, ecsList, scale, spike, arenaClaim];
 
 const RESPAWNED = 'ARBITER_BENCH_RESPAWNED';
 

@@ -2,12 +2,12 @@
 import { Router, type Request } from 'express';
 import { webPortFor } from '../../shared/gameserver-ports.js';
 import { describeFirstIssue } from '../../shared/zod-errors.js';
-import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import { z } from 'zod';
 import type { Allocation } from '../../manager/manager.js';
 import { requireToken } from '../auth.js';
 import type { ApiDeps } from '../deps.js';
 import { HttpError } from '../errors.js';
+import { allocationRateLimit } from '../rate-limit.js';
 import { waitQuerySchema } from './demand-schemas.js';
 
 const ALLOCATION_PATHS = ['/available-server', '/available-server/', '/available-gameserver', '/available-gameserver/'];
@@ -79,29 +79,7 @@ export function allocationRouter(deps: ApiDeps): Router {
     whenUnset: 'open',
     variable: 'ARBITER_ALLOCATE_TOKEN',
   });
-  const limit = deps.security.allocateRateLimitPerMinute;
-  let warnedProxy = false;
-  const limiter =
-    limit > 0
-      ? rateLimit({
-          windowMs: 60_000,
-          limit,
-          standardHeaders: 'draft-7',
-          legacyHeaders: false,
-          handler: (_req, res) => {
-            res.status(429).json({ error: `more than ${limit} allocations a minute from this client`, code: 'rate_limited' });
-          },
-          // The library would print a stack trace to stderr; the same finding goes to the JSON log, once.
-          validate: { xForwardedForHeader: false },
-          keyGenerator: (req) => {
-            if (!warnedProxy && deps.security.trustProxy === undefined && req.get('x-forwarded-for') !== undefined) {
-              warnedProxy = true;
-              deps.logger.warn('requests come through a proxy but TRUST_PROXY is unset: every client behind it shares one allocation rate limit', {});
-            }
-            return ipKeyGenerator(req.ip ?? 'unknown');
-          },
-        })
-      : (_req: unknown, _res: unknown, next: () => void) => next();
+  const limiter = allocationRateLimit(deps);
 
   router.get(ALLOCATION_PATHS, limiter, guard, async (req, res) => {
     const { session, waitSeconds } = parseAllocationQuery(req);

@@ -1,0 +1,103 @@
+// One rung of bench/api-middleware's ladder in its own process: `node dist/bench/api-ladder-server.js RUNG BYTES`.
+// Rung 0 is a bare express 5 route answering a JSON body of BYTES bytes; each next rung adds one more piece of
+// what the manager's app puts in front of GET /available-server/, taken from the production code itself; the
+// last two are createApp with an allocator that does no work and createApp over a fleet of 10,000 servers.
+// Prints {"port":N} once listening; exits on SIGTERM or when its parent goes.
+import { createServer, type RequestListener } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express, { type RequestHandler } from 'express';
+import { applySettings, commonMiddleware, createApp } from '../src/api/app.js';
+import { requireToken } from '../src/api/auth.js';
+import type { ApiDeps, ManagerApi } from '../src/api/deps.js';
+import { allocationRateLimit } from '../src/api/rate-limit.js';
+import { parseAllocationQuery } from '../src/api/routes/allocation.js';
+import type { Allocation } from '../src/manager/manager.js';
+import { systemClock } from '../src/shared/clock.js';
+import { createSilentLogger } from '../src/shared/log.js';
+import { startFakeFleet } from './fake-fleet.js';
+
+export const FLEET_SERVERS = 10_000;
+
+const security: ApiDeps['security'] = {
+  adminToken: undefined,
+  allocateToken: undefined,
+  heartbeatToken: undefined,
+  corsOrigins: ['*'],
+  // The per-client limiter stays in the path, set high enough not to refuse.
+  allocateRateLimitPerMinute: 100_000_000,
+  trustProxy: undefined,
+};
+
+type Step = { name: string; handler: RequestHandler };
+
+/** The pieces in front of the allocation handler, in the order a request meets them. */
+function pieces(): Step[] {
+  const deps = { security, logger: createSilentLogger() };
+  return [
+    ...commonMiddleware(deps),
+    { name: 'rate limit', handler: allocationRateLimit(deps) },
+    { name: 'auth', handler: requireToken({ token: undefined, what: 'allocation', whenUnset: 'open', variable: 'ARBITER_ALLOCATE_TOKEN' }) },
+    {
+      name: 'query check',
+      handler: (req, _res, next) => {
+        parseAllocationQuery(req);
+        next();
+      },
+    },
+  ];
+}
+
+/** Rung names, in order: what `RUNG` selects. */
+export function rungNames(): string[] {
+  return ['bare express route', 'settings (etag, x-powered-by off)', ...pieces().map((p) => `+ ${p.name}`), 'whole app, no-op allocator', `whole app, ${FLEET_SERVERS.toLocaleString('en-US')} servers`];
+}
+
+const fixedAllocation: Allocation = {
+  kind: 'server',
+  reused: false,
+  server: { id: 'stub', name: 'stub', host: '10.0.0.1', ports: { game: 3000, web: 3080, health: 3080 } },
+};
+
+async function handlerFor(rung: number, bytes: number): Promise<RequestListener> {
+  const names = rungNames();
+  const body = `"${'x'.repeat(bytes - 2)}"`;
+  if (rung === 0 || rung < names.length - 2) {
+    const app = express();
+    if (rung >= 1) applySettings(app, { security });
+    for (const step of pieces().slice(0, Math.max(0, rung - 1))) app.use(step.handler);
+    // The same route as bench/floor-server's express floor.
+    app.get('/available-server', (_req, res) => {
+      res.type('application/json').send(body);
+    });
+    return app;
+  }
+  const registry = (await import('prom-client')).register;
+  if (rung === names.length - 2) {
+    const manager = { allocate: (): Allocation => fixedAllocation } as unknown as ManagerApi;
+    return createApp({ manager, logger: createSilentLogger(), registry, security });
+  }
+  // Capacity no run can exhaust; polls every 60 s (the fake prober), so the window measures serving alone.
+  const fleet = await startFakeFleet({ servers: FLEET_SERVERS, capacity: 100_000, busyFraction: 0.5, clock: systemClock });
+  return createApp({ manager: fleet.manager, logger: createSilentLogger(), registry: fleet.manager.metrics.registry, security });
+}
+
+const isMain = process.argv[1]?.endsWith('api-ladder-server.js') === true;
+if (isMain) {
+  const [rungArg, bytesArg] = process.argv.slice(2);
+  const rung = Number(rungArg);
+  const bytes = Number(bytesArg);
+  if (!Number.isInteger(rung) || rung < 0 || rung >= rungNames().length || !Number.isInteger(bytes) || bytes < 2 || bytes > 65_536) {
+    process.stderr.write(`usage: api-ladder-server.js RUNG(0..${rungNames().length - 1}) BYTES(2..65536)\n`);
+    process.exit(2);
+  }
+  const server = createServer(await handlerFor(rung, bytes));
+  server.keepAliveTimeout = 65_000;
+  server.listen(0, '127.0.0.1', () => {
+    process.stdout.write(`${JSON.stringify({ port: (server.address() as AddressInfo).port })}\n`);
+  });
+  const parent = process.ppid;
+  setInterval(() => {
+    if (process.ppid !== parent) process.exit(0);
+  }, 1000).unref();
+  process.on('SIGTERM', () => process.exit(0));
+}
