@@ -1,5 +1,6 @@
 // Exponential, capped back-off after failed launches, so a fleet that cannot place tasks
 // (no memory, no IPs, bad task definition) does not hammer RunTask every tick.
+import { exponentialDelay } from '../shared/backoff.js';
 import type { Clock } from '../shared/clock.js';
 
 export interface BackoffOptions {
@@ -30,7 +31,7 @@ export class LaunchBackoff {
 
   recordFailure(): number {
     this.failuresInARow += 1;
-    const delay = Math.min(this.maxMs, this.baseMs * 2 ** Math.min(30, this.failuresInARow - 1));
+    const delay = exponentialDelay(this.failuresInARow - 1, { baseMs: this.baseMs, maxMs: this.maxMs });
     this.until = this.clock.now() + delay;
     return delay;
   }

@@ -1,6 +1,7 @@
 // The manager: owns the fleet, runs the health-poll and reconcile loops, answers allocations.
 // Everything it touches outside itself (backend, prober, clock, logger) is passed in.
 import type { HealthConfig, ScalingConfig } from './options.js';
+import { retryAfterFailureMs } from '../shared/backoff.js';
 import type { Logger } from '../shared/log.js';
 import { Allocator, type AllocatedServer } from './allocator.js';
 import type { Backend } from './backend.js';
@@ -436,7 +437,7 @@ export class Manager {
   private tickFailed(err: unknown): number {
     this.metrics.ticks.inc({ result: 'error' });
     this.deps.logger.error('loop failed', { loop: 'reconcile', error: errorMessage(err), stack: err instanceof Error ? err.stack : undefined });
-    return Math.min(this.deps.config.scaling.sleepMs, 5_000);
+    return retryAfterFailureMs(this.deps.config.scaling.sleepMs);
   }
 }
 

@@ -1,6 +1,7 @@
 // One reconcile tick: observe → decide → act → record (style habit 2). An incomplete observation
 // means no scaling that tick. The decision itself is the pure policy; the executor applies it.
 import type { HealthConfig, ScalingConfig } from './options.js';
+import { retryAfterFailureMs } from '../shared/backoff.js';
 import type { Logger } from '../shared/log.js';
 import type { Backend } from './backend.js';
 import type { Clock } from '../shared/clock.js';
@@ -79,7 +80,7 @@ export class Reconciler {
       metrics.backendErrors.inc({ operation: resync ? 'list' : 'refresh' });
       logger.warn('observation incomplete; not scaling this tick', { error: errorMessage(err) });
       end();
-      return Math.min(config.scaling.sleepMs, 5_000);
+      return retryAfterFailureMs(config.scaling.sleepMs);
     }
     book.prune(now);
     const snapshot = this.snapshot(now);

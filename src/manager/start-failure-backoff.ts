@@ -1,6 +1,8 @@
 // Launches that die before they ever become healthy (a command that exits at once, an image that crashes, a task
 // that never answers its health check) back off exponentially with jitter, for the whole fleet, in local and ECS mode
 // alike: relaunching a broken gameserver every tick only burns money and floods the log. A healthy start resets it.
+import { exponentialDelay, withJitter } from '../shared/backoff.js';
+
 export interface StartFailureBackoffOptions {
   /** First delay; doubles with each start failure in a row. */
   baseMs?: number;
@@ -27,9 +29,9 @@ export class StartFailureBackoff {
   /** A launched server went away without ever being healthy: the next launch waits. Returns the delay. */
   recordStartFailure(now: number): number {
     this.failuresInARow += 1;
-    const ceiling = Math.min(this.maxMs, this.baseMs * 2 ** Math.min(30, this.failuresInARow - 1));
+    const ceiling = exponentialDelay(this.failuresInARow - 1, { baseMs: this.baseMs, maxMs: this.maxMs });
     // "Equal jitter": at least half the exponential delay, so failures in a row always slow down, never bunch up.
-    const delay = Math.round(ceiling / 2 + (ceiling / 2) * this.random());
+    const delay = withJitter(ceiling, 'equal', this.random);
     this.until = now + delay;
     return delay;
   }

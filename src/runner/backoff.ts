@@ -1,4 +1,5 @@
 // Bounded exponential back-off: the waits between attempts, never more than `maxMs` each.
+import { exponentialDelay } from '../shared/backoff.js';
 
 export interface BackoffOptions {
   attempts: number;
@@ -14,11 +15,8 @@ export function backoffDelays(options: BackoffOptions): number[] {
   if (!(initialMs >= 0) || !(maxMs >= initialMs)) throw new RangeError(`need 0 ≤ initialMs ≤ maxMs, got ${initialMs} and ${maxMs}`);
   if (!(factor >= 1)) throw new RangeError(`factor must be ≥ 1, got ${factor}`);
   const delays: number[] = [];
-  let next = initialMs;
-  for (let i = 1; i < attempts; i += 1) {
-    delays.push(Math.min(maxMs, Math.round(next)));
-    next *= factor;
-  }
+  // rounded before the cap, so a cap that is not a whole number of milliseconds is kept as it is
+  for (let i = 1; i < attempts; i += 1) delays.push(Math.min(maxMs, Math.round(exponentialDelay(i - 1, { baseMs: initialMs, factor }))));
   return delays;
 }
 
