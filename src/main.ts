@@ -22,7 +22,7 @@ interface BackendParts {
 }
 
 async function createBackend(config: Config, logger: Logger): Promise<BackendParts> {
-  if (config.backend === 'ecs' && config.ecs) {
+  if (config.backend === 'ecs') {
     const { EcsBackend } = await import('./aws/ecs-backend.js');
     return { backend: new EcsBackend({ ecs: config.ecs, fleetId: config.fleetId, ports: config.ports, logger, clock: systemClock }), reaper: null };
   }

@@ -16,7 +16,7 @@ import {
 } from './cross-variable-rules.js';
 import { buildEcs } from './ecs-settings.js';
 import { blank, readEnv, type Env } from './env-file.js';
-import type { Config } from './resolved-config.js';
+import type { Config, EcsMode, LocalMode } from './resolved-config.js';
 import { envSchema, type RawEnv } from './schema.js';
 
 export { ConfigError } from './config-error.js';
@@ -64,13 +64,13 @@ function buildConfig(raw: RawEnv, opts: { noBackup: boolean }): Config {
   const schedule = scheduleRules(raw);
   problems.push(...schedule.problems);
   const backend = raw.ARBITER_BACKEND ?? (raw.GAMESERVER_TASK_DEFINITION ? 'ecs' : 'local');
-  const ecs = backend === 'ecs' ? buildEcs(raw, problems) : null;
+  const mode = backendMode(backend, raw, problems);
   problems.push(...launchStrategyRules(raw));
   problems.push(...timingRules(raw));
   problems.push(...scheduleLimitRules(schedule.rules, raw.MAX_SERVERS));
   problems.push(...trustProxyRules(raw));
   problems.push(...cerveauRules(raw, backend));
-  if (problems.length > 0) throw new ConfigError(problems);
+  if (problems.length > 0 || mode === null) throw new ConfigError(problems);
 
   const backupDefault = backend === 'local' ? '127.0.0.1:8888' : undefined;
   const backup = opts.noBackup ? undefined : (raw.BACKUP_GAMESERVER ?? backupDefault);
@@ -81,7 +81,6 @@ function buildConfig(raw: RawEnv, opts: { noBackup: boolean }): Config {
     logLevel: raw.LOG_LEVEL,
     metricsLogIntervalMs: raw.METRICS_LOG_INTERVAL,
     ...(raw.LOG_FORMAT ? { logFormat: raw.LOG_FORMAT } : {}),
-    backend,
     fleetId: raw.FLEET_ID,
     proxy: { words: raw.SERVER_NAMES ?? DEFAULT_NAME_WORDS, basePort: raw.PROXY_BASE_PORT, listenHost: raw.PROXY_LISTEN_HOST },
     scaling: {
@@ -121,7 +120,7 @@ function buildConfig(raw: RawEnv, opts: { noBackup: boolean }): Config {
       demoSessionMs: raw.DEMO_SESSION_SECONDS,
       passEnv: raw.LOCAL_GAMESERVER_ENV ?? [],
     },
-    ecs,
+    ...mode,
     security: {
       adminToken: raw.ARBITER_ADMIN_TOKEN,
       allocateToken: raw.ARBITER_ALLOCATE_TOKEN,
@@ -133,6 +132,13 @@ function buildConfig(raw: RawEnv, opts: { noBackup: boolean }): Config {
       trustProxy: raw.TRUST_PROXY,
     },
   };
+}
+
+/** The backend and its settings; null (with the problems pushed) when ECS mode lacks what it needs. */
+function backendMode(backend: 'local' | 'ecs', raw: RawEnv, problems: string[]): EcsMode | LocalMode | null {
+  if (backend === 'local') return { backend, ecs: null };
+  const ecs = buildEcs(raw, problems);
+  return ecs === null ? null : { backend, ecs };
 }
 
 /** Cerveau's convention: the web port is the game port + 80 (3000 → 3080). */

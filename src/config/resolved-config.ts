@@ -68,7 +68,8 @@ export interface SecuritySettings {
   trustProxy: string | undefined;
 }
 
-export interface Config {
+/** What both modes share. */
+export interface ConfigBase {
   port: number;
   host: string;
   logLevel: 'error' | 'warn' | 'info' | 'debug';
@@ -76,7 +77,6 @@ export interface Config {
   metricsLogIntervalMs: number;
   /** LOG_FORMAT; unset: pretty on a terminal, JSON lines otherwise. */
   logFormat?: 'json' | 'pretty';
-  backend: 'local' | 'ecs';
   fleetId: string;
   /** Server names (prefix-word) and where the nginx proxy config listens. */
   proxy: { words: string[]; basePort: number; listenHost: string };
@@ -85,7 +85,22 @@ export interface Config {
   /** Where allocations go when no server has room; null means answer 503. */
   backup: { host: string; port: number; webPort: number } | null;
   ports: { game: number; web: number; health: number };
+  /** The LOCAL_* variables, resolved in either mode; only local mode starts gameservers with them. */
   local: LocalSettings;
-  ecs: EcsSettings | null;
   security: SecuritySettings;
 }
+
+/** ECS mode: the fleet is tasks of GAMESERVER_TASK_DEFINITION. */
+export interface EcsMode {
+  backend: 'ecs';
+  ecs: EcsSettings;
+}
+
+/** Local mode: the fleet is processes on this machine. */
+export interface LocalMode {
+  backend: 'local';
+  ecs: null;
+}
+
+/** The backend is one fact: ECS mode always has its ECS settings, local mode never has any. */
+export type Config = (ConfigBase & EcsMode) | (ConfigBase & LocalMode);
