@@ -1,15 +1,23 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { HttpProber } from '../../src/manager/prober.js';
+import { HttpProber, type HealthProber, type HttpProberOptions } from '../../src/manager/prober.js';
+import { WorkerProber } from '../../src/manager/worker-prober.js';
+import { createSilentLogger } from '../../src/shared/log.js';
 import { freePort } from '../support/wait.js';
+
+// One contract, two probers: the HTTP client in the manager's thread, and the same client in a worker thread.
+const PROBERS: Array<{ kind: string; make: (options: HttpProberOptions) => HealthProber }> = [
+  { kind: 'HttpProber', make: (options) => new HttpProber(options) },
+  { kind: 'WorkerProber', make: (options) => new WorkerProber({ ...options, logger: createSilentLogger() }) },
+];
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 
 let server: Server;
 let port: number;
 let handler: Handler;
-let prober: HttpProber;
+let prober: HealthProber;
 const requests: Array<{ method: string | undefined; url: string | undefined }> = [];
 
 const json = (status: number, body: unknown): Handler => (_req, res) => {
@@ -17,6 +25,7 @@ const json = (status: number, body: unknown): Handler => (_req, res) => {
   res.end(typeof body === 'string' ? body : JSON.stringify(body));
 };
 
+describe.each(PROBERS)('$kind', ({ make }) => {
 beforeEach(async () => {
   requests.length = 0;
   handler = json(200, { available_capacity: 4, ready_to_close: false });
@@ -26,7 +35,7 @@ beforeEach(async () => {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   port = (server.address() as AddressInfo).port;
-  prober = new HttpProber({ timeoutMs: 300 });
+  prober = make({ timeoutMs: 300 });
 });
 
 afterEach(async () => {
@@ -35,7 +44,7 @@ afterEach(async () => {
   await new Promise<void>((resolve) => server.close(() => resolve()));
 });
 
-describe('HttpProber.probe', () => {
+describe('probe', () => {
   it('reads a good answer from GET /health/', async () => {
     handler = json(200, { available_capacity: 4, ready_to_close: false, max_capacity: 10, active_sessions: 6 });
     expect(await prober.probe('127.0.0.1', port)).toEqual({
@@ -102,7 +111,7 @@ describe('HttpProber.probe', () => {
   });
 });
 
-describe('HttpProber.setDraining', () => {
+describe('setDraining', () => {
   it.each([
     { draining: true, url: '/drain/' },
     { draining: false, url: '/undrain/' },
@@ -119,8 +128,9 @@ describe('HttpProber.setDraining', () => {
   });
 });
 
-describe('HttpProber options', () => {
+describe('options', () => {
   it.each([0, -1, Number.NaN])('refuses timeoutMs %s', (timeoutMs) => {
-    expect(() => new HttpProber({ timeoutMs })).toThrow(/timeoutMs must be a positive number/);
+    expect(() => make({ timeoutMs })).toThrow(/timeoutMs must be a positive number/);
   });
+});
 });

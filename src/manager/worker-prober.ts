@@ -1,0 +1,189 @@
+// A HealthProber whose HTTP work runs in a worker thread (poll-worker.ts): at 10,000 servers polled every two
+// seconds, the requests, the header parsing, the JSON and the contract's schema are thousands of allocations a
+// second that would otherwise share the event loop (and its garbage collector) with the allocations.
+// The main thread pays a promise and an array entry per poll: requests made in one turn of the event loop go in
+// one message, and results come back in batches.
+import { Worker, type ResourceLimits } from 'node:worker_threads';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { Logger } from '../shared/log.js';
+import type { HealthProber, HttpProberOptions, ProbeResult } from './prober.js';
+import { OP_DRAIN, OP_PROBE, OP_UNDRAIN, RESULT_STRIDE, readResult, type Op, type PollWorkerData, type RequestBatch, type ResultBatch } from './poll-wire.js';
+
+export interface WorkerProberOptions extends HttpProberOptions {
+  logger: Logger;
+  /** Called each time the worker stopped on its own (a crash, out of memory); the caller counts it. */
+  onStopped?: () => void;
+  /** The worker's script; by default poll-worker.js beside this module (or in dist/ when run from the sources). */
+  script?: string;
+  /** How long the worker gathers results before posting them (default 5 ms). */
+  flushMs?: number;
+  /** The worker's heap bounds; a worker that exceeds them stops and is restarted. */
+  resourceLimits?: ResourceLimits;
+  /** Back-off between restarts: doubles from the first to the last (defaults 100 ms and 10 s). */
+  restartDelayMs?: { first: number; max: number };
+}
+
+/** What a poll in flight becomes when the worker stops under it. */
+const STOPPED: ProbeResult = Object.freeze({ ok: false, error: 'poll worker stopped' }) as ProbeResult;
+
+/** A worker that ran this long before it stopped starts the back-off over. */
+const STABLE_MS = 60_000;
+
+export const DEFAULT_POLL_WORKER_LIMITS: ResourceLimits = { maxOldGenerationSizeMb: 192, maxYoungGenerationSizeMb: 32 };
+
+/** dist/src/manager/poll-worker.js, found from the build or from the TypeScript sources vitest runs. */
+export function pollWorkerScript(): string {
+  const candidates = [new URL('./poll-worker.js', import.meta.url), new URL('../../dist/src/manager/poll-worker.js', import.meta.url)];
+  const paths = candidates.map((url) => fileURLToPath(url));
+  return paths.find((path) => existsSync(path)) ?? paths[paths.length - 1]!;
+}
+
+type Answer = (value: ProbeResult | boolean) => void;
+
+export class WorkerProber implements HealthProber {
+  private worker: Worker | null = null;
+  private startedAt = 0;
+  /** Every request not yet answered, in the order sent; those up to `postedUpTo` are in the worker. */
+  private readonly waiting = new Map<number, Answer>();
+  private postedUpTo = 0;
+  private queued: RequestBatch = [];
+  private flushing = false;
+  private seq = 0;
+  private stops = 0;
+  /** Stops in a row of workers that did not live STABLE_MS: the restart back-off's exponent. */
+  private consecutive = 0;
+  /** The requests in `waiting` that are drain requests (rare): a stop answers them false. */
+  private readonly drains = new Set<number>();
+  private restartTimer: NodeJS.Timeout | null = null;
+  private closing: Promise<void> | null = null;
+  private readonly script: string;
+  private readonly data: PollWorkerData;
+
+  constructor(private readonly options: WorkerProberOptions) {
+    if (!(options.timeoutMs > 0)) throw new RangeError('WorkerProber: timeoutMs must be a positive number');
+    const flushMs = options.flushMs ?? 5;
+    if (!(flushMs >= 0)) throw new RangeError('WorkerProber: flushMs must be 0 or more');
+    this.script = options.script ?? pollWorkerScript();
+    this.data = { timeoutMs: options.timeoutMs, flushMs };
+    if (options.maxBodyBytes !== undefined) this.data.maxBodyBytes = options.maxBodyBytes;
+    if (options.drainToken !== undefined) this.data.drainToken = options.drainToken;
+    this.start();
+  }
+
+  /** Times the worker stopped on its own since this prober started. */
+  get restarts(): number {
+    return this.stops;
+  }
+
+  probe(host: string, port: number): Promise<ProbeResult> {
+    return this.send(OP_PROBE, host, port) as Promise<ProbeResult>;
+  }
+
+  setDraining(host: string, port: number, draining: boolean): Promise<boolean> {
+    return this.send(draining ? OP_DRAIN : OP_UNDRAIN, host, port) as Promise<boolean>;
+  }
+
+  close(): Promise<void> {
+    this.closing ??= this.stop();
+    return this.closing;
+  }
+
+  private async stop(): Promise<void> {
+    if (this.restartTimer) clearTimeout(this.restartTimer);
+    this.restartTimer = null;
+    const worker = this.worker;
+    this.worker = null;
+    this.queued = [];
+    this.failWaiting(Number.POSITIVE_INFINITY);
+    if (worker) await worker.terminate();
+  }
+
+  private send(op: Op, host: string, port: number): Promise<ProbeResult | boolean> {
+    if (this.closing) return Promise.resolve(op === OP_PROBE ? STOPPED : false);
+    return new Promise((resolve) => {
+      const seq = ++this.seq;
+      this.waiting.set(seq, resolve);
+      if (op !== OP_PROBE) this.drains.add(seq);
+      this.queued.push(seq, op, host, port);
+      if (!this.flushing && this.worker) {
+        this.flushing = true;
+        setImmediate(() => this.flush());
+      }
+    });
+  }
+
+  /** Everything asked for in this turn of the event loop, as one message. */
+  private flush(): void {
+    this.flushing = false;
+    const worker = this.worker;
+    if (!worker || this.queued.length === 0) return;
+    const batch = this.queued;
+    this.queued = [];
+    this.postedUpTo = batch[batch.length - 4] as number;
+    worker.postMessage(batch);
+  }
+
+  private start(): void {
+    const worker = new Worker(this.script, {
+      workerData: this.data,
+      resourceLimits: this.options.resourceLimits ?? DEFAULT_POLL_WORKER_LIMITS,
+      // The worker's output is the manager's: its log lines (there are none today) and its crash.
+      stdout: false,
+      stderr: false,
+    });
+    worker.unref();
+    this.worker = worker;
+    this.startedAt = performance.now();
+    let failure: Error | null = null;
+    worker.on('message', (batch: ResultBatch) => this.answer(batch));
+    worker.on('error', (err) => (failure = err));
+    worker.on('exit', (code) => this.exited(worker, code, failure));
+    // Requests that waited for this worker (made while the last one was down) go now.
+    if (this.queued.length > 0 && !this.flushing) {
+      this.flushing = true;
+      setImmediate(() => this.flush());
+    }
+  }
+
+  private answer(batch: ResultBatch): void {
+    for (let at = 0; at + RESULT_STRIDE <= batch.length; at += RESULT_STRIDE) {
+      const seq = batch[at] as number;
+      const answer = this.waiting.get(seq);
+      if (answer === undefined) continue;
+      this.waiting.delete(seq);
+      this.drains.delete(seq);
+      answer(readResult(batch, at));
+    }
+  }
+
+  private exited(worker: Worker, code: number, failure: Error | null): void {
+    if (this.worker !== worker) return; // terminated by close()
+    this.worker = null;
+    const inFlight = this.failWaiting(this.postedUpTo);
+    this.stops += 1;
+    const lived = performance.now() - this.startedAt;
+    const delays = this.options.restartDelayMs ?? { first: 100, max: 10_000 };
+    this.consecutive = lived >= STABLE_MS ? 1 : this.consecutive + 1;
+    const restartInMs = Math.min(delays.max, delays.first * 2 ** (this.consecutive - 1));
+    this.options.logger.error('poll worker stopped', { code, error: failure?.message, inFlight, restartInMs, restarts: this.stops });
+    this.options.onStopped?.();
+    this.restartTimer = setTimeout(() => {
+      this.restartTimer = null;
+      if (!this.closing) this.start();
+    }, restartInMs);
+    this.restartTimer.unref();
+  }
+
+  /** Answers every request up to `upTo` as the worker's stop; returns how many there were. */
+  private failWaiting(upTo: number): number {
+    let count = 0;
+    for (const [seq, answer] of this.waiting) {
+      if (seq > upTo) break;
+      this.waiting.delete(seq);
+      answer(this.drains.delete(seq) ? false : STOPPED);
+      count += 1;
+    }
+    return count;
+  }
+}

@@ -1,0 +1,129 @@
+// The worker prober beyond the probe contract it shares with HttpProber (prober.test.ts): a worker that stops
+// fails the polls in flight and comes back, close() ends the thread, and a flood of probes travels in batches.
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Worker } from 'node:worker_threads';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { WorkerProber, type WorkerProberOptions } from '../../src/manager/worker-prober.js';
+import { createSilentLogger } from '../../src/shared/log.js';
+import { createCapturingLogger } from '../support/factories.js';
+import { waitFor } from '../support/wait.js';
+
+const OOM_SCRIPT = new URL('../fixtures/oom-poll-worker.mjs', import.meta.url).pathname;
+
+let server: Server;
+let port: number;
+/** Requests held without an answer until released. */
+let hold = false;
+const held: Array<() => void> = [];
+let prober: WorkerProber | null = null;
+
+const workerOf = (p: WorkerProber): Worker => (p as unknown as { worker: Worker | null }).worker as Worker;
+
+function make(options: Partial<WorkerProberOptions> = {}): WorkerProber {
+  prober = new WorkerProber({ timeoutMs: 2_000, logger: createSilentLogger(), restartDelayMs: { first: 20, max: 200 }, ...options });
+  return prober;
+}
+
+beforeEach(async () => {
+  hold = false;
+  held.length = 0;
+  server = createServer((_req, res) => {
+    const answer = () => res.writeHead(200, { 'content-type': 'application/json' }).end('{"available_capacity":3,"ready_to_close":false}');
+    if (hold) held.push(answer);
+    else answer();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  port = (server.address() as AddressInfo).port;
+});
+
+afterEach(async () => {
+  await prober?.close();
+  prober = null;
+  for (const answer of held) answer();
+  server.closeAllConnections();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+});
+
+describe('WorkerProber', () => {
+  it('fails the polls in flight when its worker dies, logs and counts it, and answers again from a new worker', async () => {
+    const { logger, lines } = createCapturingLogger();
+    let stopped = 0;
+    const p = make({ logger, onStopped: () => (stopped += 1) });
+    expect(await p.probe('127.0.0.1', port)).toMatchObject({ ok: true });
+    hold = true;
+    const inFlight = Array.from({ length: 5 }, () => p.probe('127.0.0.1', port));
+    await waitFor(() => held.length === 1, { what: 'the first held request' });
+    const first = workerOf(p);
+    await first.terminate();
+    expect(await Promise.all(inFlight)).toEqual(Array.from({ length: 5 }, () => ({ ok: false, error: 'poll worker stopped' })));
+    expect(stopped).toBe(1);
+    expect(p.restarts).toBe(1);
+    await waitFor(() => lines.find((l) => l.message === 'poll worker stopped'), { what: 'the log line' });
+    expect(lines.find((l) => l.message === 'poll worker stopped')).toMatchObject({ level: 'error', inFlight: 5, restarts: 1 });
+    hold = false;
+    // Asked while the worker is down or starting: sent to the new one.
+    expect(await p.probe('127.0.0.1', port)).toEqual({ ok: true, report: { availableCapacity: 3, readyToClose: false } });
+    expect(workerOf(p)).not.toBe(first);
+  });
+
+  it('a worker out of heap is a stop like any other: its polls fail and the manager goes on', async () => {
+    let stopped = 0;
+    const p = make({ script: OOM_SCRIPT, resourceLimits: { maxOldGenerationSizeMb: 16, maxYoungGenerationSizeMb: 4 }, onStopped: () => (stopped += 1), restartDelayMs: { first: 60_000, max: 60_000 } });
+    expect(await p.probe('127.0.0.1', port)).toEqual({ ok: false, error: 'poll worker stopped' });
+    expect(await Promise.race([p.setDraining('127.0.0.1', port, true), new Promise((r) => setTimeout(() => r('waiting'), 50))])).toBe('waiting');
+    expect(stopped).toBe(1);
+  });
+
+  it('close() ends the thread and answers what was waiting; later probes fail at once', async () => {
+    const p = make();
+    expect(await p.probe('127.0.0.1', port)).toMatchObject({ ok: true });
+    hold = true;
+    const waiting = p.probe('127.0.0.1', port);
+    const drain = p.setDraining('127.0.0.1', port, true);
+    await waitFor(() => held.length === 1, { what: 'the held request' });
+    const worker = workerOf(p);
+    let exited = false;
+    worker.once('exit', () => (exited = true));
+    await p.close();
+    expect(exited).toBe(true);
+    expect(worker.threadId).toBe(-1);
+    expect(await waiting).toEqual({ ok: false, error: 'poll worker stopped' });
+    expect(await drain).toBe(false);
+    expect(await p.probe('127.0.0.1', port)).toEqual({ ok: false, error: 'poll worker stopped' });
+    await p.close();
+  });
+
+  it('sends a flood of probes in one message and answers them in batches', async () => {
+    const servers = await Promise.all(
+      Array.from({ length: 100 }, async () => {
+        const s = createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end('{"available_capacity":1,"ready_to_close":false}'));
+        await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
+        return s;
+      }),
+    );
+    try {
+      const ports = servers.map((s) => (s.address() as AddressInfo).port);
+      const p = make();
+      expect(await p.probe('127.0.0.1', port)).toMatchObject({ ok: true });
+      const worker = workerOf(p);
+      let posted = 0;
+      let answers = 0;
+      const post = worker.postMessage.bind(worker);
+      worker.postMessage = (value: unknown) => {
+        posted += 1;
+        post(value);
+      };
+      worker.on('message', () => (answers += 1));
+      const results = await Promise.all(Array.from({ length: 1_000 }, (_, i) => p.probe('127.0.0.1', ports[i % ports.length] as number)));
+      expect(results.every((r) => r.ok)).toBe(true);
+      expect(posted).toBe(1);
+      expect(answers).toBeGreaterThan(0);
+      // 100 servers answer ten polls each, one at a time per connection: results come back by the dozen.
+      expect(answers).toBeLessThanOrEqual(100);
+    } finally {
+      for (const s of servers) s.closeAllConnections();
+      await Promise.all(servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
+    }
+  });
+});
