@@ -1,11 +1,13 @@
 // Composition root: config → backend → manager → API → signals → close(). Wiring only.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Registry } from 'prom-client';
 import { createApp } from './api/app.js';
 import { ConfigError, loadConfig, type Config } from './config/config.js';
 import { createLogger, type Logger } from './shared/log.js';
 import type { Backend } from './manager/backend.js';
 import { systemClock } from './shared/clock.js';
 import { Manager } from './manager/manager.js';
+import { createManagerMetrics } from './manager/metrics.js';
 import { HttpProber } from './manager/prober.js';
 import { registerProcessMetrics } from './process-metrics.js';
 import { exitOnListenError, listenOn } from './shared/listen.js';
@@ -21,10 +23,10 @@ interface BackendParts {
   reaper: { close(): Promise<void> } | null;
 }
 
-async function createBackend(config: Config, logger: Logger): Promise<BackendParts> {
+async function createBackend(config: Config, logger: Logger, registry: Registry): Promise<BackendParts> {
   if (config.backend === 'ecs') {
     const { EcsBackend } = await import('./aws/ecs-backend.js');
-    return { backend: new EcsBackend({ ecs: config.ecs, fleetId: config.fleetId, ports: config.ports, logger, clock: systemClock }), reaper: null };
+    return { backend: new EcsBackend({ ecs: config.ecs, fleetId: config.fleetId, ports: config.ports, logger, clock: systemClock, registry }), reaper: null };
   }
   const { LocalBackend } = await import('./local/local-backend.js');
   const { ChildReaper, REAPER_LABELS } = await import('./local/child-reaper.js');
@@ -81,9 +83,11 @@ async function main(): Promise<void> {
     if (!handle.usable) config = { ...config, backup: null };
   }
 
-  const { backend, reaper } = await createBackend(config, logger);
+  // One registry for the manager and its backend: /metrics serves both.
+  const metrics = createManagerMetrics();
+  const { backend, reaper } = await createBackend(config, logger, metrics.registry);
   const prober = new HttpProber({ timeoutMs: config.health.timeoutMs, drainToken: config.security.sidecarToken });
-  const manager = new Manager({ config, backend, prober, clock: systemClock, logger, names: { prefix: config.fleetId, words: config.proxy.words } });
+  const manager = new Manager({ config, backend, prober, clock: systemClock, logger, metrics, names: { prefix: config.fleetId, words: config.proxy.words } });
   registerProcessMetrics(manager.metrics.registry, { version: process.env.npm_package_version ?? BUILD_VERSION });
   const app = createApp({
     manager,

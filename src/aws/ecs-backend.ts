@@ -2,6 +2,7 @@
 // standby is a task tag, and every AWS call goes through a client-side rate limit (§4).
 import { StopTaskCommand, TagResourceCommand, UntagResourceCommand, ECSClient } from '@aws-sdk/client-ecs';
 import type { EC2Client } from '@aws-sdk/client-ec2';
+import { Registry } from 'prom-client';
 import type { EcsConfig } from './ecs-options.js';
 import type { Logger } from '../shared/log.js';
 import type { Backend, LaunchFailure, LaunchResult } from '../manager/backend.js';
@@ -17,7 +18,7 @@ import { TaskLauncher } from './task-launcher.js';
 import { describeTasks, listTaskArns, type TaskQueryDeps } from './task-queries.js';
 import { HELD_TAG, NAME_TAG, STANDBY_TAG, toBackendServer } from './task-records.js';
 import type { Sleep } from './token-bucket.js';
-import { EcsBackendStats } from './stats.js';
+import { createEcsMetrics, createInstanceMetrics, type EcsMetrics } from './metrics.js';
 
 export interface EcsBackendOptions {
   ecs: EcsConfig;
@@ -33,9 +34,11 @@ export interface EcsBackendOptions {
   /** Longest an AWS call waits for a rate-limit token. */
   maxRateWaitMs?: number;
   backoff?: BackoffOptions;
-  /** EC2 launch-template mode: join deadline, idle grace and how often pending instances are checked. */
-  instances?: { joinDeadlineMs?: number; idleGraceMs?: number; checkIntervalMs?: number };
+  /** EC2 launch-template mode: how long an instance may take to join, and may hold no task of ours. */
+  instances?: { joinDeadlineMs?: number; idleGraceMs?: number };
   sleep?: Sleep;
+  /** Where the backend's counters are registered: the manager's, so /metrics serves them. A registry of its own when not given. */
+  registry?: Registry;
 }
 
 const REASON_MAX = 255;
@@ -52,7 +55,7 @@ export class EcsBackend implements Backend {
   private readonly backoff: LaunchBackoff;
   /** EC2 launch-template mode; null when tasks run on Fargate or on instances the operator manages. */
   private readonly instances: InstanceMode | null;
-  private readonly counters = new EcsBackendStats();
+  private readonly metrics: EcsMetrics;
   private closing: Promise<void> | null = null;
 
   constructor(private readonly options: EcsBackendOptions) {
@@ -83,23 +86,22 @@ export class EcsBackend implements Backend {
     this.launcher = new TaskLauncher({ ...deps, config: ecs, fleetId });
     this.queries = { ecs: this.ecs, limits: this.limits, cluster: ecs.cluster, fleetId };
     this.backoff = new LaunchBackoff(options.clock, options.backoff);
+    const registry = options.registry ?? new Registry();
+    this.metrics = createEcsMetrics(registry);
     this.instances = ecs.instanceLaunchTemplate
       ? new InstanceMode({
-          pool: {
-            ...deps,
-            clock: options.clock,
-            cluster: ecs.cluster,
-            fleetId,
-            launchTemplate: ecs.instanceLaunchTemplate,
+          calls: { ecs: this.ecs, ec2: this.ec2, limits: this.limits, cluster: ecs.cluster, fleetId, launchTemplate: ecs.instanceLaunchTemplate },
+          plan: {
             joinDeadlineMs: options.instances?.joinDeadlineMs ?? 10 * 60_000,
             idleGraceMs: options.instances?.idleGraceMs ?? 15 * 60_000,
           },
           launcher: this.launcher,
           addresses: this.addresses,
-          counters: this.counters,
+          metrics: this.metrics,
+          terminated: createInstanceMetrics(registry),
           logger: options.logger,
+          clock: options.clock,
           fleetId,
-          checkIntervalMs: options.instances?.checkIntervalMs ?? 5_000,
           observe: async () => {
             await this.list();
           },
@@ -114,11 +116,12 @@ export class EcsBackend implements Backend {
       for (const arn of await listTaskArns(this.queries, desiredStatus)) arns.add(arn);
     }
     const { tasks } = await describeTasks(this.queries, [...arns]);
-    this.instances?.observed(tasks);
+    this.instances?.seen(tasks, 'full');
     this.addresses.retain(arns);
     const addresses = await this.addresses.resolve(tasks);
-    await this.instances?.reconcile();
-    const servers = tasks.map((t) => toBackendServer(t, this.options.fleetId, addresses.get(t.taskArn ?? '') ?? null));
+    // EC2 launch-template mode looks at its instances on each listing; what it places is listed at once.
+    const placed = (await this.instances?.pass()) ?? [];
+    const servers = [...tasks, ...placed].map((t) => toBackendServer(t, this.options.fleetId, addresses.get(t.taskArn ?? '') ?? null));
     if (!this.instances) return servers;
     this.instances.reported(servers.map((s) => s.id));
     return [...servers, ...this.instances.placeholders()];
@@ -155,14 +158,14 @@ export class EcsBackend implements Backend {
   async refresh(ids: readonly string[]): Promise<BackendServer[]> {
     this.assertOpen();
     // Places tasks on instances that joined before looking, so they are described in this round.
-    await this.instances?.reconcile();
+    await this.instances?.pass();
     // One synchronous snapshot: a placeholder that stopped waiting has its task among `placed`.
     const waiting = new Map((this.instances?.placeholders() ?? []).map((p) => [p.id, p]));
     const placed = this.instances?.placedSinceLastLook() ?? [];
     const placeholders = ids.filter((id) => InstanceMode.isPlaceholder(id));
     const arns = new Set([...ids.filter((id) => !InstanceMode.isPlaceholder(id)), ...placed]);
     const { tasks, missing } = await describeTasks(this.queries, [...arns]);
-    this.instances?.refreshed(tasks, missing);
+    this.instances?.seen(tasks, missing);
     this.instances?.reported(placed);
     const addresses = await this.addresses.resolve(tasks);
     const servers = tasks.map((t) => toBackendServer(t, this.options.fleetId, addresses.get(t.taskArn ?? '') ?? null));
@@ -175,17 +178,16 @@ export class EcsBackend implements Backend {
     this.assertOpen();
     if (!Number.isInteger(count) || count < 0) throw new RangeError(`launch count must be a non-negative integer (got ${count})`);
     if (count === 0) return { launched: [], failures: [] };
-    this.counters.launchRequested += count;
     const waitMs = this.backoff.remainingMs();
     if (waitMs > 0) {
-      this.counters.backoffRejections += count;
+      this.metrics.backoffRejections.inc(count);
       const failures = Array.from({ length: count }, (): LaunchFailure => ({ reason: 'backoff', detail: `retry in ${waitMs} ms` }));
       return { launched: [], failures };
     }
     // EC2 instance mode places each task later, on its instance: those tasks are named by the manager once listed.
     const result = this.instances ? await this.instances.launch(count) : await this.launchTasks(count, names);
-    this.counters.recordFailures(result.failures);
-    this.counters.launched += result.launched.length;
+    this.metrics.recordFailures(result.failures);
+    this.metrics.launched.inc(result.launched.length);
     if (result.failures.length > 0) {
       const delayMs = this.backoff.recordFailure();
       this.options.logger.warn('launch backing off', { failures: result.failures.length, delayMs });
@@ -205,7 +207,7 @@ export class EcsBackend implements Backend {
       await this.limits.call('modify', 'StopTask', () =>
         this.ecs.send(new StopTaskCommand({ cluster: this.options.ecs.cluster, task: id, reason: reason.slice(0, REASON_MAX) })),
       );
-      this.counters.stopped += 1;
+      this.metrics.stopped.inc();
     } catch (err) {
       if (isTaskGone(err)) {
         this.options.logger.info('stop of a task already gone', { taskArn: id });
@@ -233,11 +235,6 @@ export class EcsBackend implements Backend {
     this.assertOpen();
     if (InstanceMode.isPlaceholder(id)) return; // no task yet; the task is named when it is listed
     await this.limits.call('tag', 'TagResource', () => this.ecs.send(new TagResourceCommand({ resourceArn: id, tags: [{ key: NAME_TAG, value: name }] })));
-  }
-
-  /** Counters of launches, failures by reason, back-off rejections and stops. */
-  stats(): ReturnType<EcsBackendStats['snapshot']> {
-    return this.counters.snapshot();
   }
 
   close(): Promise<void> {

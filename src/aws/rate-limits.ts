@@ -74,10 +74,6 @@ export class RateLimits {
     }
   }
 
-  bucket(category: RateCategory): TokenBucket {
-    return this.buckets[category];
-  }
-
   close(): void {
     for (const bucket of Object.values(this.buckets)) bucket.close();
   }

@@ -1,17 +1,20 @@
 // EcsBackends aimed at an in-process simulator: the SDK clients, the config and the bridge task
 // definition that the ECS integration tests and the backend contract share.
 import { RunInstancesCommand } from '@aws-sdk/client-ec2';
+import { Registry } from 'prom-client';
 import { EcsBackend, type EcsBackendOptions } from '../../src/aws/ecs-backend.js';
 import type { EcsConfig } from '../../src/aws/ecs-options.js';
 import { createSilentLogger } from '../../src/shared/log.js';
 import { systemClock } from '../../src/shared/clock.js';
 import { Manager } from '../../src/manager/manager.js';
+import { createManagerMetrics } from '../../src/manager/metrics.js';
 import { HttpProber } from '../../src/manager/prober.js';
 import type { Sim } from '../../sim/index.js';
 import { createSimClients, type SimClients } from '../../sim/sdk-clients.js';
 import { makeManagerConfig, type ManagerConfigOverrides } from '../support/factories.js';
 import { waitFor } from '../support/wait.js';
 import { makeEcsConfig as makeSimEcsConfig, registerBridgeDefinition } from '../support/ecs-config.js';
+import { recordRegistry } from '../support/ecs-stats.js';
 
 export const SIM_PORTS = { game: 3000, web: 3080, health: 3080 };
 
@@ -36,6 +39,7 @@ export class SimBackends {
   }
 
   make(options: Partial<EcsBackendOptions> & { fleetId?: string } = {}): EcsBackend {
+    const registry = options.registry ?? new Registry();
     const backend = new EcsBackend({
       ecs: simEcsConfig(),
       fleetId: 'fleet-it',
@@ -45,7 +49,9 @@ export class SimBackends {
       ecsClient: this.clients.ecs,
       ec2Client: this.clients.ec2,
       ...options,
+      registry,
     });
+    recordRegistry(backend, registry);
     this.open.push(backend);
     return backend;
   }
@@ -94,7 +100,9 @@ export function makeSimManager(
   overrides: ManagerConfigOverrides = {},
   backendOptions: Partial<EcsBackendOptions> = {},
 ): SimManager {
-  const backend = backends.make(backendOptions);
+  // One registry for the manager and its backend, as in production.
+  const metrics = createManagerMetrics(backendOptions.registry ?? new Registry());
+  const backend = backends.make({ ...backendOptions, registry: metrics.registry });
   const prober = new HttpProber({ timeoutMs: 1000 });
   const config = makeManagerConfig({
     ...overrides,
@@ -102,7 +110,7 @@ export function makeSimManager(
     health: { resyncIntervalMs: 3_600_000, startTimeoutMs: 30_000, ...overrides.health },
     backup: overrides.backup ?? null,
   });
-  const manager = new Manager({ config, backend, prober, clock: systemClock, logger: createSilentLogger() });
+  const manager = new Manager({ config, backend, prober, clock: systemClock, logger: createSilentLogger(), metrics });
   const step = async (): Promise<void> => {
     await manager.runTick();
     await manager.settle();

@@ -6,6 +6,7 @@ import type { BackendServer } from '../../src/manager/types.js';
 import { startSim, type Sim } from '../../sim/index.js';
 import { waitFor } from '../support/wait.js';
 import { SimBackends, simEcsConfig } from './backend-contract-sim.js';
+import { ecsStats } from '../support/ecs-stats.js';
 
 let sim: Sim;
 let backends: SimBackends;
@@ -101,7 +102,7 @@ describe('EcsBackend against the simulator', () => {
     await expect(fetch(`http://${server!.host}:${server!.ports?.health}/health/`)).rejects.toThrow();
     await backend.stop(server!.id, 'again');
     await backend.stop('arn:aws:ecs:us-east-1:123456789012:task/default/00000000000000000000000000000000', 'never existed');
-    expect(backend.stats().stopped).toBeGreaterThanOrEqual(1);
+    expect((await ecsStats(backend)).stopped).toBeGreaterThanOrEqual(1);
   });
 
   it('refresh() describes known tasks only: gone tasks come back stopped, addresses appear, kills show', async () => {

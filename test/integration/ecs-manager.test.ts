@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startSim, type Sim, type SimOptions, type SimTaskView } from '../../sim/index.js';
 import { waitFor } from '../support/wait.js';
 import { makeSimManager, seedEc2Config, SimBackends, type SimManager } from './backend-contract-sim.js';
+import { ecsStats } from '../support/ecs-stats.js';
 
 const FLEET = 'fleet-it';
 let sim: Sim | null = null;
@@ -112,9 +113,9 @@ describe('Manager + EcsBackend + simulator', () => {
     // Within the back-off, ticks do not call RunTask at all.
     await m.step();
     expect(calls('RunTask')).toBe(1);
-    expect(m.backend.stats().backoffRejections).toBeGreaterThan(0);
+    expect((await ecsStats(m.backend)).backoffRejections).toBeGreaterThan(0);
     await m.until(() => allActive(m, 1), 'one active server after the failures');
-    expect(m.backend.stats().failuresByReason['RESOURCE:MEMORY']).toBe(2);
+    expect((await ecsStats(m.backend)).failuresByReason['RESOURCE:MEMORY']).toBe(2);
     expect(calls('RunTask')).toBe(3);
     const metrics = await m.manager.metrics.registry.metrics();
     expect(metrics).toMatch(/reason="RESOURCE:MEMORY"\} 2/);
@@ -140,7 +141,7 @@ describe('EC2 launch-template mode (the seed\'s: defaultECS, bridge)', () => {
   it('scales up and down with no leaked instance', async () => {
     const b = await boot();
     await b.registerBridgeDefinition();
-    const m = manage(b, {}, { ecs: seedEc2Config(), instances: { checkIntervalMs: 50, joinDeadlineMs: 10_000, idleGraceMs: 60_000 } });
+    const m = manage(b, {}, { ecs: seedEc2Config(), instances: { joinDeadlineMs: 10_000, idleGraceMs: 60_000 } });
     await m.until(() => allActive(m, 1), 'one active server on its own instance', 20_000);
     sim!.admin.setGameserver(live()[0]!.id, { sessions: 8 });
     await m.until(() => allActive(m, 2), 'two active servers', 20_000);

@@ -12,6 +12,7 @@ import {
 import { DescribeInstancesCommand, DescribeNetworkInterfacesCommand } from '@aws-sdk/client-ec2';
 import type { EcsBackend } from '../../src/aws/ecs-backend.js';
 import { awsvpcTask, FLEET, makeBackend, makeEcsConfig, taskArn } from './aws-fixtures.js';
+import { ecsStats } from '../support/ecs-stats.js';
 
 const open: EcsBackend[] = [];
 function setup(...args: Parameters<typeof makeBackend>) {
@@ -264,7 +265,7 @@ describe('EcsBackend.launch', () => {
     expect((await backend.launch(1)).failures).toEqual([]);
     expect((await backend.launch(1)).failures).toEqual([]); // success reset the back-off
 
-    expect(backend.stats()).toMatchObject({ launchFailures: 4, failuresByReason: { 'RESOURCE:MEMORY': 4 }, backoffRejections: 3, launched: 4 });
+    expect(await ecsStats(backend)).toMatchObject({ launchFailures: 4, failuresByReason: { 'RESOURCE:MEMORY': 4 }, backoffRejections: 3, launched: 4 });
   });
 
   it('turns a failed RunTask call into one failure per task it should have started', async () => {

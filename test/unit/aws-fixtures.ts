@@ -2,11 +2,13 @@
 import { ECSClient, type Task } from '@aws-sdk/client-ecs';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { mockClient } from 'aws-sdk-client-mock';
+import { Registry } from 'prom-client';
 import type { EcsConfig } from '../../src/aws/ecs-options.js';
 import { createSilentLogger } from '../../src/shared/log.js';
 import { ManualClock } from '../support/manual-clock.js';
 import { EcsBackend, type EcsBackendOptions } from '../../src/aws/ecs-backend.js';
 import { makeEcsConfig as makeSimEcsConfig } from '../support/ecs-config.js';
+import { recordRegistry } from '../support/ecs-stats.js';
 
 export const FLEET = 'fleet-a';
 export const PORTS = { game: 3000, web: 3080, health: 3080 };
@@ -46,6 +48,7 @@ export function makeBackend(overrides: Partial<EcsBackendOptions> = {}) {
   const ecs = mockClient(ecsClient);
   const ec2 = mockClient(ec2Client);
   const clock = new ManualClock();
+  const registry = overrides.registry ?? new Registry();
   const backend = new EcsBackend({
     ecs: makeEcsConfig(),
     fleetId: FLEET,
@@ -55,6 +58,8 @@ export function makeBackend(overrides: Partial<EcsBackendOptions> = {}) {
     ecsClient,
     ec2Client,
     ...overrides,
+    registry,
   });
-  return { backend, ecs, ec2, clock };
+  recordRegistry(backend, registry);
+  return { backend, ecs, ec2, clock, registry };
 }

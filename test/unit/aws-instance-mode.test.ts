@@ -8,8 +8,11 @@ import {
   type Task,
 } from '@aws-sdk/client-ecs';
 import { DescribeInstancesCommand, RunInstancesCommand, TerminateInstancesCommand } from '@aws-sdk/client-ec2';
-import type { EcsBackend } from '../../src/aws/ecs-backend.js';
+import type { EcsBackend, EcsBackendOptions } from '../../src/aws/ecs-backend.js';
+import { createCapturingLogger } from '../support/factories.js';
+import { waitFor } from '../support/wait.js';
 import { FLEET, makeBackend, makeEcsConfig, taskArn } from './aws-fixtures.js';
+import { ecsStats } from '../support/ecs-stats.js';
 
 const open: EcsBackend[] = [];
 afterEach(async () => {
@@ -17,14 +20,15 @@ afterEach(async () => {
 });
 
 /** A tiny cluster model behind the mocks: instances that join, tasks placed on them. */
-function setup() {
+function setup(overrides: Partial<EcsBackendOptions> = {}) {
   const made = makeBackend({
     ecs: makeEcsConfig({ launchType: 'EC2', networkMode: 'bridge', subnets: [], instanceLaunchTemplate: 'defaultECS', address: 'private' }),
-    instances: { joinDeadlineMs: 60_000, idleGraceMs: 300_000, checkIntervalMs: 3_600_000 },
+    instances: { joinDeadlineMs: 60_000, idleGraceMs: 300_000 },
+    ...overrides,
   });
   open.push(made.backend);
   const { ecs, ec2 } = made;
-  const state = { instances: [] as string[], joined: new Set<string>(), tasks: [] as Task[], terminated: [] as string[], runTaskFails: false };
+  const state = { instances: [] as string[], joined: new Set<string>(), tasks: [] as Task[], terminated: [] as string[], runTaskFails: false, listTerminated: false };
   let nextInstance = 0;
   ec2.on(RunInstancesCommand).callsFake((input: { MaxCount: number }) => {
     const ids = Array.from({ length: input.MaxCount }, () => `i-${++nextInstance}`);
@@ -32,7 +36,7 @@ function setup() {
     return { Instances: ids.map((InstanceId) => ({ InstanceId })) };
   });
   ec2.on(DescribeInstancesCommand).callsFake((input: { InstanceIds?: string[] }) => {
-    const ids = input.InstanceIds ?? state.instances.filter((i) => !state.terminated.includes(i));
+    const ids = input.InstanceIds ?? state.instances.filter((i) => state.listTerminated || !state.terminated.includes(i));
     return { Reservations: [{ Instances: ids.map((InstanceId) => ({ InstanceId, PrivateIpAddress: '10.9.0.1' })) }] };
   });
   ec2.on(TerminateInstancesCommand).callsFake((input: { InstanceIds: string[] }) => {
@@ -102,7 +106,7 @@ describe('EcsBackend with an instance launch template', () => {
     const servers = await backend.list();
     expect(state.terminated).toEqual(['i-1']);
     expect(servers).toEqual([]);
-    expect(backend.stats().failuresByReason).toEqual({ 'RESOURCE:CPU': 1 });
+    expect((await ecsStats(backend)).failuresByReason).toEqual({ 'RESOURCE:CPU': 1 });
   });
 
   it('terminates an instance that never joins the cluster within the deadline', async () => {
@@ -131,5 +135,52 @@ describe('EcsBackend with an instance launch template', () => {
     clock.advance(1);
     await backend.list();
     expect(state.terminated).toEqual(['i-orphan']);
+  });
+
+  it('logs one line and counts one termination per instance, each with its reason', async () => {
+    const { logger, lines } = createCapturingLogger();
+    const { backend, clock, state } = setup({ logger });
+    await backend.launch(2);
+    state.joined.add('i-1');
+    await backend.list(); // i-1 gets its task; i-2 keeps waiting
+    (state.tasks[0] as Task).lastStatus = 'STOPPED';
+    clock.advance(60_001);
+    await backend.list();
+    expect(state.terminated.sort()).toEqual(['i-1', 'i-2']);
+    expect((await ecsStats(backend)).instancesTerminated).toEqual({ task_stopped: 1, join_deadline: 1 });
+    const terminated = await waitFor(() => {
+      const found = lines.filter((l) => l.message === 'instance terminated');
+      return found.length === 2 ? found : null;
+    }, { what: 'two termination lines' });
+    expect(terminated.map((l) => [l.instanceId, l.reason]).sort()).toEqual([
+      ['i-1', 'task_stopped'],
+      ['i-2', 'join_deadline'],
+    ]);
+  });
+
+  it('an instance EC2 still lists after its termination is not terminated twice; once unlisted it is forgotten', async () => {
+    const { backend, ec2, state } = setup();
+    await backend.launch(1);
+    state.joined.add('i-1');
+    await backend.list();
+    (state.tasks[0] as Task).lastStatus = 'STOPPED';
+    state.listTerminated = true; // EC2 is eventually consistent: the instance still shows as running
+    await backend.list();
+    await backend.list();
+    expect(ec2.commandCalls(TerminateInstancesCommand)).toHaveLength(1);
+    state.listTerminated = false;
+    await backend.list();
+    // Listed again with our stopped task on it, it is no longer remembered as terminated: terminated again.
+    state.listTerminated = true;
+    await backend.list();
+    expect(ec2.commandCalls(TerminateInstancesCommand)).toHaveLength(2);
+    expect((await ecsStats(backend)).instancesTerminated).toEqual({ task_stopped: 2 });
+  });
+
+  it('stopping a server still waiting for its instance counts as server_stopped', async () => {
+    const { backend } = setup();
+    await backend.launch(1);
+    await backend.stop('instance:i-1', 'scale in');
+    expect((await ecsStats(backend)).instancesTerminated).toEqual({ server_stopped: 1 });
   });
 });
