@@ -29,7 +29,7 @@ async function createBackend(config: Config, logger: Logger, registry: Registry)
     return { backend: new EcsBackend({ ecs: config.ecs, fleetId: config.fleetId, ports: config.ports, logger, clock: systemClock, registry }), reaper: null };
   }
   const { LocalBackend } = await import('./local/local-backend.js');
-  const { ChildReaper, REAPER_LABELS } = await import('./local/child-reaper.js');
+  const { ChildReaper, REAPER_LABELS } = await import('./shared/child-reaper.js');
   const reaper = await ChildReaper.start({ graceMs: config.local.stopGraceMs, logger, label: REAPER_LABELS.manager });
   const options = {
     capacity: config.scaling.capacity,

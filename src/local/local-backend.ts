@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cerveauServerScript, demoGameserverScript, fillTemplate, pickFreePorts, templatePorts } from './launch-plan.js';
 import { childEnv } from '../shared/child-env.js';
-import { reapIfOrphaned, type ReaperLink } from './child-reaper.js';
+import { reapIfOrphaned, type ReaperLink } from '../shared/child-reaper.js';
 import { LocalChild, type ChildSpec } from './local-child.js';
 
 export interface LocalBackendOptions {

@@ -1,8 +1,9 @@
 // One gameserver child process of the local backend: spawn, learn its ports, relay its output to the
 // logger, stop it politely then by force, and describe it as a BackendServer.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import type { Logger } from '../shared/log.js';
+import { signalGroup, signalGroupOrLeader, spawnGroupLeader } from '../shared/process-group.js';
 import type { Clock } from '../shared/clock.js';
 import type { BackendServer, BackendStatus, ServerPorts } from '../manager/types.js';
 
@@ -60,7 +61,7 @@ export class LocalChild {
       let proc: ChildProcess;
       try {
         // Its own process group, so that stopping a shell command also stops what the shell started.
-        proc = spawn(spec.file, spec.args, { stdio: ['pipe', 'pipe', 'pipe'], detached: true, env: spec.env });
+        proc = spawnGroupLeader(spec.file, spec.args, { stdio: ['pipe', 'pipe', 'pipe'], env: spec.env });
       } catch (err) {
         resolve({ ok: false, detail: (err as Error).message });
         return;
@@ -123,16 +124,8 @@ export class LocalChild {
 
   /** Signals the whole process group; used directly for the last-resort kill when the parent exits. */
   signal(signal: NodeJS.Signals): void {
-    if (this.status === 'stopped' || this.proc.pid === undefined) return;
-    try {
-      process.kill(-this.proc.pid, signal);
-    } catch {
-      try {
-        this.proc.kill(signal);
-      } catch {
-        // Already gone: its exit event records the outcome.
-      }
-    }
+    if (this.status === 'stopped') return;
+    signalGroupOrLeader(this.proc, signal);
   }
 
   private onExit(code: number | null, signal: NodeJS.Signals | null): void {
@@ -143,13 +136,7 @@ export class LocalChild {
     this.status = 'stopped';
     this.stoppedAt = this.spec.clock.now();
     // Whatever the leader left behind in its group goes with it.
-    if (this.proc.pid !== undefined) {
-      try {
-        process.kill(-this.proc.pid, 'SIGKILL');
-      } catch {
-        // No group members left.
-      }
-    }
+    signalGroup(this.proc.pid, 'SIGKILL');
     const level = this.stopReason ? 'info' : 'warn';
     this.spec.logger.log(level, 'gameserver process exited', { serverId: this.spec.id, pid: this.proc.pid, code, signal, stoppedReason: this.stoppedReason });
   }

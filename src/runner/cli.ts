@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // arbiter-run-match: runs one match (or a batch) against gameservers handed out by an Arbiter manager.
-import { ChildReaper, REAPER_LABELS } from '../local/child-reaper.js';
+import { ChildReaper, REAPER_LABELS } from '../shared/child-reaper.js';
 import { createLogger } from '../shared/log.js';
 import { createArbiterClient } from './arbiter-client.js';
 import { BatchFileError, runBatch } from './batch.js';

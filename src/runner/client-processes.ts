@@ -1,7 +1,8 @@
 // Client processes of one match: started with /bin/sh -c in their own process group, output to a log file each,
 // stopped with SIGTERM then SIGKILL. Every wait here is bounded.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { childEnv } from '../shared/child-env.js';
+import { signalGroupOrLeader, spawnGroupLeader } from '../shared/process-group.js';
 import { sleep } from './backoff.js';
 import { CappedLog, DEFAULT_MAX_CLIENT_LOG_BYTES } from './capped-log.js';
 
@@ -38,8 +39,8 @@ export function startClient(input: {
   maxLogBytes?: number;
 }): RunningClient {
   const log = new CappedLog(input.logFile, input.maxLogBytes ?? DEFAULT_MAX_CLIENT_LOG_BYTES);
-  // detached: its own process group, so that a signal reaches what the shell started too
-  const child = spawn('/bin/sh', ['-c', input.command], { stdio: ['ignore', 'pipe', 'pipe'], detached: true, env: input.env ?? childEnv(process.env, { passThrough: input.passEnv ?? [] }) });
+  // its own process group, so that a signal reaches what the shell started too
+  const child = spawnGroupLeader('/bin/sh', ['-c', input.command], { stdio: ['ignore', 'pipe', 'pipe'], env: input.env ?? childEnv(process.env, { passThrough: input.passEnv ?? [] }) });
   const drained = Promise.all(
     [child.stdout, child.stderr].map(
       (stream) =>
@@ -83,15 +84,7 @@ export function startClient(input: {
 function signalGroup(client: RunningClient, signal: NodeJS.Signals): void {
   if (client.exited || client.child.pid === undefined) return;
   client.killed = true;
-  try {
-    process.kill(-client.child.pid, signal);
-  } catch {
-    try {
-      client.child.kill(signal);
-    } catch {
-      // already gone
-    }
-  }
+  signalGroupOrLeader(client.child, signal);
 }
 
 /** SIGTERM, then SIGKILL after `graceMs`; resolves when it has exited or a last bounded wait passes. */

@@ -8,4 +8,4 @@ export type { BatchOptions, BatchSummary, BatchLine } from './batch.js';
 export { renderCommand, shellQuote, TEMPLATE_FIELDS } from './command-template.js';
 export { exitCodeFor, FAILURE_EXIT_CODES, EXIT_BATCH_FAILURES, EXIT_USAGE } from './exit-codes.js';
 export type { Allocation, ClientSpec, ClientResult, FailureKind, MatchOutcome, MatchResult, MatchTimings } from './types.js';
-export { ChildReaper, REAPER_LABELS, type ReaperLabel, type ReaperLink } from '../local/child-reaper.js';
+export { ChildReaper, REAPER_LABELS, type ReaperLabel, type ReaperLink } from '../shared/child-reaper.js';

@@ -2,7 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { reapIfOrphaned, type ReaperLink } from '../local/child-reaper.js';
+import { reapIfOrphaned, type ReaperLink } from '../shared/child-reaper.js';
 import { createSilentLogger, type Logger } from '../shared/log.js';
 import { createManagerClient, ManagerError, type ManagerClient } from './manager-client.js';
 import { backoffDelays } from './backoff.js';

@@ -2,7 +2,7 @@
 // the manager is SIGKILLed; test/e2e/local-orphans.test.ts does exactly that to the real manager.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ChildReaper, REAPER_LABELS, reaperArgs, reaperScript } from '../../src/local/child-reaper.js';
+import { ChildReaper, REAPER_LABELS, reaperArgs, reaperScript } from '../../src/shared/child-reaper.js';
 import { createSilentLogger } from '../../src/shared/log.js';
 import { isRunning, liveGroupMembers } from '../support/processes.js';
 import { waitFor } from '../support/wait.js';

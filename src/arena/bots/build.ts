@@ -1,6 +1,6 @@
 // Runs `make` in a submission's directory: its own process group, the bots' environment, a wall-clock timeout
 // that kills the whole group, CPU and file-size limits, and its output captured under a cap.
-import { spawn } from 'node:child_process';
+import { signalGroup, spawnGroupLeader } from '../../shared/process-group.js';
 import type { ReaperLink } from '../../runner/index.js';
 import { botEnv } from './bot-env.js';
 import { CappedLog } from './capped-log.js';
@@ -29,28 +29,23 @@ export function runMake(opts: BuildOptions): Promise<BuildOutcome> {
   const cpuSeconds = Math.max(1, Math.ceil(opts.timeoutMs / 1000));
   const prlimit = opts.prlimitPath ?? '/usr/bin/prlimit';
   return new Promise((resolvePromise) => {
-    const child = spawn(prlimit, [`--cpu=${cpuSeconds}`, `--fsize=${opts.maxFileBytes}`, '--', 'make'], {
+    const child = spawnGroupLeader(prlimit, [`--cpu=${cpuSeconds}`, `--fsize=${opts.maxFileBytes}`, '--', 'make'], {
       cwd: opts.dir,
       env: botEnv(opts.dir),
-      detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let timedOut = false;
     const pgid = child.pid;
     if (pgid !== undefined) opts.reaper?.track(pgid);
     const killGroup = (): void => {
-      try {
-        if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
-      } catch {
-        // the group is gone already
-      }
+      signalGroup(child.pid, 'SIGKILL'); // false when the group is gone already
     };
     const timer = setTimeout(() => {
       timedOut = true;
       killGroup();
     }, opts.timeoutMs);
-    child.stdout.on('data', (c: Buffer) => log.write(c));
-    child.stderr.on('data', (c: Buffer) => log.write(c));
+    child.stdout?.on('data', (c: Buffer) => log.write(c));
+    child.stderr?.on('data', (c: Buffer) => log.write(c));
     child.once('error', (err) => {
       clearTimeout(timer);
       log.write(`[arbiter: could not start make: ${err.message}]\n`);

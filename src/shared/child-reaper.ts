@@ -1,10 +1,12 @@
-// The manager's side of the reaper (reaper-main.ts): tells it which process groups to stop if the manager dies
-// without closing its backend, e.g. by SIGKILL or an OOM kill, when no exit hook of its own can run.
-import { spawn, type ChildProcess } from 'node:child_process';
+// The owner's side of the reaper (reaper-main.ts): the manager in local mode, a match runner or an arena worker tells
+// it which process groups to stop if the owner dies without stopping them, e.g. by SIGKILL or an OOM kill, when no exit
+// hook of its own can run.
+import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import type { Logger } from '../shared/log.js';
+import type { Logger } from './log.js';
+import { spawnGroupLeader } from './process-group.js';
 
 /** Who starts a reaper and what it stops, as its log line says them ("runner gone; stopping its bot clients"). */
 export interface ReaperLabel {
@@ -39,7 +41,7 @@ export interface ChildReaperOptions {
   script?: string;
 }
 
-/** What LocalBackend needs of a reaper. */
+/** What an owner needs of a reaper (the local backend, the runner, bot builds). */
 export interface ReaperLink {
   track(pgid: number): void;
   untrack(pgid: number): void;
@@ -52,9 +54,9 @@ export function reapIfOrphaned(reaper: ReaperLink | undefined, pgid: number | un
   void exited.then(() => reaper.untrack(pgid));
 }
 
-/** dist/src/local/reaper-main.js, found from the build or from the TypeScript sources vitest runs. */
+/** dist/src/shared/reaper-main.js, found from the build or from the TypeScript sources vitest runs. */
 export function reaperScript(): string {
-  const candidates = [new URL('./reaper-main.js', import.meta.url), new URL('../../dist/src/local/reaper-main.js', import.meta.url)];
+  const candidates = [new URL('./reaper-main.js', import.meta.url), new URL('../../dist/src/shared/reaper-main.js', import.meta.url)];
   const paths = candidates.map((url) => fileURLToPath(url));
   return paths.find((path) => existsSync(path)) ?? paths[paths.length - 1]!;
 }
@@ -80,10 +82,7 @@ export class ChildReaper implements ReaperLink {
   static async start(options: ChildReaperOptions): Promise<ChildReaper> {
     const script = options.script ?? reaperScript();
     if (!existsSync(script)) throw new Error(`reaper not found at ${script}; run npm run build`);
-    const proc = spawn(process.execPath, [script, ...reaperArgs(options.label, options.graceMs)], {
-      stdio: ['pipe', 'ignore', 'inherit'],
-      detached: true,
-    });
+    const proc = spawnGroupLeader(process.execPath, [script, ...reaperArgs(options.label, options.graceMs)], { stdio: ['pipe', 'ignore', 'inherit'] });
     await new Promise<void>((resolve, reject) => {
       proc.once('spawn', resolve);
       proc.once('error', reject);

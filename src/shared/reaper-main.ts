@@ -5,6 +5,7 @@
 // meant for the owner does not reach it. --owner and --stops name both in its log line.
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
+import { groupAlive, signalGroup } from './process-group.js';
 
 const { values } = parseArgs({
   options: { 'grace-ms': { type: 'string', default: '5000' }, owner: { type: 'string', default: 'owner' }, stops: { type: 'string', default: 'children' } },
@@ -17,38 +18,22 @@ if (!Number.isFinite(graceMs) || graceMs < 0) {
 
 const groups = new Set<number>();
 
-function alive(pgid: number): boolean {
-  try {
-    process.kill(-pgid, 0);
-    return true;
-  } catch (err) {
-    // EPERM: it exists but is not ours to signal, so nothing here can stop it either
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 function signalAll(signal: NodeJS.Signals): void {
-  for (const pgid of groups) {
-    try {
-      process.kill(-pgid, signal);
-    } catch {
-      groups.delete(pgid);
-    }
-  }
+  for (const pgid of groups) if (!signalGroup(pgid, signal)) groups.delete(pgid);
 }
 
 let reaping = false;
 function reap(): void {
   if (reaping) return;
   reaping = true;
-  for (const pgid of groups) if (!alive(pgid)) groups.delete(pgid);
+  for (const pgid of groups) if (!groupAlive(pgid)) groups.delete(pgid);
   if (groups.size === 0) process.exit(0);
   const message = `${values.owner} gone; stopping its ${values.stops}`;
   process.stderr.write(`${JSON.stringify({ level: 'warn', message, owner: values.owner, stops: values.stops, groups: [...groups] })}\n`);
   signalAll('SIGTERM');
   const deadline = Date.now() + graceMs;
   const check = setInterval(() => {
-    for (const pgid of groups) if (!alive(pgid)) groups.delete(pgid);
+    for (const pgid of groups) if (!groupAlive(pgid)) groups.delete(pgid);
     if (groups.size === 0 || Date.now() >= deadline) {
       clearInterval(check);
       signalAll('SIGKILL');
