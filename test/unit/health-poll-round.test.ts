@@ -1,0 +1,44 @@
+// A poll round polls every server that can answer once, with at most POLL_CONCURRENCY polls in flight.
+import { describe, expect, it } from 'vitest';
+import { Manager } from '../../src/manager/manager.js';
+import type { ProbeResult } from '../../src/manager/prober.js';
+import { createSilentLogger } from '../../src/shared/log.js';
+import { FakeBackend, FakeProber, makeManagerConfig } from '../support/factories.js';
+import { ManualClock } from '../support/manual-clock.js';
+
+/** A FakeProber whose answers take a few turns of the event loop, counting the polls in flight. */
+class CountingProber extends FakeProber {
+  inFlight = 0;
+  maxInFlight = 0;
+
+  override async probe(host: string, port: number): Promise<ProbeResult> {
+    this.inFlight += 1;
+    this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
+    for (let i = 0; i < 3; i++) await new Promise((r) => setImmediate(r));
+    this.inFlight -= 1;
+    return super.probe(host, port);
+  }
+}
+
+describe('a poll round', () => {
+  it.each([
+    { servers: 0, concurrency: 4 },
+    { servers: 3, concurrency: 8 },
+    { servers: 25, concurrency: 1 },
+    { servers: 25, concurrency: 4 },
+  ])('$servers servers, concurrency $concurrency: each polled once, never more in flight than allowed', async ({ servers, concurrency }) => {
+    const clock = new ManualClock();
+    const backend = new FakeBackend({ clock });
+    const prober = new CountingProber({ capacity: 10 });
+    const manager = new Manager({ config: makeManagerConfig({ health: { concurrency } }), backend, prober, clock, logger: createSilentLogger() });
+    for (let i = 0; i < servers; i++) backend.add();
+    await manager.start();
+    prober.probes.length = 0;
+    prober.maxInFlight = 0;
+    await manager.runPolls();
+    expect(prober.probes).toHaveLength(servers);
+    expect(new Set(prober.probes.map((p) => p.host)).size).toBe(servers);
+    expect(prober.maxInFlight).toBe(Math.min(servers, concurrency));
+    await manager.close();
+  });
+});
