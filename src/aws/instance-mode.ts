@@ -14,7 +14,7 @@ import type { EcsMetrics, InstancesTerminated } from './metrics.js';
 import type { TaskLauncher } from './task-launcher.js';
 import { toBackendServer } from './task-records.js';
 
-export const PENDING_INSTANCE_PREFIX = 'instance:';
+const PENDING_INSTANCE_PREFIX = 'instance:';
 
 export interface InstanceModeDeps {
   calls: InstanceCallsDeps;
@@ -185,6 +185,7 @@ export class InstanceMode {
       const terminate = [...plan.terminate];
       for (const t of terminate) this.launching.delete(t.instanceId);
       for (const instanceId of plan.place) {
+        if (!this.launching.has(instanceId)) continue; // its server was stopped meanwhile
         const failed = await this.place(instanceId, placed);
         if (failed) terminate.push(failed);
       }

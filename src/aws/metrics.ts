@@ -13,6 +13,9 @@ export interface EcsMetrics {
   recordFailures(failures: readonly LaunchFailure[]): void;
 }
 
+/** ECS's documented RunTask failure reasons, and this backend's own. */
+const KNOWN_LAUNCH_FAILURES = ['RESOURCE:MEMORY', 'RESOURCE:CPU', 'RESOURCE:PORTS', 'AGENT', 'MISSING', 'INSTANCE_CAPACITY'];
+
 export function createEcsMetrics(registry: Registry): EcsMetrics {
   const launchFailures = new Counter({
     name: 'arbiter_ecs_launch_failures_total',
@@ -20,6 +23,8 @@ export function createEcsMetrics(registry: Registry): EcsMetrics {
     labelNames: ['reason'],
     registers: [registry],
   });
+  // Every failure counter starts with its known label values at 0, as the manager's do.
+  for (const reason of KNOWN_LAUNCH_FAILURES) launchFailures.inc({ reason }, 0);
   return {
     launched: new Counter({
       name: 'arbiter_ecs_servers_launched_total',

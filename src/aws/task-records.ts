@@ -27,11 +27,6 @@ export function backendStatusOf(task: Task): BackendStatus {
   return last;
 }
 
-/** The last segment of a task ARN (`arn:aws:ecs:region:acct:task/cluster/<id>`). */
-export function taskIdOf(taskArn: string): string {
-  return taskArn.slice(taskArn.lastIndexOf('/') + 1);
-}
-
 /**
  * The server's human name: its name tag, written at RunTask by the manager, which owns names. A task without one
  * (launched by an older manager, or in EC2 instance mode) has none yet: the manager names it and tags it.
