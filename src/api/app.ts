@@ -1,7 +1,7 @@
 // The express application. createApp never listens: main.ts (or a test) decides where it runs.
 import { randomUUID } from 'node:crypto';
-import cors from 'cors';
-import express, { type Express, type RequestHandler } from 'express';
+import express, { type Express, type Request, type RequestHandler } from 'express';
+import { apiCors } from './cors.js';
 import type { ApiDeps } from './deps.js';
 import { errorHandler, notFoundHandler } from './errors.js';
 import { openApiDocument } from './openapi.js';
@@ -45,6 +45,7 @@ export function applySettings(app: Express, deps: Pick<ApiDeps, 'security'>): vo
 /** What every request passes through before the routes, in order (bench/api-middleware measures each). */
 export function commonMiddleware(deps: Pick<ApiDeps, 'security'>): Array<{ name: string; handler: RequestHandler }> {
   const origins = deps.security.corsOrigins;
+  const json = express.json({ limit: '16kb' });
   return [
     {
       name: 'request id',
@@ -56,12 +57,14 @@ export function commonMiddleware(deps: Pick<ApiDeps, 'security'>): Array<{ name:
     // The manager is often reached over plain HTTP (local mode, a load balancer without a certificate):
     // upgrading the dashboard's script, style and fetches to https would leave the page empty.
     { name: 'security headers', handler: securityHeaders({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }) },
-    {
-      name: 'cors',
-      handler: cors({ origin: origins.includes('*') ? '*' : origins, methods: ['GET', 'POST', 'DELETE'], exposedHeaders: ['Retry-After'] }),
-    },
-    { name: 'json body', handler: express.json({ limit: '16kb' }) },
+    { name: 'cors', handler: apiCors({ origin: origins.includes('*') ? '*' : origins, methods: ['GET', 'POST', 'DELETE'], exposedHeaders: ['Retry-After'] }) },
+    // body-parser's own test for a body (type-is's hasBody), made before calling into it: most requests are GETs.
+    { name: 'json body', handler: (req, res, next) => (mayHaveBody(req) ? json(req, res, next) : next()) },
   ];
+}
+
+function mayHaveBody(req: Request): boolean {
+  return req.headers['transfer-encoding'] !== undefined || !Number.isNaN(Number(req.headers['content-length']));
 }
 
 function parseTrustProxy(value: string): boolean | number | string {

@@ -7,6 +7,7 @@ import type { Allocation } from '../../manager/manager.js';
 import { requireToken } from '../auth.js';
 import type { ApiDeps } from '../deps.js';
 import { HttpError } from '../errors.js';
+import { sendJson } from '../json-answer.js';
 import { allocationRateLimit } from '../rate-limit.js';
 import { waitQuerySchema } from './demand-schemas.js';
 
@@ -26,7 +27,10 @@ export const allocationQuery = z
   .strict();
 
 export function parseAllocationQuery(req: Request): { session: string | undefined; waitSeconds: number } {
-  const parsed = allocationQuery.safeParse(req.query);
+  const query = req.query;
+  // Most allocations carry no query, which the schema accepts as no session and no wait.
+  if (isEmpty(query)) return { session: undefined, waitSeconds: 0 };
+  const parsed = allocationQuery.safeParse(query);
   if (!parsed.success) {
     const message = describeFirstIssue(parsed.error, {
       whole: 'query',
@@ -36,6 +40,11 @@ export function parseAllocationQuery(req: Request): { session: string | undefine
     throw new HttpError(400, 'invalid_query', message);
   }
   return { session: parsed.data.session, waitSeconds: parsed.data.wait ?? 0 };
+}
+
+function isEmpty(query: object): boolean {
+  for (const _ in query) return false;
+  return true;
 }
 
 export function allocationBody(allocation: Allocation, backupWebPort: number | undefined): { status: number; body: unknown } {
@@ -104,7 +113,7 @@ export function allocationRouter(deps: ApiDeps): Router {
     const { status, body } = allocationBody(allocation, deps.backupWebPort);
     if (status === 503) res.set('Retry-After', '5');
     res.set('Cache-Control', 'no-store');
-    res.status(status).json(body);
+    sendJson(req, res, status, body);
   });
 
   router.get(LIST_PATHS, guard, (req, res) => {
