@@ -9,7 +9,7 @@ import {
   type NetworkInterface,
 } from '@aws-sdk/client-ec2';
 import type { Logger } from '../shared/log.js';
-import type { ServerPorts } from '../manager/types.js';
+import type { ServerPorts } from '../shared/gameserver-ports.js';
 import { AwsCallError } from './errors.js';
 import type { RateLimits } from './rate-limits.js';
 import type { ResolvedAddress } from './task-records.js';

@@ -1,6 +1,7 @@
 // Pure mapping from ECS task descriptions to the manager's BackendServer records.
 import type { Task, Tag } from '@aws-sdk/client-ecs';
-import type { BackendServer, BackendStatus, ServerPorts } from '../manager/types.js';
+import type { ServerPorts } from '../shared/gameserver-ports.js';
+import type { BackendServer, BackendStatus } from '../manager/types.js';
 
 export const FLEET_TAG = 'arbiter:fleet';
 export const NAME_TAG = 'arbiter:name';

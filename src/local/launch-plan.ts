@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import type { ServerPorts } from '../manager/types.js';
+import type { ServerPorts } from '../shared/gameserver-ports.js';
 
 export const TEMPLATE_PLACEHOLDERS = ['host', 'gamePort', 'webPort', 'healthPort', 'capacity', 'name', 'sessionSeconds'] as const;
 export type TemplateValues = Record<(typeof TEMPLATE_PLACEHOLDERS)[number], string | number>;

@@ -5,7 +5,8 @@ import { createInterface } from 'node:readline';
 import type { Logger } from '../shared/log.js';
 import { signalGroup, signalGroupOrLeader, spawnGroupLeader } from '../shared/process-group.js';
 import type { Clock } from '../shared/clock.js';
-import type { BackendServer, BackendStatus, ServerPorts } from '../manager/types.js';
+import type { ServerPorts } from '../shared/gameserver-ports.js';
+import type { BackendServer, BackendStatus } from '../manager/types.js';
 
 export interface ChildSpec {
   id: string;

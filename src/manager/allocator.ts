@@ -4,7 +4,7 @@ import { CapacityIndex, effectiveCapacity, type AllocationStrategy } from './cap
 import type { Fleet } from './fleet.js';
 import { isInRotation, type ServerRecord } from './server-record.js';
 import type { ReservationBook } from './reservations.js';
-import type { ServerPorts } from './types.js';
+import type { ServerPorts } from '../shared/gameserver-ports.js';
 
 export { effectiveCapacity, type AllocationStrategy };
 

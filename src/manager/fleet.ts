@@ -3,7 +3,8 @@
 // fleet (names, demand estimates, the start-failure back-off), so no caller has to pass it on.
 import type { FleetEvent, Lifecycle, ServerRecord } from './server-record.js';
 import { isInRotation, isSettled } from './server-record.js';
-import type { BackendServer, HealthReport, ServerPorts } from './types.js';
+import type { ServerPorts } from '../shared/gameserver-ports.js';
+import type { BackendServer, HealthReport } from './types.js';
 
 /** The fleet's own, writable form of a record; everyone else sees `ServerRecord`, read-only. */
 type WritableRecord = { -readonly [K in keyof ServerRecord]: ServerRecord[K] };

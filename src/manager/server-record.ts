@@ -1,6 +1,7 @@
 // What the fleet knows about one server, and the questions every part asks of it. Records are read-only outside
 // the fleet (src/manager/fleet.ts is their one writer); the functions here only read them.
-import type { HealthReport, ServerPorts, ServerState } from './types.js';
+import type { ServerPorts } from '../shared/gameserver-ports.js';
+import type { HealthReport, ServerState } from './types.js';
 
 /** How the manager sees a server's life; `standby` is a separate, durable flag. */
 export type Lifecycle = 'pending' | 'running' | 'unhealthy' | 'stopping';

@@ -3,7 +3,8 @@ import { effectiveCapacity } from './allocator.js';
 import { gameAddressOf, isInRotation, sessionsOf, stateOf, type ServerRecord } from './server-record.js';
 import type { PolicyServer } from './policy.js';
 import type { ReservationBook } from './reservations.js';
-import type { ServerPorts, ServerState } from './types.js';
+import type { ServerPorts } from '../shared/gameserver-ports.js';
+import type { ServerState } from './types.js';
 
 export function toPolicyServer(r: ServerRecord, book: ReservationBook, capacity: number, now: number): PolicyServer {
   const report = r.report;

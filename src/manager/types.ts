@@ -3,9 +3,6 @@
 
 import type { ServerPorts } from '../shared/gameserver-ports.js';
 
-// Part of a backend's report; the type itself is the gameserver contract's (src/shared).
-export type { ServerPorts };
-
 /** Where the backend says a server is in its life, independent of the manager's own state. */
 export type BackendStatus = 'starting' | 'running' | 'stopping' | 'stopped';
 
