@@ -8,7 +8,8 @@ import type { Backend } from './manager/backend.js';
 import { systemClock } from './shared/clock.js';
 import { Manager } from './manager/manager.js';
 import { createManagerMetrics } from './manager/metrics.js';
-import { HttpProber } from './manager/prober.js';
+import { HttpProber, type HealthProber } from './manager/prober.js';
+import { WorkerProber } from './manager/worker-prober.js';
 import { registerProcessMetrics } from './process-metrics.js';
 import { exitOnListenError, listenOn } from './shared/listen.js';
 import { routeWarnings } from './shared/warnings.js';
@@ -86,7 +87,10 @@ async function main(): Promise<void> {
   // One registry for the manager and its backend: /metrics serves both.
   const metrics = createManagerMetrics();
   const { backend, reaper } = await createBackend(config, logger, metrics.registry);
-  const prober = new HttpProber({ timeoutMs: config.health.timeoutMs, drainToken: config.security.sidecarToken });
+  const proberOptions = { timeoutMs: config.health.timeoutMs, drainToken: config.security.sidecarToken };
+  const prober: HealthProber = config.health.pollWorker
+    ? new WorkerProber({ ...proberOptions, logger, registry: metrics.registry })
+    : new HttpProber(proberOptions);
   const manager = new Manager({ config, backend, prober, clock: systemClock, logger, metrics, names: { prefix: config.fleetId, words: config.proxy.words } });
   registerProcessMetrics(manager.metrics.registry, { version: process.env.npm_package_version ?? BUILD_VERSION });
   const app = createApp({
@@ -109,6 +113,7 @@ async function main(): Promise<void> {
     downscaleMargin: config.scaling.downscaleMargin,
     capacity: config.scaling.capacity,
     backup: config.backup ? `${config.backup.host}:${config.backup.port}` : null,
+    pollWorker: config.health.pollWorker,
   });
 
   cleanups.push(

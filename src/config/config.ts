@@ -106,6 +106,7 @@ function buildConfig(raw: RawEnv, opts: { noBackup: boolean }): Config {
       startTimeoutMs: raw.START_TIMEOUT,
       concurrency: raw.POLL_CONCURRENCY,
       resyncIntervalMs: raw.RESYNC_INTERVAL,
+      pollWorker: raw.POLL_WORKER === 'on' || (raw.POLL_WORKER === 'auto' && backend === 'ecs'),
     },
     backup: backup ? withWebPort(splitHostPort(backup), raw.BACKUP_GAMESERVER_WEB_PORT) : null,
     ports: {

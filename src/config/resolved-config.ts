@@ -27,6 +27,8 @@ export interface HealthSettings {
   startTimeoutMs: number;
   concurrency: number;
   resyncIntervalMs: number;
+  /** POLL_WORKER resolved: the polls' HTTP work runs in a worker thread. */
+  pollWorker: boolean;
 }
 
 export interface EcsSettings {

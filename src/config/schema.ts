@@ -64,6 +64,8 @@ export const envSchema = z.object({
   FAIL_THRESHOLD: wholeNumber(1, 100).default(3),
   START_TIMEOUT: seconds(1, 3600).default(sec(180)),
   POLL_CONCURRENCY: wholeNumber(1, 1000).default(32),
+  /** `on`: the health polls' HTTP work runs in a worker thread; `auto`: on in ECS mode (large fleets), off in local mode. */
+  POLL_WORKER: z.enum(['auto', 'on', 'off']).default('auto'),
   RESYNC_INTERVAL: seconds(1, 86_400).default(sec(60)),
 
   // Gameserver ports (container ports for awsvpc, looked up in network bindings for bridge)

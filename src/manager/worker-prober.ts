@@ -6,14 +6,16 @@
 import { Worker, type ResourceLimits } from 'node:worker_threads';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { Counter, type Registry } from 'prom-client';
+import { exponentialDelay } from '../shared/backoff.js';
 import type { Logger } from '../shared/log.js';
 import type { HealthProber, HttpProberOptions, ProbeResult } from './prober.js';
 import { OP_DRAIN, OP_PROBE, OP_UNDRAIN, RESULT_STRIDE, readResult, type Op, type PollWorkerData, type RequestBatch, type ResultBatch } from './poll-wire.js';
 
 export interface WorkerProberOptions extends HttpProberOptions {
   logger: Logger;
-  /** Called each time the worker stopped on its own (a crash, out of memory); the caller counts it. */
-  onStopped?: () => void;
+  /** Where arbiter_poll_worker_stops_total is counted (the manager's registry). */
+  registry?: Registry;
   /** The worker's script; by default poll-worker.js beside this module (or in dist/ when run from the sources). */
   script?: string;
   /** How long the worker gathers results before posting them (default 5 ms). */
@@ -59,11 +61,17 @@ export class WorkerProber implements HealthProber {
   private closing: Promise<void> | null = null;
   private readonly script: string;
   private readonly data: PollWorkerData;
+  private readonly stopsCounter: Counter;
 
   constructor(private readonly options: WorkerProberOptions) {
     if (!(options.timeoutMs > 0)) throw new RangeError('WorkerProber: timeoutMs must be a positive number');
     const flushMs = options.flushMs ?? 5;
     if (!(flushMs >= 0)) throw new RangeError('WorkerProber: flushMs must be 0 or more');
+    this.stopsCounter = new Counter({
+      name: 'arbiter_poll_worker_stops_total',
+      help: 'Times the health poll worker thread stopped on its own (a crash, out of memory) and was restarted.',
+      registers: options.registry ? [options.registry] : [],
+    });
     this.script = options.script ?? pollWorkerScript();
     this.data = { timeoutMs: options.timeoutMs, flushMs };
     if (options.maxBodyBytes !== undefined) this.data.maxBodyBytes = options.maxBodyBytes;
@@ -165,9 +173,9 @@ export class WorkerProber implements HealthProber {
     const lived = performance.now() - this.startedAt;
     const delays = this.options.restartDelayMs ?? { first: 100, max: 10_000 };
     this.consecutive = lived >= STABLE_MS ? 1 : this.consecutive + 1;
-    const restartInMs = Math.min(delays.max, delays.first * 2 ** (this.consecutive - 1));
+    const restartInMs = exponentialDelay(this.consecutive - 1, { baseMs: delays.first, maxMs: delays.max });
     this.options.logger.error('poll worker stopped', { code, error: failure?.message, inFlight, restartInMs, restarts: this.stops });
-    this.options.onStopped?.();
+    this.stopsCounter.inc();
     this.restartTimer = setTimeout(() => {
       this.restartTimer = null;
       if (!this.closing) this.start();

@@ -186,6 +186,22 @@ describe('cross-variable rules', () => {
   });
 });
 
+describe('POLL_WORKER', () => {
+  const ecs = { GAMESERVER_TASK_DEFINITION: 'gs', ECS_SUBNETS: 's' };
+  it.each([
+    { name: 'auto in local mode', env: {}, want: false },
+    { name: 'auto in ECS mode', env: ecs, want: true },
+    { name: 'on in local mode', env: { POLL_WORKER: 'on' }, want: true },
+    { name: 'off in ECS mode', env: { ...ecs, POLL_WORKER: 'off' }, want: false },
+  ])('$name', ({ env, want }) => {
+    expect(parseConfig(env).health.pollWorker).toBe(want);
+  });
+
+  it('refuses other values', () => {
+    expect(() => parseConfig({ POLL_WORKER: 'yes' })).toThrow(/POLL_WORKER/);
+  });
+});
+
 describe('backend selection', () => {
   it.each([
     { name: 'local when no task definition is set', env: {}, want: 'local' },

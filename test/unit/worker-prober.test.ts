@@ -3,6 +3,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Worker } from 'node:worker_threads';
+import { Registry } from 'prom-client';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { WorkerProber, type WorkerProberOptions } from '../../src/manager/worker-prober.js';
 import { createSilentLogger } from '../../src/shared/log.js';
@@ -48,8 +49,8 @@ afterEach(async () => {
 describe('WorkerProber', () => {
   it('fails the polls in flight when its worker dies, logs and counts it, and answers again from a new worker', async () => {
     const { logger, lines } = createCapturingLogger();
-    let stopped = 0;
-    const p = make({ logger, onStopped: () => (stopped += 1) });
+    const registry = new Registry();
+    const p = make({ logger, registry });
     expect(await p.probe('127.0.0.1', port)).toMatchObject({ ok: true });
     hold = true;
     const inFlight = Array.from({ length: 5 }, () => p.probe('127.0.0.1', port));
@@ -57,7 +58,7 @@ describe('WorkerProber', () => {
     const first = workerOf(p);
     await first.terminate();
     expect(await Promise.all(inFlight)).toEqual(Array.from({ length: 5 }, () => ({ ok: false, error: 'poll worker stopped' })));
-    expect(stopped).toBe(1);
+    expect(await registry.getSingleMetricAsString('arbiter_poll_worker_stops_total')).toMatch(/^arbiter_poll_worker_stops_total 1$/m);
     expect(p.restarts).toBe(1);
     await waitFor(() => lines.find((l) => l.message === 'poll worker stopped'), { what: 'the log line' });
     expect(lines.find((l) => l.message === 'poll worker stopped')).toMatchObject({ level: 'error', inFlight: 5, restarts: 1 });
@@ -68,11 +69,10 @@ describe('WorkerProber', () => {
   });
 
   it('a worker out of heap is a stop like any other: its polls fail and the manager goes on', async () => {
-    let stopped = 0;
-    const p = make({ script: OOM_SCRIPT, resourceLimits: { maxOldGenerationSizeMb: 16, maxYoungGenerationSizeMb: 4 }, onStopped: () => (stopped += 1), restartDelayMs: { first: 60_000, max: 60_000 } });
+    const p = make({ script: OOM_SCRIPT, resourceLimits: { maxOldGenerationSizeMb: 16, maxYoungGenerationSizeMb: 4 }, restartDelayMs: { first: 60_000, max: 60_000 } });
     expect(await p.probe('127.0.0.1', port)).toEqual({ ok: false, error: 'poll worker stopped' });
     expect(await Promise.race([p.setDraining('127.0.0.1', port, true), new Promise((r) => setTimeout(() => r('waiting'), 50))])).toBe('waiting');
-    expect(stopped).toBe(1);
+    expect(p.restarts).toBe(1);
   });
 
   it('close() ends the thread and answers what was waiting; later probes fail at once', async () => {
