@@ -2,7 +2,7 @@
 // Manager over EcsBackend with real HTTP health polls. Baseline: FAIL_THRESHOLD × POLL_INTERVAL.
 import { createSilentLogger } from '../src/shared/log.js';
 import { systemClock } from '../src/shared/clock.js';
-import { Manager } from '../src/manager/manager.js';
+import { createManager } from '../src/manager/create-manager.js';
 import { HttpProber } from '../src/manager/prober.js';
 import { startSim } from '../sim/index.js';
 import { createSimClients } from '../sim/sdk-clients.js';
@@ -41,7 +41,7 @@ export const detection: Benchmark = {
       health: { pollIntervalMs: POLL_MS, failThreshold: FAIL_THRESHOLD, timeoutMs: 400, startTimeoutMs: 30_000 },
       backup: null,
     });
-    const manager = new Manager({ config, backend, prober, clock: systemClock, logger });
+    const manager = createManager({ config, backend, prober, clock: systemClock, logger });
     const active = () => manager.servers().filter((s) => s.state === 'active' && s.inRotation);
     try {
       await manager.start();

@@ -4,6 +4,7 @@ import { createSilentLogger } from '../src/shared/log.js';
 import type { Clock } from '../src/shared/clock.js';
 import { ManualClock } from '../test/support/manual-clock.js';
 import { Manager } from '../src/manager/manager.js';
+import { createManager } from '../src/manager/create-manager.js';
 import { FakeBackend, FakeProber, makeManagerConfig } from '../test/support/factories.js';
 import { seededRandom } from './harness.js';
 
@@ -56,7 +57,7 @@ export async function startFakeFleet(options: FakeFleetOptions): Promise<FakeFle
     health: { pollIntervalMs: options.pollIntervalMs ?? 60_000, concurrency: 64 },
     backup: null,
   });
-  const manager = new Manager({ config, backend, prober, clock, logger: createSilentLogger() });
+  const manager = createManager({ config, backend, prober, clock, logger: createSilentLogger() });
   await manager.runTick();
   await manager.runPolls();
   const inRotation = manager.rotation().length;

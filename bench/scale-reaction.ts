@@ -5,7 +5,7 @@
 // any reaction; ratios say how much of the reaction is the manager noticing and deciding.
 import { createSilentLogger } from '../src/shared/log.js';
 import { systemClock } from '../src/shared/clock.js';
-import { Manager } from '../src/manager/manager.js';
+import { createManager } from '../src/manager/create-manager.js';
 import { HttpProber } from '../src/manager/prober.js';
 import { startSim } from '../sim/index.js';
 import { createSimClients } from '../sim/sdk-clients.js';
@@ -45,7 +45,7 @@ export const scaleReaction: Benchmark = {
       health: { pollIntervalMs: POLL_MS, timeoutMs: 400, failThreshold: 3, startTimeoutMs: 30_000 },
       backup: null,
     });
-    const manager = new Manager({ config, backend, prober, clock: systemClock, logger });
+    const manager = createManager({ config, backend, prober, clock: systemClock, logger });
     const settled = () => manager.servers().every((s) => s.state === 'active' && s.inRotation);
     try {
       await manager.start();

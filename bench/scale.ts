@@ -7,7 +7,7 @@ import { scanFleet } from '../src/manager/allocator.js';
 import { Fleet } from '../src/manager/fleet.js';
 import { systemClock } from '../src/shared/clock.js';
 import type { ManualClock } from '../test/support/manual-clock.js';
-import { Manager } from '../src/manager/manager.js';
+import { createManager } from '../src/manager/create-manager.js';
 import { HttpProber } from '../src/manager/prober.js';
 import { ReservationBook } from '../src/manager/reservations.js';
 import { startSim, type Sim } from '../sim/index.js';
@@ -120,7 +120,7 @@ async function simFleet(sim: Sim, tasks: number, progress: (m: string) => void):
     scaling: { minServers: tasks, maxServers: tasks, upscaleMargin: 0, downscaleMargin: 1_000_000, capacity: 10 },
     health: { concurrency: 64, timeoutMs: 5_000, resyncIntervalMs: 3_600_000 },
   });
-  const manager = new Manager({ config, backend, prober: new HttpProber({ timeoutMs: 5_000 }), clock: systemClock, logger: createSilentLogger() });
+  const manager = createManager({ config, backend, prober: new HttpProber({ timeoutMs: 5_000 }), clock: systemClock, logger: createSilentLogger() });
   const calls = () => ({ ...sim.admin.calls().calls });
   const made = (before: Record<string, number>, action?: string) => {
     const now = sim.admin.calls().calls;

@@ -6,7 +6,7 @@ import { ConfigError, loadConfig, type Config } from './config/config.js';
 import { createLogger, type Logger } from './shared/log.js';
 import type { Backend } from './manager/backend.js';
 import { systemClock } from './shared/clock.js';
-import { Manager } from './manager/manager.js';
+import { createManager } from './manager/create-manager.js';
 import { createManagerMetrics } from './manager/metrics.js';
 import { HttpProber, type HealthProber } from './manager/prober.js';
 import { WorkerProber } from './manager/worker-prober.js';
@@ -91,7 +91,7 @@ async function main(): Promise<void> {
   const prober: HealthProber = config.health.pollWorker
     ? new WorkerProber({ ...proberOptions, logger, registry: metrics.registry })
     : new HttpProber(proberOptions);
-  const manager = new Manager({ config, backend, prober, clock: systemClock, logger, metrics, names: { prefix: config.fleetId, words: config.proxy.words } });
+  const manager = createManager({ config, backend, prober, clock: systemClock, logger, metrics, names: { prefix: config.fleetId, words: config.proxy.words } });
   registerProcessMetrics(manager.metrics.registry, { version: process.env.npm_package_version ?? BUILD_VERSION });
   const app = createApp({
     manager,

@@ -10,6 +10,7 @@ import type { Fleet } from './fleet.js';
 import { logFleetEvents } from './fleet-log.js';
 import { isSettled } from './server-record.js';
 import { FreeHistory } from './free-history.js';
+import type { History } from './history.js';
 import type { ManagerMetrics } from './metrics.js';
 import { blockedLaunch, decideScale, freeCapacity, isAction, type Decision, type PolicyConfig, type PolicyDemand, type PolicySnapshot } from './policy.js';
 import type { ReservationBook } from './reservations.js';
@@ -23,12 +24,13 @@ export const AFTER_ACTION_MS = 1000;
 export interface ReconcileControls {
   paused(): boolean;
   minServers(): number;
-  /** Demand the free capacity does not show: waiting allocations, outside signals, rate × latency. */
-  demand?(now: number): PolicyDemand;
-  /** When the allocator last handed a server out (SCALE_IN_DELAY). */
-  lastAllocatedAt?(serverId: string): number | undefined;
-  /** No launch before this time: launches died before they became healthy (StartFailureBackoff). */
-  launchBackoffUntil?(): number | undefined;
+}
+
+/** Demand the free capacity does not show (waiting allocations, outside signals, rate × latency), and hand-outs. */
+export interface DemandSource {
+  forPolicy(now: number): PolicyDemand;
+  /** When the allocator last handed the server out (SCALE_IN_DELAY). */
+  lastAllocatedAt(serverId: string): number | undefined;
 }
 
 export interface ReconcilerDeps {
@@ -40,11 +42,12 @@ export interface ReconcilerDeps {
   clock: Clock;
   logger: Logger;
   metrics: ManagerMetrics;
-  controls: ReconcileControls;
-  /** After each complete observation (the resync every RESYNC_INTERVAL). */
-  onResync?: () => void;
-  /** Each completed tick's free capacity and decisions, for the dashboard's history. */
-  onDecided?: (free: number, decisions: Decision[], at: number) => void;
+  operator: ReconcileControls;
+  demand?: DemandSource;
+  /** No launch before `blockedUntil()`: launches died before they became healthy (StartOutcomes). */
+  launchBackoff?: { blockedUntil(): number | undefined };
+  /** The dashboard's history: each completed tick's free capacity and decisions go there. */
+  history?: History;
 }
 
 export class Reconciler {
@@ -101,7 +104,7 @@ export class Reconciler {
     }
     if (decisions.some((d) => (d.kind === 'launch' && d.count > 0) || d.kind === 'activate')) this.lastScaleUpAt = now;
     this.freeHistory.record(now, free, config.scaling.scaleInDelayMs ?? 0);
-    this.deps.onDecided?.(free, decisions, now);
+    this.record(free, decisions, now);
     await this.deps.executor.apply(actions);
     this.lastTickOkAt = clock.now();
     metrics.ticks.inc({ result: 'ok' });
@@ -151,7 +154,27 @@ export class Reconciler {
     const events = fleet.applyObservation(observed, now, full, unchanged);
     for (const e of events) if (e.type === 'removed') book.dropServer(e.server.id);
     logFleetEvents(this.deps.logger, events);
-    if (full) this.deps.onResync?.();
+    if (full) this.redrainStandby();
+  }
+
+  /**
+   * Standby servers whose report says they are not draining get /drain/ again: a manager that died between tagging
+   * one and calling its /drain/ left it so (after a start and every resync).
+   */
+  redrainStandby(): void {
+    for (const r of this.deps.fleet.all()) {
+      if (r.standby && r.report?.draining === false) this.deps.executor.redrain(r.id);
+    }
+  }
+
+  private record(free: number, decisions: readonly Decision[], at: number): void {
+    const { history, config } = this.deps;
+    if (!history) return;
+    const { upscaleMargin, downscaleMargin } = config.scaling;
+    history.sample({ at, free, upscaleMargin, downscaleMargin });
+    for (const d of decisions) {
+      history.event({ at, source: 'decision', kind: d.kind, serverId: 'serverId' in d ? d.serverId : null, reason: d.kind === 'launch' ? `${d.reason} (+${d.count})` : d.reason });
+    }
   }
 
   /** Free capacity as the policy counts it, now. */
@@ -167,18 +190,18 @@ export class Reconciler {
   }
 
   private snapshot(now: number): PolicySnapshot {
-    const { fleet, book, config, controls } = this.deps;
+    const { fleet, book, config, operator, demand: wanted, launchBackoff } = this.deps;
     const servers = fleet.all().map((r) => {
       const server = toPolicyServer(r, book, config.scaling.capacity, now);
-      const at = controls.lastAllocatedAt?.(r.id);
+      const at = wanted?.lastAllocatedAt(r.id);
       if (at !== undefined) server.lastAllocatedAt = at;
       return server;
     });
-    const snapshot: PolicySnapshot = { paused: controls.paused(), servers };
-    const demand: PolicyDemand | undefined = controls.demand?.(now);
+    const snapshot: PolicySnapshot = { paused: operator.paused(), servers };
+    const demand: PolicyDemand | undefined = wanted?.forPolicy(now);
     if (demand) snapshot.demand = demand;
     if (this.lastScaleUpAt !== undefined) snapshot.lastScaleUpAt = this.lastScaleUpAt;
-    const backoffUntil = controls.launchBackoffUntil?.();
+    const backoffUntil = launchBackoff?.blockedUntil();
     if (backoffUntil !== undefined) snapshot.launchBackoffUntil = backoffUntil;
     const history = this.freeHistory.list();
     if (history.length > 0) snapshot.freeHistory = history;
@@ -191,7 +214,7 @@ export class Reconciler {
       upscaleMargin: scaling.upscaleMargin,
       downscaleMargin: scaling.downscaleMargin,
       capacity: scaling.capacity,
-      minServers: this.deps.controls.minServers(),
+      minServers: this.deps.operator.minServers(),
       maxServers: scaling.maxServers,
       maxLaunchPerTick: scaling.maxLaunchPerTick,
       startTimeoutMs: health.startTimeoutMs,

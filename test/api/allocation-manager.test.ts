@@ -6,6 +6,7 @@ import { createApp } from '../../src/api/app.js';
 import { createSilentLogger } from '../../src/shared/log.js';
 import { ManualClock } from '../support/manual-clock.js';
 import { Manager, type ManagerConfig } from '../../src/manager/manager.js';
+import { createManager } from '../../src/manager/create-manager.js';
 import { FakeBackend, FakeProber, makeManagerConfig } from '../support/factories.js';
 import { ADMIN_TOKEN, HEARTBEAT_TOKEN, makeSecurity } from './api-fakes.js';
 
@@ -26,7 +27,7 @@ async function setup(backup: ManagerConfig['backup'] = { host: '127.0.0.1', port
     scaling: { capacity: 2, maxServers: 2, upscaleMargin: 0, downscaleMargin: 100 },
     backup,
   });
-  const manager = new Manager({ config, backend, prober, clock, logger: createSilentLogger() });
+  const manager = createManager({ config, backend, prober, clock, logger: createSilentLogger() });
   managers.push(manager);
   await manager.runTick();
   await manager.runPolls();

@@ -6,6 +6,7 @@ import { createApp } from '../../src/api/app.js';
 import { createSilentLogger } from '../../src/shared/log.js';
 import { ManualClock } from '../support/manual-clock.js';
 import { Manager } from '../../src/manager/manager.js';
+import { createManager } from '../../src/manager/create-manager.js';
 import { FakeBackend, FakeProber, makeManagerConfig } from '../support/factories.js';
 import { waitFor } from '../support/wait.js';
 import { HEARTBEAT_TOKEN, makeSecurity } from './api-fakes.js';
@@ -26,7 +27,7 @@ async function setup() {
     backup: { host: '127.0.0.1', port: 8888 },
   });
   const capture = captureLogger({ level: 'info' });
-  const manager = new Manager({ config, backend, prober, clock, logger: capture.logger });
+  const manager = createManager({ config, backend, prober, clock, logger: capture.logger });
   managers.push(manager);
   await manager.runTick();
   await manager.runPolls();

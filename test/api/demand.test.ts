@@ -7,6 +7,7 @@ import { createApp } from '../../src/api/app.js';
 import { createSilentLogger } from '../../src/shared/log.js';
 import { ManualClock } from '../support/manual-clock.js';
 import { Manager } from '../../src/manager/manager.js';
+import { createManager } from '../../src/manager/create-manager.js';
 import { FakeBackend, FakeProber, makeManagerConfig } from '../support/factories.js';
 import { waitFor } from '../support/wait.js';
 import { ADMIN_TOKEN, HEARTBEAT_TOKEN, makeSecurity } from './api-fakes.js';
@@ -28,7 +29,7 @@ async function setup(tokens: { adminToken?: string; heartbeatToken?: string } = 
     scaling: { capacity: 2, maxServers: 10, upscaleMargin: 0, downscaleMargin: 100, minServers: 0 },
     backup: { host: '127.0.0.1', port: 8888 },
   });
-  const manager = new Manager({ config, backend, prober, clock, logger: createSilentLogger() });
+  const manager = createManager({ config, backend, prober, clock, logger: createSilentLogger() });
   managers.push(manager);
   await manager.runTick();
   await manager.runPolls();

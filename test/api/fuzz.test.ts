@@ -8,6 +8,7 @@ import { createApp } from '../../src/api/app.js';
 import { createSilentLogger } from '../../src/shared/log.js';
 import { ManualClock } from '../support/manual-clock.js';
 import { Manager } from '../../src/manager/manager.js';
+import { createManager } from '../../src/manager/create-manager.js';
 import { FakeBackend, FakeProber, makeManagerConfig } from '../support/factories.js';
 import { ADMIN_TOKEN, HEARTBEAT_TOKEN, makeSecurity } from './api-fakes.js';
 
@@ -20,7 +21,7 @@ beforeAll(async () => {
   const backend = new FakeBackend({ clock });
   backend.add({ status: 'running' });
   backend.add({ status: 'running' });
-  manager = new Manager({
+  manager = createManager({
     config: makeManagerConfig({ scaling: { maxServers: 2, upscaleMargin: 0, downscaleMargin: 100 } }),
     backend,
     prober: new FakeProber(),

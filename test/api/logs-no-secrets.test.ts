@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/api/app.js';
 import { ManualClock } from '../support/manual-clock.js';
 import { Manager } from '../../src/manager/manager.js';
+import { createManager } from '../../src/manager/create-manager.js';
 import { FakeBackend, FakeProber, makeManagerConfig } from '../support/factories.js';
 import { ADMIN_TOKEN, ALLOCATE_TOKEN, FakeManager, HEARTBEAT_TOKEN, makeApp, makeSecurity } from './api-fakes.js';
 import { captureLogger } from './capture-logger.js';
@@ -26,7 +27,7 @@ describe('logs never contain secrets', () => {
     const clock = new ManualClock();
     const backend = new FakeBackend({ clock });
     backend.add({ status: 'running' });
-    const manager = new Manager({
+    const manager = createManager({
       config: makeManagerConfig({ scaling: { capacity: 1, maxServers: 1, upscaleMargin: 0, downscaleMargin: 100 } }),
       backend,
       prober: new FakeProber({ capacity: 1 }),

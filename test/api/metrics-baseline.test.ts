@@ -6,6 +6,7 @@ import { createApp } from '../../src/api/app.js';
 import { createSilentLogger } from '../../src/shared/log.js';
 import { ManualClock } from '../support/manual-clock.js';
 import { Manager } from '../../src/manager/manager.js';
+import { createManager } from '../../src/manager/create-manager.js';
 import { registerProcessMetrics } from '../../src/process-metrics.js';
 import { FakeBackend, FakeProber, makeManagerConfig } from '../support/factories.js';
 import { makeSecurity } from './api-fakes.js';
@@ -19,7 +20,7 @@ function harness() {
   const clock = new ManualClock(1_000_000);
   const backend = new FakeBackend({ clock });
   const prober = new FakeProber({ capacity: 10 });
-  const manager = new Manager({ config: makeManagerConfig({ scaling: { minServers: 2, maxServers: 4 } }), backend, prober, clock, logger: createSilentLogger() });
+  const manager = createManager({ config: makeManagerConfig({ scaling: { minServers: 2, maxServers: 4 } }), backend, prober, clock, logger: createSilentLogger() });
   managers.push(manager);
   registerProcessMetrics(manager.metrics.registry, { version: '9.9.9' });
   const app = createApp({ manager, logger: createSilentLogger(), security: makeSecurity(), registry: manager.metrics.registry });

@@ -13,6 +13,7 @@ import { createApp } from '../../src/api/app.js';
 import { createSilentLogger } from '../../src/shared/log.js';
 import { ManualClock } from '../support/manual-clock.js';
 import { Manager } from '../../src/manager/manager.js';
+import { createManager } from '../../src/manager/create-manager.js';
 import { FakeBackend, FakeProber, makeManagerConfig } from '../support/factories.js';
 import { ADMIN_TOKEN, makeApp, makeSecurity } from './api-fakes.js';
 
@@ -102,7 +103,7 @@ describe('GET /openapi.json', () => {
     backend.add({ status: 'running' });
     backend.add({ status: 'starting' });
     const config = makeManagerConfig({ scaling: { capacity: 2, maxServers: 3, upscaleMargin: 0, downscaleMargin: 100 } });
-    const manager = new Manager({ config, backend, prober: new FakeProber({ capacity: 2 }), clock, logger: createSilentLogger() });
+    const manager = createManager({ config, backend, prober: new FakeProber({ capacity: 2 }), clock, logger: createSilentLogger() });
     managers.push(manager);
     await manager.runTick();
     await manager.runPolls();

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { createApp } from '../../src/api/app.js';
 import { createSilentLogger } from '../../src/shared/log.js';
 import { ManualClock } from '../support/manual-clock.js';
-import { Manager } from '../../src/manager/manager.js';
+import { createManager } from '../../src/manager/create-manager.js';
 import { ADMIN_TOKEN, FakeManager, makeApp, makeSecurity, makeServerView } from '../api/api-fakes.js';
 import { FakeBackend, FakeProber, makeManagerConfig } from '../support/factories.js';
 import { startLocalManager } from '../support/local-manager.js';
@@ -156,7 +156,7 @@ describe.runIf(runnable)('dashboard in a browser', () => {
       scaling: { capacity: 2, maxServers: 2, upscaleMargin: 1, downscaleMargin: 3 },
       backup: { host: '127.0.0.1', port: 8888 },
     });
-    const manager = new Manager({ config, backend, prober: new FakeProber({ capacity: 2 }), clock, logger: createSilentLogger() });
+    const manager = createManager({ config, backend, prober: new FakeProber({ capacity: 2 }), clock, logger: createSilentLogger() });
     try {
       await manager.runTick();
       await manager.runPolls();

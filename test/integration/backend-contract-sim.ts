@@ -8,6 +8,7 @@ import { createSilentLogger } from '../../src/shared/log.js';
 import { systemClock } from '../../src/shared/clock.js';
 import { Manager } from '../../src/manager/manager.js';
 import { createManagerMetrics } from '../../src/manager/metrics.js';
+import { createManager } from '../../src/manager/create-manager.js';
 import { HttpProber } from '../../src/manager/prober.js';
 import type { Sim } from '../../sim/index.js';
 import { createSimClients, type SimClients } from '../../sim/sdk-clients.js';
@@ -110,7 +111,7 @@ export function makeSimManager(
     health: { resyncIntervalMs: 3_600_000, startTimeoutMs: 30_000, ...overrides.health },
     backup: overrides.backup ?? null,
   });
-  const manager = new Manager({ config, backend, prober, clock: systemClock, logger: createSilentLogger(), metrics });
+  const manager = createManager({ config, backend, prober, clock: systemClock, logger: createSilentLogger(), metrics });
   const step = async (): Promise<void> => {
     await manager.runTick();
     await manager.settle();

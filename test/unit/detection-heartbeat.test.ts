@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { createSilentLogger } from '../../src/shared/log.js';
 import { ManualClock } from '../support/manual-clock.js';
 import { Manager } from '../../src/manager/manager.js';
+import { createManager } from '../../src/manager/create-manager.js';
 import { FakeBackend, FakeProber, makeHealthReport, makeManagerConfig } from '../support/factories.js';
 
 async function activeManager() {
@@ -11,7 +12,7 @@ async function activeManager() {
   const backend = new FakeBackend({ clock });
   const server = backend.add({ status: 'running' });
   const prober = new FakeProber();
-  const manager = new Manager({
+  const manager = createManager({
     // Margins that never scale, so only detection moves the server.
     config: makeManagerConfig({ scaling: { minServers: 0, upscaleMargin: 0, downscaleMargin: 1000 }, health: { failThreshold: 3 } }),
     backend,

@@ -6,7 +6,7 @@ import { createServer, type Server } from 'node:http';
 import type { Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { systemClock } from '../../src/shared/clock.js';
-import { Manager } from '../../src/manager/manager.js';
+import { createManager } from '../../src/manager/create-manager.js';
 import { HttpProber } from '../../src/manager/prober.js';
 import type { LaunchResult } from '../../src/manager/backend.js';
 import { createCaptureLogger } from '../chaos/support/capture-logger.js';
@@ -71,7 +71,7 @@ describe('detection targets with the default intervals', () => {
     const backend = new LoopbackBackend(replacement.port);
     const dead = backend.add({ status: 'running', host: '127.0.0.1', ports: { game: victim.port, web: victim.port, health: victim.port } });
     const prober = new HttpProber({ timeoutMs: config.health.timeoutMs });
-    const manager = new Manager({ config, backend, prober, clock: systemClock, logger: capture.logger });
+    const manager = createManager({ config, backend, prober, clock: systemClock, logger: capture.logger });
     cleanups.push(() => prober.close(), () => manager.close());
     await manager.start();
     expect(manager.server(dead.id)?.state).toBe('active');

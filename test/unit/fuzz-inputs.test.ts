@@ -11,7 +11,7 @@ import { ConfigError, parseConfig } from '../../src/config/config.js';
 import { envSchema } from '../../src/config/schema.js';
 import { createSilentLogger } from '../../src/shared/log.js';
 import { ManualClock } from '../support/manual-clock.js';
-import { Manager } from '../../src/manager/manager.js';
+import { createManager } from '../../src/manager/create-manager.js';
 import { HttpProber } from '../../src/manager/prober.js';
 import { FakeBackend, FakeProber, makeManagerConfig } from '../support/factories.js';
 
@@ -81,7 +81,7 @@ describe('query strings and bodies', () => {
     const clock = new ManualClock();
     const backend = new FakeBackend({ clock });
     backend.add({ status: 'running' });
-    const manager = new Manager({ config: makeManagerConfig(), backend, prober: new FakeProber(), clock, logger: createSilentLogger() });
+    const manager = createManager({ config: makeManagerConfig(), backend, prober: new FakeProber(), clock, logger: createSilentLogger() });
     await manager.runTick();
     await manager.runPolls();
     const security = { adminToken: undefined, allocateToken: undefined, heartbeatToken: HEARTBEAT_TOKEN, corsOrigins: ['*'], allocateRateLimitPerMinute: 0, trustProxy: undefined };

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { boundReport } from '../../src/manager/health-poller.js';
 import { ManualClock } from '../support/manual-clock.js';
-import { Manager } from '../../src/manager/manager.js';
+import { createManager } from '../../src/manager/create-manager.js';
 import { FakeBackend, FakeProber, createCapturingLogger, makeManagerConfig } from '../support/factories.js';
 
 describe('boundReport', () => {
@@ -26,7 +26,7 @@ describe('a lying heartbeat', () => {
     const clock = new ManualClock();
     const backend = new FakeBackend({ clock });
     const { logger, lines } = createCapturingLogger();
-    const manager = new Manager({ config: makeManagerConfig(), backend, prober: new FakeProber({ capacity: 10 }), clock, logger });
+    const manager = createManager({ config: makeManagerConfig(), backend, prober: new FakeProber({ capacity: 10 }), clock, logger });
     const a = backend.add();
     await manager.start();
     for (let i = 0; i < 3; i++) manager.heartbeat(a.id, { availableCapacity: 1e15, readyToClose: false });

@@ -1,6 +1,6 @@
 // A poll round polls every server that can answer once, with at most POLL_CONCURRENCY polls in flight.
 import { describe, expect, it } from 'vitest';
-import { Manager } from '../../src/manager/manager.js';
+import { createManager } from '../../src/manager/create-manager.js';
 import type { ProbeResult } from '../../src/manager/prober.js';
 import { createSilentLogger } from '../../src/shared/log.js';
 import { FakeBackend, FakeProber, makeManagerConfig } from '../support/factories.js';
@@ -30,7 +30,7 @@ describe('a poll round', () => {
     const clock = new ManualClock();
     const backend = new FakeBackend({ clock });
     const prober = new CountingProber({ capacity: 10 });
-    const manager = new Manager({ config: makeManagerConfig({ health: { concurrency } }), backend, prober, clock, logger: createSilentLogger() });
+    const manager = createManager({ config: makeManagerConfig({ health: { concurrency } }), backend, prober, clock, logger: createSilentLogger() });
     for (let i = 0; i < servers; i++) backend.add();
     await manager.start();
     prober.probes.length = 0;

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { createSilentLogger } from '../../src/shared/log.js';
 import { ManualClock } from '../support/manual-clock.js';
-import { Manager } from '../../src/manager/manager.js';
+import { createManager } from '../../src/manager/create-manager.js';
 import { FakeBackend, FakeProber, makeManagerConfig } from '../support/factories.js';
 
 async function oneServer(capacity: number) {
@@ -14,7 +14,7 @@ async function oneServer(capacity: number) {
   const config = makeManagerConfig({
     scaling: { capacity, upscaleMargin: 0, downscaleMargin: 1_000, minServers: 1, maxServers: 1, reservationTtlMs: 30_000, joinGraceMs: 5_000 },
   });
-  const manager = new Manager({ config, backend, prober, clock, logger: createSilentLogger() });
+  const manager = createManager({ config, backend, prober, clock, logger: createSilentLogger() });
   await manager.start();
   const effective = () => manager.servers()[0]?.capacity.effective;
   return { clock, prober, manager, server, effective };
@@ -68,7 +68,7 @@ describe('no-room logging', () => {
     const { createCapturingLogger } = await import('../support/factories.js');
     const { logger, lines } = createCapturingLogger();
     const clock = new ManualClock(1_000_000);
-    const manager = new Manager({ config: makeManagerConfig(), backend: new FakeBackend({ clock }), prober: new FakeProber(), clock, logger });
+    const manager = createManager({ config: makeManagerConfig(), backend: new FakeBackend({ clock }), prober: new FakeProber(), clock, logger });
     try {
       for (let i = 0; i < 50; i += 1) expect(manager.allocate().kind).toBe('backup');
       clock.advance(5_000);

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ManualClock } from '../support/manual-clock.js';
 import { Manager } from '../../src/manager/manager.js';
+import { createManager } from '../../src/manager/create-manager.js';
 import {
   FakeBackend,
   FakeProber,
@@ -20,7 +21,7 @@ function harness(overrides: ManagerConfigOverrides = {}, shared?: { backend: Fak
   const backend = shared?.backend ?? new FakeBackend({ clock });
   const prober = shared?.prober ?? new FakeProber({ capacity: 10 });
   const { logger, lines } = createCapturingLogger();
-  const manager = new Manager({ config: makeManagerConfig(overrides), backend, prober, clock, logger });
+  const manager = createManager({ config: makeManagerConfig(overrides), backend, prober, clock, logger });
   managers.push(manager);
   const host = (id: string) => backend.servers.get(id)?.host as string;
   const states = () => Object.fromEntries(manager.servers().map((s) => [s.id, s.state]));

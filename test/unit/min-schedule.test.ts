@@ -72,7 +72,7 @@ describe('startMinSchedule', () => {
 
 describe('Manager.setMinServers', () => {
   it('raises the floor (launching to it), clamps to MAX_SERVERS, and lowers it again', async () => {
-    const { Manager } = await import('../../src/manager/manager.js');
+    const { createManager } = await import('../../src/manager/create-manager.js');
     const { ManualClock } = await import('../support/manual-clock.js');
     const { createSilentLogger } = await import('../../src/shared/log.js');
     const { FakeBackend, FakeProber, makeManagerConfig } = await import('../support/factories.js');
@@ -80,7 +80,7 @@ describe('Manager.setMinServers', () => {
     const backend = new FakeBackend({ clock, launchStatus: 'running' });
     const prober = new FakeProber({ capacity: 10 });
     const config = makeManagerConfig({ scaling: { minServers: 1, maxServers: 6, upscaleMargin: 4, downscaleMargin: 18 } });
-    const manager = new Manager({ config, backend, prober, clock, logger: createSilentLogger() });
+    const manager = createManager({ config, backend, prober, clock, logger: createSilentLogger() });
     try {
       await manager.runTick();
       await manager.runPolls();

@@ -3,6 +3,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../support/manual-clock.js';
 import { Manager } from '../../src/manager/manager.js';
+import { createManager } from '../../src/manager/create-manager.js';
 import { FakeBackend, FakeProber, createCapturingLogger, makeManagerConfig } from '../support/factories.js';
 
 const managers: Manager[] = [];
@@ -15,7 +16,7 @@ function harness(shared?: { backend: FakeBackend; prober: FakeProber; clock: Man
   const backend = shared?.backend ?? new FakeBackend({ clock });
   const prober = shared?.prober ?? new FakeProber({ capacity: 10 });
   const { logger, lines } = createCapturingLogger();
-  const manager = new Manager({ config: makeManagerConfig({ scaling: { upscaleMargin: 4, downscaleMargin: 18, maxServers: 10 } }), backend, prober, clock, logger });
+  const manager = createManager({ config: makeManagerConfig({ scaling: { upscaleMargin: 4, downscaleMargin: 18, maxServers: 10 } }), backend, prober, clock, logger });
   managers.push(manager);
   const states = () => Object.fromEntries(manager.servers().map((s) => [s.id, s.state]));
   return { clock, backend, prober, manager, lines, states };

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createSilentLogger } from '../../src/shared/log.js';
 import { ManualClock } from '../support/manual-clock.js';
-import { Manager } from '../../src/manager/manager.js';
+import { createManager } from '../../src/manager/create-manager.js';
 import { FakeBackend, FakeProber, makeManagerConfig } from '../support/factories.js';
 
 describe('poll address', () => {
@@ -12,7 +12,7 @@ describe('poll address', () => {
     backend.add({ host: '54.0.0.2', pollHost: '10.0.0.10' });
     const prober = new FakeProber({ capacity: 10 });
     const config = makeManagerConfig({ scaling: { minServers: 1, upscaleMargin: 4, downscaleMargin: 15 } });
-    const manager = new Manager({ config, backend, prober, clock, logger: createSilentLogger() });
+    const manager = createManager({ config, backend, prober, clock, logger: createSilentLogger() });
     try {
       await manager.start();
       expect(new Set(prober.probes.map((p) => p.host))).toEqual(new Set(['10.0.0.9', '10.0.0.10']));
@@ -34,7 +34,7 @@ describe('poll address', () => {
     const backend = new FakeBackend({ clock });
     backend.add({ host: '54.0.0.3' });
     const prober = new FakeProber();
-    const manager = new Manager({ config: makeManagerConfig(), backend, prober, clock, logger: createSilentLogger() });
+    const manager = createManager({ config: makeManagerConfig(), backend, prober, clock, logger: createSilentLogger() });
     try {
       await manager.start();
       expect(prober.probes.map((p) => p.host)).toEqual(['54.0.0.3']);
@@ -51,7 +51,7 @@ describe('operator drain', () => {
     const only = backend.add({ host: '10.1.0.1' });
     const prober = new FakeProber({ capacity: 10 });
     const config = makeManagerConfig({ scaling: { minServers: 0, maxServers: 5, upscaleMargin: 4, downscaleMargin: 18 } });
-    const manager = new Manager({ config, backend, prober, clock, logger: createSilentLogger() });
+    const manager = createManager({ config, backend, prober, clock, logger: createSilentLogger() });
     try {
       // Players on it: a drained server that is empty would be stopped, which is what drain is for.
       prober.server('10.1.0.1').sessions = 2;

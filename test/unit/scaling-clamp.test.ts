@@ -3,6 +3,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../support/manual-clock.js';
 import { Manager } from '../../src/manager/manager.js';
+import { createManager } from '../../src/manager/create-manager.js';
 import { blockedLaunch, isAction, type Decision } from '../../src/manager/policy.js';
 import { FakeBackend, FakeProber, createCapturingLogger, makeManagerConfig } from '../support/factories.js';
 
@@ -31,7 +32,7 @@ describe('the reconciler at MAX_SERVERS', () => {
     const backend = new FakeBackend({ clock });
     const prober = new FakeProber({ capacity: 10 });
     const { logger, lines } = createCapturingLogger();
-    const manager = new Manager({
+    const manager = createManager({
       config: makeManagerConfig({ scaling: { upscaleMargin: 5, downscaleMargin: 20, maxServers: 1, minServers: 1 } }),
       backend,
       prober,

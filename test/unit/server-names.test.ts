@@ -3,6 +3,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ManualClock } from '../support/manual-clock.js';
 import { Manager } from '../../src/manager/manager.js';
+import { createManager } from '../../src/manager/create-manager.js';
 import { FakeBackend, FakeProber, createCapturingLogger, makeManagerConfig, type ManagerConfigOverrides } from '../support/factories.js';
 
 const managers: Manager[] = [];
@@ -16,7 +17,7 @@ function harness(overrides: ManagerConfigOverrides = {}, backend?: FakeBackend, 
   backend ??= new FakeBackend({ clock });
   const prober = new FakeProber({ capacity: 10 });
   const { logger, lines } = createCapturingLogger();
-  const manager = new Manager({ config: makeManagerConfig(overrides), backend, prober, clock, logger, names });
+  const manager = createManager({ config: makeManagerConfig(overrides), backend, prober, clock, logger, names });
   managers.push(manager);
   const nameOf = (id: string) => manager.server(id)?.name;
   return { clock, backend, prober, manager, lines, nameOf };

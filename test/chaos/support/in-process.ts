@@ -6,6 +6,7 @@ import { EcsBackend } from '../../../src/aws/ecs-backend.js';
 import type { EcsConfig } from '../../../src/aws/ecs-options.js';
 import { systemClock } from '../../../src/shared/clock.js';
 import { Manager } from '../../../src/manager/manager.js';
+import { createManager } from '../../../src/manager/create-manager.js';
 import { HttpProber } from '../../../src/manager/prober.js';
 import type { Sim } from '../../../sim/index.js';
 import { makeManagerConfig, type ManagerConfigOverrides } from '../../support/factories.js';
@@ -50,7 +51,7 @@ export async function startInProcessFleet(
     ec2Client,
   });
   const prober = new HttpProber({ timeoutMs: config.health.timeoutMs });
-  const manager = new Manager({ config, backend, prober, clock: systemClock, logger: capture.logger });
+  const manager = createManager({ config, backend, prober, clock: systemClock, logger: capture.logger });
   await manager.start();
   let closing: Promise<void> | null = null;
   return {

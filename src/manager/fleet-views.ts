@@ -1,0 +1,46 @@
+// What the API and the metrics read of the fleet: server views in launch order, the rotation as the seed listed it,
+// and the counts behind the fleet gauges. Read-only; computed when asked, so they never drift from the fleet.
+import type { Clock } from '../shared/clock.js';
+import type { Fleet } from './fleet.js';
+import type { ReservationBook } from './reservations.js';
+import { gameAddressOf, sessionsOf, stateOf } from './server-record.js';
+import { toServerView, type ServerView } from './snapshot.js';
+import type { ServerState } from './types.js';
+
+export class FleetViews {
+  constructor(
+    private readonly fleet: Fleet,
+    private readonly book: ReservationBook,
+    /** GAMESERVER_CAPACITY: what a report without max_capacity is taken to mean. */
+    private readonly capacity: number,
+    private readonly clock: Clock,
+  ) {}
+
+  servers(): ServerView[] {
+    const now = this.clock.now();
+    return [...this.fleet.all()]
+      .sort((a, b) => a.launchedAt - b.launchedAt || a.id.localeCompare(b.id))
+      .map((r) => toServerView(r, this.book, this.capacity, now));
+  }
+
+  server(id: string): ServerView | undefined {
+    const r = this.fleet.get(id);
+    return r ? toServerView(r, this.book, this.capacity, this.clock.now()) : undefined;
+  }
+
+  /** Addresses of servers in rotation (`host:gamePort`), as the seed's list route gave them. */
+  rotation(): string[] {
+    return this.fleet.inRotation().map((r) => gameAddressOf(r) as string);
+  }
+
+  countByState(): Record<ServerState, number> {
+    const counts: Record<ServerState, number> = { pending: 0, active: 0, standby: 0, stopping: 0, unhealthy: 0 };
+    for (const r of this.fleet.all()) counts[stateOf(r)] += 1;
+    return counts;
+  }
+
+  /** Sessions the servers report now; a stopping server's no longer count. */
+  sessions(): number {
+    return this.fleet.all().reduce((n, r) => n + (r.lifecycle === 'stopping' ? 0 : sessionsOf(r, this.capacity)), 0);
+  }
+}
