@@ -1,6 +1,7 @@
 // `npm run sim`: the simulator as a process. Options come from SIM_* environment variables.
 import { createLogger } from '../src/shared/log.js';
 import { exitOnListenError, ListenError } from '../src/shared/listen.js';
+import { stopOnSignals } from '../src/shared/stop-on-signals.js';
 import { startSim, type SimOptions } from './index.js';
 
 const ENV_OPTIONS: [string, keyof SimOptions, 'number' | 'string' | 'boolean'][] = [
@@ -45,18 +46,7 @@ try {
   process.stdout.write(
     `${JSON.stringify({ message: 'sim listening', url: sim.url, region: sim.options.region, ipBase: sim.options.ipBase })}\n`,
   );
-  const stop = (signal: string): void => {
-    log.info('sim stopping', { signal });
-    sim.close().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        log.error('sim close failed', { error: (err as Error).message });
-        process.exit(1);
-      },
-    );
-  };
-  process.once('SIGTERM', () => stop('SIGTERM'));
-  process.once('SIGINT', () => stop('SIGINT'));
+  stopOnSignals({ close: () => sim.close(), logger: log, messages: { stopping: 'sim stopping', failed: 'sim close failed' }, again: 'default' });
 } catch (err) {
   if (err instanceof ListenError) exitOnListenError('sim', err);
   log.error('sim failed to start', { error: (err as Error).message });

@@ -1,6 +1,7 @@
 // Entry point of the demo gameserver process. Prints one `listening` line on stdout with the real ports,
 // so that a parent that passed port 0 learns them; exits 0 on SIGTERM/SIGINT, and when stdin closes if asked.
 import { createLogger } from '../shared/log.js';
+import { stopOnSignals } from '../shared/stop-on-signals.js';
 import { DEMO_USAGE, parseDemoCli } from './cli-options.js';
 import { createDemoGameserver } from './demo-gameserver.js';
 
@@ -22,22 +23,14 @@ async function main(): Promise<void> {
     `${JSON.stringify({ event: 'listening', name: server.name, host: server.host, ports: server.ports })}\n`,
   );
 
-  let stopping = false;
-  const shutdown = (why: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info('demo gameserver stopping', { why });
-    setTimeout(() => process.exit(0), FORCED_EXIT_MS).unref();
-    server.close().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        logger.error('demo gameserver close failed', { error: (err as Error).message });
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
-  process.on('SIGINT', () => shutdown('SIGINT'));
+  const shutdown = stopOnSignals({
+    close: () => server.close(),
+    logger,
+    messages: { stopping: 'demo gameserver stopping', failed: 'demo gameserver close failed' },
+    reasonField: 'why',
+    again: 'ignore',
+    forcedExitMs: FORCED_EXIT_MS,
+  });
   if (options.exitWithStdin) {
     // The parent holds the other end of stdin: when it dies, even by SIGKILL, stdin ends and so do we.
     process.stdin.on('end', () => shutdown('stdin closed'));

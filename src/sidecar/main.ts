@@ -1,6 +1,7 @@
 // Entry point of the Cerveau capacity sidecar: environment → sidecar → signals.
 import { createLogger } from '../shared/log.js';
 import { exitOnListenError } from '../shared/listen.js';
+import { stopOnSignals } from '../shared/stop-on-signals.js';
 import { loadSidecarEnv, SidecarConfigError } from './config.js';
 import { createSidecar } from './sidecar.js';
 
@@ -37,18 +38,7 @@ async function main(): Promise<void> {
   } catch (err) {
     exitOnListenError('sidecar', err);
   }
-  const stop = (signal: string): void => {
-    logger.info('stopping', { signal });
-    sidecar.close().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        logger.error('stop failed', { error: (err as Error).message });
-        process.exit(1);
-      },
-    );
-  };
-  process.once('SIGTERM', () => stop('SIGTERM'));
-  process.once('SIGINT', () => stop('SIGINT'));
+  stopOnSignals({ close: () => sidecar.close(), logger, messages: { stopping: 'stopping', failed: 'stop failed' }, again: 'default' });
 }
 
 main().catch((err: unknown) => {
