@@ -53,3 +53,29 @@ describe('Deadlines', () => {
     expect(() => new Deadlines(0)).toThrow(RangeError);
   });
 });
+
+describe('Deadlines: one controller per sweep', () => {
+  it('tasks started together share a signal, and a task started after the next sweep gets its own', async () => {
+    const d = new Deadlines(400);
+    const signals: AbortSignal[] = [];
+    const hold = (signal: AbortSignal) => {
+      signals.push(signal);
+      return new Promise<void>((resolve) => setTimeout(resolve, 5));
+    };
+    const together = Promise.all(Array.from({ length: 20 }, () => d.run(hold)));
+    await new Promise((r) => setTimeout(r, 120));
+    const later = d.run(hold);
+    await Promise.all([together, later]);
+    expect(new Set(signals.slice(0, 20)).size).toBe(1);
+    expect(signals[20]).not.toBe(signals[0]);
+    expect(signals.every((s) => !s.aborted)).toBe(true);
+  });
+
+  it('a shared signal aborts every task still under it, and none sooner than its own timeout', async () => {
+    const d = new Deadlines(40);
+    const t0 = performance.now();
+    const results = await Promise.allSettled(Array.from({ length: 15 }, () => d.run(never)));
+    expect(results.every((r) => r.status === 'rejected')).toBe(true);
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(39);
+  });
+});
