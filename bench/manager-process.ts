@@ -16,7 +16,8 @@ export interface ManagerProcess {
   stop(): Promise<void>;
 }
 
-export function startManagerProcess(simUrl: string, fleetId: string, tasks: number): Promise<ManagerProcess> {
+/** `env` adds to (or overrides) the benchmark's settings, e.g. POLL_WORKER. */
+export function startManagerProcess(simUrl: string, fleetId: string, tasks: number, env: Record<string, string> = {}): Promise<ManagerProcess> {
   return freePort().then((port) => {
     // ARBITER_BENCH_PROFILE_DIR=/some/dir: the manager writes a CPU profile there when it stops (node's flags go
     // before the script, and NODE_OPTIONS may not carry --cpu-prof).
@@ -50,6 +51,7 @@ export function startManagerProcess(simUrl: string, fleetId: string, tasks: numb
       // The limiter stays in the path (its cost is part of the route), set high enough not to refuse.
       ALLOCATE_RATE_LIMIT: '1000000',
       LOG_LEVEL: 'warn',
+      ...env,
     }, profileArgs());
     return { proc, base: `http://127.0.0.1:${port}`, stop: async () => void (await proc.stop(5000)) };
   });

@@ -12,11 +12,12 @@ import { ecsList } from './ecs-list.js';
 import { formatReport, type BenchReport, type Benchmark } from './harness.js';
 import { memory } from './memory.js';
 import { policy } from './policy.js';
+import { pollLoad } from './poll-load.js';
 import { scale } from './scale.js';
 import { scaleReaction } from './scale-reaction.js';
 import { spike } from './spike.js';
 
-export const BENCHMARKS: readonly Benchmark[] = [allocationCore, allocationHttp, apiMiddleware, policy, detection, scaleReaction, memory, ecsList, scale, spike, arenaClaim];
+export const BENCHMARKS: readonly Benchmark[] = [allocationCore, allocationHttp, apiMiddleware, policy, detection, scaleReaction, memory, ecsList, scale, pollLoad, spike, arenaClaim];
 
 const RESPAWNED = 'ARBITER_BENCH_RESPAWNED';
 

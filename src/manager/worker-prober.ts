@@ -32,7 +32,7 @@ const STOPPED: ProbeResult = Object.freeze({ ok: false, error: 'poll worker stop
 /** A worker that ran this long before it stopped starts the back-off over. */
 const STABLE_MS = 60_000;
 
-export const DEFAULT_POLL_WORKER_LIMITS: ResourceLimits = { maxOldGenerationSizeMb: 192, maxYoungGenerationSizeMb: 32 };
+export const DEFAULT_POLL_WORKER_LIMITS: ResourceLimits = { maxOldGenerationSizeMb: 192, maxYoungGenerationSizeMb: 16 };
 
 /** dist/src/manager/poll-worker.js, found from the build or from the TypeScript sources vitest runs. */
 export function pollWorkerScript(): string {
