@@ -10,6 +10,7 @@ import { stateOf } from './server-record.js';
 import type { ManagerMetrics } from './metrics.js';
 import type { Decision } from './policy.js';
 import type { HealthProber } from './prober.js';
+import { RetagQueue } from './retag-queue.js';
 import type { ServerNames } from './server-names.js';
 
 export interface ExecutorDeps {
@@ -26,7 +27,13 @@ export interface ExecutorDeps {
 export class Executor {
   private readonly inFlight = new Set<Promise<void>>();
 
-  constructor(private readonly deps: ExecutorDeps) {}
+  private readonly retags: RetagQueue | null;
+
+  constructor(private readonly deps: ExecutorDeps) {
+    const { backend, fleet, logger, metrics } = deps;
+    const rename = backend.rename?.bind(backend);
+    this.retags = rename ? new RetagQueue({ write: rename, current: (id) => fleet.get(id)?.name ?? null, logger, metrics }) : null;
+  }
 
   /** Applies decisions in order; resolves once launches are done (background actions go on). */
   async apply(decisions: readonly Decision[]): Promise<void> {
@@ -146,21 +153,16 @@ export class Executor {
     return true;
   }
 
-  /** Writes a server's new name to the backend in the background (the ECS name tag). */
+  /** Writes a server's new name to the backend in the background (the ECS name tag), through one paced queue. */
   retag(id: string, name: string): void {
-    const { backend, logger, metrics } = this.deps;
-    if (!backend.rename) return;
-    const rename = backend.rename.bind(backend);
-    this.track(
-      (async () => {
-        try {
-          await rename(id, name);
-        } catch (err) {
-          metrics.backendErrors.inc({ operation: 'rename' });
-          logger.error('name tag write failed', { serverId: id, name, error: errorMessage(err) });
-        }
-      })(),
-    );
+    if (!this.retags) return;
+    this.retags.enqueue(id, name);
+    this.track(this.retags.idle());
+  }
+
+  /** Stops what is left of the background work that can wait (name tags not yet written); for shutdown. */
+  close(): Promise<void> {
+    return this.retags?.close() ?? Promise.resolve();
   }
 
   /** Resolves once the background actions in flight have finished, or after `timeoutMs`. */

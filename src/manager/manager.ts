@@ -172,6 +172,7 @@ export class Manager {
       demand.close();
       await Promise.allSettled([loop.close(), poller.close()]);
       await executor.whenIdle(5_000);
+      await executor.close();
     })();
     return this.closing;
   }
