@@ -4,8 +4,6 @@ import { healthBodySchema } from '../shared/gameserver-contract.js';
 import { describeFirstIssue } from '../shared/zod-errors.js';
 import type { HealthReport } from './types.js';
 
-export { healthBodySchema, type HealthBody } from '../shared/gameserver-contract.js';
-
 export type ParsedHealth = { ok: true; report: HealthReport } | { ok: false; error: string };
 
 export function parseHealthBody(body: unknown): ParsedHealth {

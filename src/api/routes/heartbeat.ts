@@ -1,7 +1,8 @@
 // POST /api/heartbeat: a gameserver pushes the same fields as its /health/ answer.
 import { Router } from 'express';
 import { z } from 'zod';
-import { healthBodySchema, parseHealthBody } from '../../manager/health-schema.js';
+import { parseHealthBody } from '../../manager/health-schema.js';
+import { healthBodySchema } from '../../shared/gameserver-contract.js';
 import { describeFirstIssue } from '../../shared/zod-errors.js';
 import { requireToken } from '../auth.js';
 import type { ApiDeps } from '../deps.js';
