@@ -53,7 +53,8 @@ export function startManagerProcess(simUrl: string, fleetId: string, tasks: numb
       LOG_LEVEL: 'warn',
       ...env,
     }, profileArgs());
-    return { proc, base: `http://127.0.0.1:${port}`, stop: async () => void (await proc.stop(5000)) };
+    // A profiled manager writes its profile as it exits: give it time to finish the shutdown.
+    return { proc, base: `http://127.0.0.1:${port}`, stop: async () => void (await proc.stop(dir ? 30_000 : 5000)) };
   });
 }
 

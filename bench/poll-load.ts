@@ -29,12 +29,21 @@ interface ModeFigures {
   cpuPercent: number;
   pollsPerSecond: number;
   pollsFailed: number;
+  /** The manager thread's own V8 heap (used / total) at the end of the window, from its /metrics. */
+  mainHeapUsedMb: number;
+  mainHeapTotalMb: number;
 }
 
 async function polls(base: string): Promise<{ ok: number; failed: number }> {
   const text = await (await fetch(`${base}/metrics`)).text();
   const count = (result: string) => Number(new RegExp(`^arbiter_health_polls_total\\{result="${result}"\\} (\\d+)`, 'm').exec(text)?.[1] ?? Number.NaN);
   return { ok: count('ok'), failed: count('failed') };
+}
+
+async function mainHeap(base: string): Promise<{ used: number; total: number }> {
+  const text = await (await fetch(`${base}/metrics`)).text();
+  const mb = (name: string) => Number(new RegExp(`^${name} (\\d+)`, 'm').exec(text)?.[1] ?? Number.NaN) / 2 ** 20;
+  return { used: mb('nodejs_heap_size_used_bytes'), total: mb('nodejs_heap_size_total_bytes') };
 }
 
 async function startFleetSim(tasks: number): Promise<Sim> {
@@ -69,7 +78,10 @@ async function runMode(sim: Sim, tasks: number, pollWorker: 'on' | 'off', progre
     const samples = rss.stop();
     const stats = procStats(manager.proc.pid);
     const polls1 = await polls(manager.base);
+    const heap = await mainHeap(manager.base);
     return {
+      mainHeapUsedMb: heap.used,
+      mainHeapTotalMb: heap.total,
       readyMs,
       paced,
       windowMedianMb: median(samples),
@@ -91,11 +103,13 @@ export const pollLoad: Benchmark = {
     const tasks = Number(process.env.ARBITER_BENCH_POLL_TASKS ?? 10_000);
     ctx.progress(`poll-load: starting ${tasks} tasks in the simulator (${SIM_WORKERS} workers)`);
     const sim = await startFleetSim(tasks);
-    let off: ModeFigures;
-    let on: ModeFigures;
+    // ARBITER_BENCH_POLL_MODES=on (or off) runs one mode alone, e.g. to profile it (ARBITER_BENCH_PROFILE_DIR).
+    const modes = (process.env.ARBITER_BENCH_POLL_MODES ?? 'off,on').split(',');
+    let off: ModeFigures | null = null;
+    let on: ModeFigures | null = null;
     try {
-      off = await runMode(sim, tasks, 'off', ctx.progress);
-      on = await runMode(sim, tasks, 'on', ctx.progress);
+      if (modes.includes('off')) off = await runMode(sim, tasks, 'off', ctx.progress);
+      if (modes.includes('on')) on = await runMode(sim, tasks, 'on', ctx.progress);
     } finally {
       await stopSim(sim);
     }
@@ -109,7 +123,9 @@ export const pollLoad: Benchmark = {
       await floor.stop();
     }
     const rows: BenchRow[] = [];
-    for (const [label, f] of [['polls on the main thread (POLL_WORKER=off)', off], ['polls in the worker (POLL_WORKER=on)', on]] as const) {
+    const measured: Array<[string, ModeFigures | null]> = [['polls on the main thread (POLL_WORKER=off)', off], ['polls in the worker (POLL_WORKER=on)', on]];
+    for (const [label, f] of measured) {
+      if (f === null) continue;
       rows.push(
         row(`${label}: allocation p50`, 'ms', f.paced.latency.p50, express.latency.p50, 'from each request\'s due time; vs bare express, same run'),
         row(`${label}: allocation p99`, 'ms', f.paced.latency.p99, express.latency.p99, `vs bare express (goal: p99 ≤ 5 ms); max ${f.paced.latency.max.toFixed(1)} ms; ${f.paced.failed} of ${f.paced.sent} not 200`),
@@ -117,12 +133,13 @@ export const pollLoad: Benchmark = {
         row(`${label}: RSS median in the window`, 'MB', f.windowMedianMb, 250, 'sampled every 100 ms; goal ≤ 250 MB'),
         row(`${label}: RSS peak in the window`, 'MB', f.windowPeakMb, 250, 'goal ≤ 250 MB'),
         row(`${label}: RSS peak since start`, 'MB', f.peakMb, 250, 'kernel high-water mark (VmHWM): start-up and first poll round included'),
+        row(`${label}: manager thread's V8 heap, used / total`, 'MB', f.mainHeapUsedMb, f.mainHeapTotalMb, 'at the end of the window (/metrics); the rest of RSS is the poll worker, code, sockets and buffers'),
         row(`${label}: CPU in the window`, '%', f.cpuPercent, null, 'of one core'),
         row(`${label}: time to ready`, 'ms', f.readyMs, null, 'start to every server active'),
       );
     }
+    if (on && off) rows.push(row('p99, worker vs main thread', 'ratio', on.paced.latency.p99 / off.paced.latency.p99, null, 'same run'));
     rows.push(
-      row('p99, worker vs main thread', 'ratio', on.paced.latency.p99 / off.paced.latency.p99, null, 'same run'),
       row('bare express route p99', 'ms', express.latency.p99, null, `${RATE}/s paced, its own process, same run; p50 ${express.latency.p50.toFixed(2)} ms`),
     );
     return {
