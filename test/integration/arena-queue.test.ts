@@ -87,6 +87,49 @@ describe.each(['arbiter', 'ophelia'] as const)('%s schema queue', (schema) => {
     }
   });
 
+  it('an attempt starts after the one before it ended, even when the claiming transaction began first', async () => {
+    // A claim whose transaction began before the previous attempt ended (a busy worker between BEGIN and its first
+    // read) must not record a start earlier than that end: the history would show one match played twice at once.
+    const pool = await make(1);
+    const q = createQueue(schema, pool, opts());
+    const first = (await q.claim('w1'))!;
+    let begun!: () => void;
+    const inTransaction = new Promise<void>((resolve) => (begun = resolve));
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    const gated = pg_.pool(pool.options.connectionString as string, 2);
+    const connect = gated.connect.bind(gated);
+    Object.assign(gated, {
+      connect: async () => {
+        const client = await connect();
+        const query = client.query.bind(client) as (...args: unknown[]) => Promise<unknown>;
+        let calls = 0;
+        Object.assign(client, {
+          query: async (...args: unknown[]) => {
+            calls += 1;
+            if (calls === 2) {
+              begun();
+              await gate;
+            }
+            return query(...args);
+          },
+        });
+        return client;
+      },
+    });
+    const claiming = createQueue(schema, gated, opts()).claim('w2');
+    await inTransaction;
+    expect(await q.requeue(first, 'no_server')).toBe('queued');
+    open();
+    const second = (await claiming)!;
+    expect(second).toMatchObject({ matchId: first.matchId, attempt: 2, owner: 'w2' });
+    const table = schema === 'arbiter' ? 'arbiter.match_attempts' : 'arbiter.ophelia_attempts';
+    const key = schema === 'arbiter' ? 'match_id' : 'game_id';
+    const rows = (await pool.query<{ attempt: number; s: Date; e: Date | null }>(`SELECT attempt, started_at AS s, ended_at AS e FROM ${table} WHERE ${key} = $1 ORDER BY attempt`, [first.matchId])).rows;
+    expect(rows).toHaveLength(2);
+    expect(rows[1]!.s.getTime()).toBeGreaterThanOrEqual(rows[0]!.e!.getTime());
+  });
+
   it('fleet faults requeue until MAX_ATTEMPTS, then the match fails; an expired last attempt fails too', async () => {
     const pool = await make(2);
     const q = createQueue(schema, pool, opts(30, 2));

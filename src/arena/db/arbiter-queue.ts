@@ -13,7 +13,7 @@ export function createArbiterQueue(pool: pg.Pool, opts: QueueOptions): MatchQueu
   const lease = `make_interval(secs => ${Number(opts.leaseSeconds)})`;
 
   async function endAttempt(c: pg.PoolClient, id: number, attempt: number, outcome: string, reason: string | null): Promise<void> {
-    await c.query('UPDATE arbiter.match_attempts SET ended_at = now(), outcome = $3, reason = $4 WHERE match_id = $1 AND attempt = $2 AND ended_at IS NULL', [id, attempt, outcome, reason]);
+    await c.query('UPDATE arbiter.match_attempts SET ended_at = clock_timestamp(), outcome = $3, reason = $4 WHERE match_id = $1 AND attempt = $2 AND ended_at IS NULL', [id, attempt, outcome, reason]);
   }
 
   async function claimOnce(owner: string): Promise<Claim | null | 'again'> {
@@ -42,7 +42,7 @@ export function createArbiterQueue(pool: pg.Pool, opts: QueueOptions): MatchQueu
         [row.id, owner],
       );
       const { attempts, game } = updated.rows[0]!;
-      await c.query('INSERT INTO arbiter.match_attempts (match_id, attempt, owner) VALUES ($1, $2, $3)', [row.id, attempts, owner]);
+      await c.query('INSERT INTO arbiter.match_attempts (match_id, attempt, owner, started_at) VALUES ($1, $2, $3, clock_timestamp())', [row.id, attempts, owner]);
       const players = await c.query<{ seat: number; name: string; command: string }>('SELECT seat, name, command FROM arbiter.match_players WHERE match_id = $1 ORDER BY seat', [row.id]);
       return { matchId: Number(row.id), attempt: attempts, owner, game, players: players.rows, takeover };
     });

@@ -16,7 +16,7 @@ export function createOpheliaQueue(pool: pg.Pool, opts: QueueOptions): MatchQueu
   const lease = `make_interval(secs => ${Number(opts.leaseSeconds)})`;
 
   async function endAttempt(c: pg.PoolClient, id: number, attempt: number, outcome: string, reason: string | null): Promise<void> {
-    await c.query('UPDATE arbiter.ophelia_attempts SET ended_at = now(), outcome = $3, reason = $4 WHERE game_id = $1 AND attempt = $2 AND ended_at IS NULL', [id, attempt, outcome, reason]);
+    await c.query('UPDATE arbiter.ophelia_attempts SET ended_at = clock_timestamp(), outcome = $3, reason = $4 WHERE game_id = $1 AND attempt = $2 AND ended_at IS NULL', [id, attempt, outcome, reason]);
   }
 
   /** Locks the lease row if it is still ours; every result write starts with this. */
@@ -75,7 +75,7 @@ export function createOpheliaQueue(pool: pg.Pool, opts: QueueOptions): MatchQueu
         [id, owner],
       );
       const attempt = leased.rows[0]!.attempt;
-      await c.query('INSERT INTO arbiter.ophelia_attempts (game_id, attempt, owner) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [id, attempt, owner]);
+      await c.query('INSERT INTO arbiter.ophelia_attempts (game_id, attempt, owner, started_at) VALUES ($1, $2, $3, clock_timestamp()) ON CONFLICT DO NOTHING', [id, attempt, owner]);
       // seat order is games_submissions.id order: the scheduler's seat alternation survives
       const players = await c.query<{ row_id: number; submission_id: number; version: number; name: string }>(
         `SELECT gs.id AS row_id, gs.submission_id, s.version, t.name FROM games_submissions gs
