@@ -7,7 +7,7 @@ import { startSim, type Sim } from '../sim/index.js';
 import { waitFor } from '../test/support/wait.js';
 import { median, row, type Benchmark, type BenchRow } from './harness.js';
 import { pacedLoad, closedLoad, type PacedResult } from './load.js';
-import { procStats, sampleRss, startFloor, startManagerProcess, waitActive } from './manager-process.js';
+import { procStats, sampleRss, startFloor, startManagerProcess, tickSeconds, waitActive } from './manager-process.js';
 import { stopSim } from './sim-helpers.js';
 
 const FLEET = 'bench-polls';
@@ -32,6 +32,9 @@ interface ModeFigures {
   /** The manager thread's own V8 heap (used / total) at the end of the window, from its /metrics. */
   mainHeapUsedMb: number;
   mainHeapTotalMb: number;
+  /** Mean reconcile tick over the window: each one builds a snapshot of the whole fleet on the manager's thread. */
+  tickMs: number;
+  ticks: number;
 }
 
 async function polls(base: string): Promise<{ ok: number; failed: number }> {
@@ -58,11 +61,11 @@ async function startFleetSim(tasks: number): Promise<Sim> {
   }
 }
 
-async function runMode(sim: Sim, tasks: number, pollWorker: 'on' | 'off', progress: (m: string) => void): Promise<ModeFigures> {
-  progress(`poll-load: ${tasks} tasks, POLL_WORKER=${pollWorker}: starting the manager`);
+async function runMode(sim: Sim, tasks: number, pollWorker: 'on' | 'off', sleepS: number, progress: (m: string) => void): Promise<ModeFigures> {
+  progress(`poll-load: ${tasks} tasks, POLL_WORKER=${pollWorker}, SLEEP_TIME ${sleepS}: starting the manager`);
   const t0 = performance.now();
   // The resync is not what is measured here: the read bucket takes most of the (unthrottled) simulator's budget.
-  const manager = await startManagerProcess(sim.url, FLEET, tasks, { POLL_WORKER: pollWorker, ECS_READ_SHARE: '90' });
+  const manager = await startManagerProcess(sim.url, FLEET, tasks, { POLL_WORKER: pollWorker, ECS_READ_SHARE: '90', SLEEP_TIME: String(sleepS) });
   try {
     await waitActive(manager, tasks, 240_000);
     const readyMs = performance.now() - t0;
@@ -70,6 +73,7 @@ async function runMode(sim: Sim, tasks: number, pollWorker: 'on' | 'off', progre
     await new Promise((r) => setTimeout(r, SETTLE_MS));
     progress(`poll-load: POLL_WORKER=${pollWorker}: ${RATE}/s paced for ${SECONDS} s`);
     const polls0 = await polls(manager.base);
+    const ticks0 = await tickSeconds(manager.base);
     const cpu0 = procStats(manager.proc.pid).cpuSeconds;
     const rss = sampleRss(manager.proc.pid, 100);
     const w0 = performance.now();
@@ -79,7 +83,11 @@ async function runMode(sim: Sim, tasks: number, pollWorker: 'on' | 'off', progre
     const stats = procStats(manager.proc.pid);
     const polls1 = await polls(manager.base);
     const heap = await mainHeap(manager.base);
+    const ticks1 = await tickSeconds(manager.base);
+    const ticks = ticks1.count - ticks0.count;
     return {
+      tickMs: ticks > 0 ? ((ticks1.sum - ticks0.sum) / ticks) * 1000 : Number.NaN,
+      ticks,
       mainHeapUsedMb: heap.used,
       mainHeapTotalMb: heap.total,
       readyMs,
@@ -103,13 +111,16 @@ export const pollLoad: Benchmark = {
     const tasks = Number(process.env.ARBITER_BENCH_POLL_TASKS ?? 10_000);
     ctx.progress(`poll-load: starting ${tasks} tasks in the simulator (${SIM_WORKERS} workers)`);
     const sim = await startFleetSim(tasks);
-    // ARBITER_BENCH_POLL_MODES=on (or off) runs one mode alone, e.g. to profile it (ARBITER_BENCH_PROFILE_DIR).
-    const modes = (process.env.ARBITER_BENCH_POLL_MODES ?? 'off,on').split(',');
+    // ARBITER_BENCH_POLL_MODES picks some of off, on, on-tick10 (the worker with the default SLEEP_TIME of 10 s
+    // instead of 2 s), e.g. to profile one (ARBITER_BENCH_PROFILE_DIR).
+    const modes = (process.env.ARBITER_BENCH_POLL_MODES ?? 'off,on,on-tick10').split(',');
     let off: ModeFigures | null = null;
     let on: ModeFigures | null = null;
+    let onSlow: ModeFigures | null = null;
     try {
-      if (modes.includes('off')) off = await runMode(sim, tasks, 'off', ctx.progress);
-      if (modes.includes('on')) on = await runMode(sim, tasks, 'on', ctx.progress);
+      if (modes.includes('off')) off = await runMode(sim, tasks, 'off', 2, ctx.progress);
+      if (modes.includes('on')) on = await runMode(sim, tasks, 'on', 2, ctx.progress);
+      if (modes.includes('on-tick10')) onSlow = await runMode(sim, tasks, 'on', 10, ctx.progress);
     } finally {
       await stopSim(sim);
     }
@@ -123,7 +134,11 @@ export const pollLoad: Benchmark = {
       await floor.stop();
     }
     const rows: BenchRow[] = [];
-    const measured: Array<[string, ModeFigures | null]> = [['polls on the main thread (POLL_WORKER=off)', off], ['polls in the worker (POLL_WORKER=on)', on]];
+    const measured: Array<[string, ModeFigures | null]> = [
+      ['polls on the main thread (POLL_WORKER=off)', off],
+      ['polls in the worker (POLL_WORKER=on)', on],
+      ['worker, ticks every 10 s (SLEEP_TIME default)', onSlow],
+    ];
     for (const [label, f] of measured) {
       if (f === null) continue;
       rows.push(
@@ -134,6 +149,7 @@ export const pollLoad: Benchmark = {
         row(`${label}: RSS peak in the window`, 'MB', f.windowPeakMb, 250, 'goal ≤ 250 MB'),
         row(`${label}: RSS peak since start`, 'MB', f.peakMb, 250, 'kernel high-water mark (VmHWM): start-up and first poll round included'),
         row(`${label}: manager thread's V8 heap, used / total`, 'MB', f.mainHeapUsedMb, f.mainHeapTotalMb, 'at the end of the window (/metrics); the rest of RSS is the poll worker, code, sockets and buffers'),
+        row(`${label}: reconcile tick, mean`, 'ms', f.tickMs, null, `${f.ticks} ticks in the window; each blocks the manager's thread while it builds the fleet's snapshot`),
         row(`${label}: CPU in the window`, '%', f.cpuPercent, null, 'of one core'),
         row(`${label}: time to ready`, 'ms', f.readyMs, null, 'start to every server active'),
       );
@@ -143,7 +159,7 @@ export const pollLoad: Benchmark = {
       row('bare express route p99', 'ms', express.latency.p99, null, `${RATE}/s paced, its own process, same run; p50 ${express.latency.p50.toFixed(2)} ms`),
     );
     return {
-      setup: `simulator with ${tasks} tasks (${SIM_WORKERS} listener workers); \`node dist/src/main.js\` in ECS mode, POLL_INTERVAL 2 s, POLL_CONCURRENCY 64, once per POLL_WORKER mode; ${RATE} GET ${PATH}/s paced for ${SECONDS} s after ${SETTLE_MS / 1000} s of settling`,
+      setup: `simulator with ${tasks} tasks (${SIM_WORKERS} listener workers); \`node dist/src/main.js\` in ECS mode, POLL_INTERVAL 2 s, POLL_CONCURRENCY 64, SLEEP_TIME 2 s unless said, once per mode; ${RATE} GET ${PATH}/s paced for ${SECONDS} s after ${SETTLE_MS / 1000} s of settling`,
       rows,
       notes: ['other work on the machine shifts the absolute figures: compare the modes and the floor of the same run'],
     };
