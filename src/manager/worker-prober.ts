@@ -24,6 +24,11 @@ export interface WorkerProberOptions extends HttpProberOptions {
   resourceLimits?: ResourceLimits;
   /** Back-off between restarts: doubles from the first to the last (defaults 100 ms and 10 s). */
   restartDelayMs?: { first: number; max: number };
+  /**
+   * A request the worker has not answered this long means the worker is stuck (every poll ends by its own deadline
+   * well before): it is terminated and restarted like one that stopped. Default 2 × timeoutMs + 5 s.
+   */
+  stallMs?: number;
 }
 
 /** What a poll in flight becomes when the worker stops under it. */
@@ -49,6 +54,11 @@ export class WorkerProber implements HealthProber {
   /** Every request not yet answered, in the order sent; those up to `postedUpTo` are in the worker. */
   private readonly waiting = new Map<number, Answer>();
   private postedUpTo = 0;
+  /** Batches posted to the worker and not yet all answered, oldest first: the last seq of each and when it went. */
+  private readonly posted: Array<{ upTo: number; at: number }> = [];
+  private watchdog: NodeJS.Timeout | null = null;
+  private stalled: string | null = null;
+  private readonly stallMs: number;
   private queued: RequestBatch = [];
   private flushing = false;
   private seq = 0;
@@ -72,6 +82,8 @@ export class WorkerProber implements HealthProber {
       help: 'Times the health poll worker thread stopped on its own (a crash, out of memory) and was restarted.',
       registers: options.registry ? [options.registry] : [],
     });
+    this.stallMs = options.stallMs ?? 2 * options.timeoutMs + 5_000;
+    if (!(this.stallMs > 0)) throw new RangeError('WorkerProber: stallMs must be a positive number');
     this.script = options.script ?? pollWorkerScript();
     this.data = { timeoutMs: options.timeoutMs, flushMs };
     if (options.maxBodyBytes !== undefined) this.data.maxBodyBytes = options.maxBodyBytes;
@@ -100,6 +112,7 @@ export class WorkerProber implements HealthProber {
   private async stop(): Promise<void> {
     if (this.restartTimer) clearTimeout(this.restartTimer);
     this.restartTimer = null;
+    this.stopWatchdog();
     const worker = this.worker;
     this.worker = null;
     this.queued = [];
@@ -129,6 +142,7 @@ export class WorkerProber implements HealthProber {
     const batch = this.queued;
     this.queued = [];
     this.postedUpTo = batch[batch.length - 4] as number;
+    this.posted.push({ upTo: this.postedUpTo, at: performance.now() });
     worker.postMessage(batch);
   }
 
@@ -144,9 +158,12 @@ export class WorkerProber implements HealthProber {
     this.worker = worker;
     this.startedAt = performance.now();
     let failure: Error | null = null;
+    this.stalled = null;
     worker.on('message', (batch: ResultBatch) => this.answer(batch));
     worker.on('error', (err) => (failure = err));
     worker.on('exit', (code) => this.exited(worker, code, failure));
+    this.watchdog = setInterval(() => this.watch(worker), Math.max(10, Math.floor(this.stallMs / 4)));
+    this.watchdog.unref();
     // Requests that waited for this worker (made while the last one was down) go now.
     if (this.queued.length > 0 && !this.flushing) {
       this.flushing = true;
@@ -168,19 +185,39 @@ export class WorkerProber implements HealthProber {
   private exited(worker: Worker, code: number, failure: Error | null): void {
     if (this.worker !== worker) return; // terminated by close()
     this.worker = null;
+    this.stopWatchdog();
+    this.posted.length = 0;
     const inFlight = this.failWaiting(this.postedUpTo);
     this.stops += 1;
     const lived = performance.now() - this.startedAt;
     const delays = this.options.restartDelayMs ?? { first: 100, max: 10_000 };
     this.consecutive = lived >= STABLE_MS ? 1 : this.consecutive + 1;
     const restartInMs = exponentialDelay(this.consecutive - 1, { baseMs: delays.first, maxMs: delays.max });
-    this.options.logger.error('poll worker stopped', { code, error: failure?.message, inFlight, restartInMs, restarts: this.stops });
+    this.options.logger.error('poll worker stopped', { code, error: this.stalled ?? failure?.message, inFlight, restartInMs, restarts: this.stops });
     this.stopsCounter.inc();
     this.restartTimer = setTimeout(() => {
       this.restartTimer = null;
       if (!this.closing) this.start();
     }, restartInMs);
     this.restartTimer.unref();
+  }
+
+  /** A worker with a request unanswered for stallMs is stuck: terminated, it is restarted as one that stopped. */
+  private watch(worker: Worker): void {
+    const first = this.waiting.keys().next();
+    const oldest = first.done ? Number.POSITIVE_INFINITY : first.value;
+    while (this.posted.length > 0 && (this.posted[0] as { upTo: number }).upTo < oldest) this.posted.shift();
+    const head = this.posted[0];
+    if (!head || this.worker !== worker || this.stalled) return;
+    const age = performance.now() - head.at;
+    if (age < this.stallMs) return;
+    this.stalled = `no answer for ${Math.round(age)} ms`;
+    void worker.terminate();
+  }
+
+  private stopWatchdog(): void {
+    if (this.watchdog) clearInterval(this.watchdog);
+    this.watchdog = null;
   }
 
   /** Answers every request up to `upTo` as the worker's stop; returns how many there were. */

@@ -11,6 +11,7 @@ import { createCapturingLogger } from '../support/factories.js';
 import { waitFor } from '../support/wait.js';
 
 const OOM_SCRIPT = new URL('../fixtures/oom-poll-worker.mjs', import.meta.url).pathname;
+const SILENT_SCRIPT = new URL('../fixtures/silent-poll-worker.mjs', import.meta.url).pathname;
 
 let server: Server;
 let port: number;
@@ -73,6 +74,17 @@ describe('WorkerProber', () => {
     expect(await p.probe('127.0.0.1', port)).toEqual({ ok: false, error: 'poll worker stopped' });
     expect(await Promise.race([p.setDraining('127.0.0.1', port, true), new Promise((r) => setTimeout(() => r('waiting'), 50))])).toBe('waiting');
     expect(p.restarts).toBe(1);
+  });
+
+  it('a worker that stops answering is terminated after stallMs and its polls fail', async () => {
+    const { logger, lines } = createCapturingLogger();
+    const p = make({ script: SILENT_SCRIPT, stallMs: 200, logger, restartDelayMs: { first: 60_000, max: 60_000 } });
+    const started = performance.now();
+    expect(await p.probe('127.0.0.1', port)).toEqual({ ok: false, error: 'poll worker stopped' });
+    expect(performance.now() - started).toBeGreaterThanOrEqual(190);
+    expect(p.restarts).toBe(1);
+    await waitFor(() => lines.find((l) => l.message === 'poll worker stopped'), { what: 'the log line' });
+    expect(lines.find((l) => l.message === 'poll worker stopped')?.error).toMatch(/^no answer for \d+ ms$/);
   });
 
   it('close() ends the thread and answers what was waiting; later probes fail at once', async () => {
