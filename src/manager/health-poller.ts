@@ -118,6 +118,11 @@ export class HealthPoller {
     const { fleet, prober, clock, logger, metrics } = this.deps;
     const sentAt = clock.now();
     const result = await prober.probe(r.pollHost as string, (r.ports as { health: number }).health);
+    if (!result.ok && result.inconclusive) {
+      // The prober could not ask (its own failure, logged there): the server keeps its state and its failure count.
+      metrics.polls.inc({ result: 'inconclusive' });
+      return false;
+    }
     const now = clock.now();
     const events = result.ok ? this.take(r.id, result.report, sentAt, now, 'poll') : fleet.applyFailure(r.id, result.error, now);
     metrics.polls.inc({ result: result.ok ? 'ok' : 'failed' });

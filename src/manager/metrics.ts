@@ -45,7 +45,7 @@ const STATES: ServerState[] = ['pending', 'active', 'standby', 'stopping', 'unhe
 const KNOWN_LABELS = {
   allocations: ['server', 'reused', 'backup', 'none'],
   decisions: ['launch', 'activate', 'standby', 'stop'],
-  polls: ['ok', 'failed', 'error'],
+  polls: ['ok', 'failed', 'inconclusive', 'error'],
   launchFailures: ['RESOURCE:MEMORY', 'RESOURCE:CPU', 'RESOURCE:PORTS', 'AGENT', 'MISSING', 'INSTANCE_CAPACITY', 'backoff', 'spawn-error', 'launch-error', 'backend-closed'],
   backendErrors: ['launch', 'stop', 'mark_standby', 'list', 'refresh', 'rename'],
   ticks: ['ok', 'incomplete', 'error'],
@@ -74,7 +74,7 @@ export function createManagerMetrics(registry = new Registry()): ManagerMetrics 
     }),
     polls: new Counter({
       name: 'arbiter_health_polls_total',
-      help: 'Gameserver health polls by result (ok, failed; error: a round of polls that failed as a whole).',
+      help: 'Gameserver health polls by result (ok, failed; inconclusive: the prober could not send it, e.g. its worker stopped; error: a round of polls that failed as a whole).',
       labelNames: ['result'],
       registers: [registry],
     }),

@@ -4,7 +4,11 @@ import { Deadlines } from './deadlines.js';
 import { parseHealthBody } from './health-schema.js';
 import type { HealthReport } from './types.js';
 
-export type ProbeResult = { ok: true; report: HealthReport } | { ok: false; error: string };
+/**
+ * A poll's outcome. `inconclusive` marks a poll the prober could not send or finish on its own side (its worker
+ * thread stopped, or the manager is closing): it says nothing about the gameserver, so it is not a failed poll.
+ */
+export type ProbeResult = { ok: true; report: HealthReport } | { ok: false; error: string; inconclusive?: true };
 
 /** What the manager needs from the health side: narrow, so tests pass a stub. */
 export interface HealthProber {

@@ -32,7 +32,8 @@ export interface WorkerProberOptions extends HttpProberOptions {
 }
 
 /** What a poll in flight becomes when the worker stops under it. */
-const STOPPED: ProbeResult = Object.freeze({ ok: false, error: 'poll worker stopped' }) as ProbeResult;
+// Inconclusive: the manager's own worker failed, not the gameserver; a crash must not take servers out of rotation.
+const STOPPED: ProbeResult = Object.freeze({ ok: false, error: 'poll worker stopped', inconclusive: true }) as ProbeResult;
 
 /** A worker that ran this long before it stopped starts the back-off over. */
 const STABLE_MS = 60_000;

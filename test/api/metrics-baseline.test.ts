@@ -47,6 +47,7 @@ describe('/metrics before anything went wrong', () => {
     { series: 'arbiter_backend_errors_total{operation="rename"}' },
     { series: 'arbiter_health_polls_total{result="failed"}' },
     { series: 'arbiter_health_polls_total{result="error"}' },
+    { series: 'arbiter_health_polls_total{result="inconclusive"}' },
     { series: 'arbiter_ticks_total{result="error"}' },
     { series: 'arbiter_ticks_total{result="incomplete"}' },
     { series: 'arbiter_allocations_total{result="backup"}' },

@@ -42,3 +42,36 @@ describe('a poll round', () => {
     await manager.close();
   });
 });
+
+/** A FakeProber whose own side fails for the hosts in `cannotAsk` (as the worker prober does when its thread stops). */
+class HalfBrokenProber extends FakeProber {
+  readonly cannotAsk = new Set<string>();
+
+  override async probe(host: string, port: number): Promise<ProbeResult> {
+    if (this.cannotAsk.has(host)) return { ok: false, error: 'poll worker stopped', inconclusive: true };
+    return super.probe(host, port);
+  }
+}
+
+describe('a poll the prober could not send', () => {
+  it.each([
+    { name: 'inconclusive: says nothing about the server', inconclusive: true, inRotation: true, failures: 0 },
+    { name: 'a failed poll of the same server, for contrast', inconclusive: false, inRotation: false, failures: 1 },
+  ])('$name', async ({ inconclusive, inRotation, failures }) => {
+    const clock = new ManualClock();
+    const backend = new FakeBackend({ clock });
+    const prober = new HalfBrokenProber({ capacity: 10 });
+    const manager = createManager({ config: makeManagerConfig({ health: { failThreshold: 1 } }), backend, prober, clock, logger: createSilentLogger() });
+    backend.add();
+    await manager.start();
+    const [server] = manager.servers();
+    expect(server?.state).toBe('active');
+    const host = server!.host;
+    if (inconclusive) prober.cannotAsk.add(host);
+    else prober.server(host).failure = 'health poll failed: ECONNREFUSED';
+    await manager.runPolls();
+    expect(manager.rotation().length > 0).toBe(inRotation);
+    expect(manager.servers()[0]).toMatchObject({ failures });
+    await manager.close();
+  });
+});

@@ -58,7 +58,7 @@ describe('WorkerProber', () => {
     await waitFor(() => held.length === 1, { what: 'the first held request' });
     const first = workerOf(p);
     await first.terminate();
-    expect(await Promise.all(inFlight)).toEqual(Array.from({ length: 5 }, () => ({ ok: false, error: 'poll worker stopped' })));
+    expect(await Promise.all(inFlight)).toEqual(Array.from({ length: 5 }, () => ({ ok: false, error: 'poll worker stopped', inconclusive: true })));
     expect(await registry.getSingleMetricAsString('arbiter_poll_worker_stops_total')).toMatch(/^arbiter_poll_worker_stops_total 1$/m);
     expect(p.restarts).toBe(1);
     await waitFor(() => lines.find((l) => l.message === 'poll worker stopped'), { what: 'the log line' });
@@ -71,7 +71,7 @@ describe('WorkerProber', () => {
 
   it('a worker out of heap is a stop like any other: its polls fail and the manager goes on', async () => {
     const p = make({ script: OOM_SCRIPT, resourceLimits: { maxOldGenerationSizeMb: 16, maxYoungGenerationSizeMb: 4 }, restartDelayMs: { first: 60_000, max: 60_000 } });
-    expect(await p.probe('127.0.0.1', port)).toEqual({ ok: false, error: 'poll worker stopped' });
+    expect(await p.probe('127.0.0.1', port)).toEqual({ ok: false, error: 'poll worker stopped', inconclusive: true });
     expect(await Promise.race([p.setDraining('127.0.0.1', port, true), new Promise((r) => setTimeout(() => r('waiting'), 50))])).toBe('waiting');
     expect(p.restarts).toBe(1);
   });
@@ -80,7 +80,7 @@ describe('WorkerProber', () => {
     const { logger, lines } = createCapturingLogger();
     const p = make({ script: SILENT_SCRIPT, stallMs: 200, logger, restartDelayMs: { first: 60_000, max: 60_000 } });
     const started = performance.now();
-    expect(await p.probe('127.0.0.1', port)).toEqual({ ok: false, error: 'poll worker stopped' });
+    expect(await p.probe('127.0.0.1', port)).toEqual({ ok: false, error: 'poll worker stopped', inconclusive: true });
     expect(performance.now() - started).toBeGreaterThanOrEqual(190);
     expect(p.restarts).toBe(1);
     await waitFor(() => lines.find((l) => l.message === 'poll worker stopped'), { what: 'the log line' });
@@ -100,9 +100,9 @@ describe('WorkerProber', () => {
     await p.close();
     expect(exited).toBe(true);
     expect(worker.threadId).toBe(-1);
-    expect(await waiting).toEqual({ ok: false, error: 'poll worker stopped' });
+    expect(await waiting).toEqual({ ok: false, error: 'poll worker stopped', inconclusive: true });
     expect(await drain).toBe(false);
-    expect(await p.probe('127.0.0.1', port)).toEqual({ ok: false, error: 'poll worker stopped' });
+    expect(await p.probe('127.0.0.1', port)).toEqual({ ok: false, error: 'poll worker stopped', inconclusive: true });
     await p.close();
   });
 
