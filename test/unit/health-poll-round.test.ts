@@ -66,7 +66,7 @@ describe('a poll the prober could not send', () => {
     await manager.start();
     const [server] = manager.servers();
     expect(server?.state).toBe('active');
-    const host = server!.host;
+    const host = server!.host as string;
     if (inconclusive) prober.cannotAsk.add(host);
     else prober.server(host).failure = 'health poll failed: ECONNREFUSED';
     await manager.runPolls();
