@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { Counter, type Registry } from 'prom-client';
 import { exponentialDelay } from '../shared/backoff.js';
 import type { Logger } from '../shared/log.js';
-import type { HealthProber, HttpProberOptions, ProbeResult } from './prober.js';
+import { HttpProber, type HealthProber, type HttpProberOptions, type ProbeResult } from './prober.js';
 import { OP_DRAIN, OP_PROBE, OP_UNDRAIN, RESULT_STRIDE, readResult, type Op, type PollWorkerData, type RequestBatch, type ResultBatch } from './poll-wire.js';
 
 export interface WorkerProberOptions extends HttpProberOptions {
@@ -29,6 +29,11 @@ export interface WorkerProberOptions extends HttpProberOptions {
    * well before): it is terminated and restarted like one that stopped. Default 2 × timeoutMs + 5 s.
    */
   stallMs?: number;
+  /**
+   * Workers in a row that stopped before they lived a minute, after which polls run on the manager's own thread
+   * for good (default 5): a poller that cannot stay up must not leave the fleet unobserved.
+   */
+  fallbackAfterStops?: number;
 }
 
 /** What a poll in flight becomes when the worker stops under it. */
@@ -73,6 +78,8 @@ export class WorkerProber implements HealthProber {
   private readonly script: string;
   private readonly data: PollWorkerData;
   private readonly stopsCounter: Counter;
+  /** Polls on the manager's own thread, once the worker kept stopping. */
+  private fallback: HttpProber | null = null;
 
   constructor(private readonly options: WorkerProberOptions) {
     if (!(options.timeoutMs > 0)) throw new RangeError('WorkerProber: timeoutMs must be a positive number');
@@ -110,7 +117,13 @@ export class WorkerProber implements HealthProber {
     return this.closing;
   }
 
+  /** True once polls run on the manager's own thread because the worker kept stopping. */
+  get onMainThread(): boolean {
+    return this.fallback !== null;
+  }
+
   private async stop(): Promise<void> {
+    await this.fallback?.close();
     if (this.restartTimer) clearTimeout(this.restartTimer);
     this.restartTimer = null;
     this.stopWatchdog();
@@ -123,6 +136,7 @@ export class WorkerProber implements HealthProber {
 
   private send(op: Op, host: string, port: number): Promise<ProbeResult | boolean> {
     if (this.closing) return Promise.resolve(op === OP_PROBE ? STOPPED : false);
+    if (this.fallback) return op === OP_PROBE ? this.fallback.probe(host, port) : this.fallback.setDraining(host, port, op === OP_DRAIN);
     return new Promise((resolve) => {
       const seq = ++this.seq;
       this.waiting.set(seq, resolve);
@@ -194,13 +208,35 @@ export class WorkerProber implements HealthProber {
     const delays = this.options.restartDelayMs ?? { first: 100, max: 10_000 };
     this.consecutive = lived >= STABLE_MS ? 1 : this.consecutive + 1;
     const restartInMs = exponentialDelay(this.consecutive - 1, { baseMs: delays.first, maxMs: delays.max });
-    this.options.logger.error('poll worker stopped', { code, error: this.stalled ?? failure?.message, inFlight, restartInMs, restarts: this.stops });
+    const giveUp = this.consecutive >= (this.options.fallbackAfterStops ?? 5);
+    this.options.logger.error('poll worker stopped', { code, error: this.stalled ?? failure?.message, inFlight, restartInMs: giveUp ? null : restartInMs, restarts: this.stops });
     this.stopsCounter.inc();
+    if (giveUp) {
+      this.pollOnMainThread();
+      return;
+    }
     this.restartTimer = setTimeout(() => {
       this.restartTimer = null;
       if (!this.closing) this.start();
     }, restartInMs);
     this.restartTimer.unref();
+  }
+
+  /** Gives up on the worker: what waits for one, and every later poll, goes to an HttpProber on this thread. */
+  private pollOnMainThread(): void {
+    const fallback = new HttpProber(this.options);
+    this.fallback = fallback;
+    this.options.logger.error('poll worker keeps stopping; polling on the main thread', { stopsInARow: this.consecutive });
+    const queued = this.queued;
+    this.queued = [];
+    for (let at = 0; at + 4 <= queued.length; at += 4) {
+      const [seq, op, host, port] = queued.slice(at, at + 4) as [number, Op, string, number];
+      const answer = this.waiting.get(seq);
+      if (answer === undefined) continue;
+      this.waiting.delete(seq);
+      this.drains.delete(seq);
+      void (op === OP_PROBE ? fallback.probe(host, port) : fallback.setDraining(host, port, op === OP_DRAIN)).then(answer);
+    }
   }
 
   /** A worker with a request unanswered for stallMs is stuck: terminated, it is restarted as one that stopped. */

@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import type { Worker } from 'node:worker_threads';
 import { Registry } from 'prom-client';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { ProbeResult } from '../../src/manager/prober.js';
 import { WorkerProber, type WorkerProberOptions } from '../../src/manager/worker-prober.js';
 import { createSilentLogger } from '../../src/shared/log.js';
 import { createCapturingLogger } from '../support/factories.js';
@@ -74,6 +75,21 @@ describe('WorkerProber', () => {
     expect(await p.probe('127.0.0.1', port)).toEqual({ ok: false, error: 'poll worker stopped', inconclusive: true });
     expect(await Promise.race([p.setDraining('127.0.0.1', port, true), new Promise((r) => setTimeout(() => r('waiting'), 50))])).toBe('waiting');
     expect(p.restarts).toBe(1);
+  });
+
+  it('a worker that keeps stopping is given up on: polls run on the main thread and answer again', async () => {
+    const { logger, lines } = createCapturingLogger();
+    const p = make({ script: OOM_SCRIPT, resourceLimits: { maxOldGenerationSizeMb: 16, maxYoungGenerationSizeMb: 4 }, fallbackAfterStops: 3, logger });
+    const results: ProbeResult[] = [];
+    while (!p.onMainThread) {
+      results.push(await p.probe('127.0.0.1', port));
+      expect(results.length).toBeLessThan(10);
+    }
+    expect(p.restarts).toBe(3);
+    expect(results.every((r) => !r.ok && r.inconclusive === true)).toBe(true);
+    expect(lines.find((l) => l.message === 'poll worker keeps stopping; polling on the main thread')).toMatchObject({ level: 'error', stopsInARow: 3 });
+    expect(await p.probe('127.0.0.1', port)).toEqual({ ok: true, report: { availableCapacity: 3, readyToClose: false } });
+    expect(await p.setDraining('127.0.0.1', port, true)).toBe(true);
   });
 
   it('a worker that stops answering is terminated after stallMs and its polls fail', async () => {
