@@ -178,15 +178,6 @@ export class Fleet {
     return r.failures === 1 ? [{ type: 'out_of_rotation', server: r, reason: error }] : [];
   }
 
-  markUnhealthy(id: string, reason: string): FleetEvent[] {
-    const r = this.records.get(id);
-    if (!r || r.lifecycle === 'stopping' || r.lifecycle === 'unhealthy') return [];
-    r.lifecycle = 'unhealthy';
-    r.lastError = reason;
-    this.changed(id);
-    return this.publish([{ type: 'unhealthy', server: r, reason }]);
-  }
-
   /** Standby (out of rotation) and the operator's hold, which only goes with standby. */
   markStandby(id: string, standby: boolean, held = false): void {
     const r = this.records.get(id);

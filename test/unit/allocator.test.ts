@@ -5,6 +5,7 @@ import { ManualClock } from '../support/manual-clock.js';
 import { Fleet } from '../../src/manager/fleet.js';
 import { ReservationBook } from '../../src/manager/reservations.js';
 import { makeBackendServer, makeHealthReport } from '../support/factories.js';
+import { failUntilUnhealthy } from '../support/fleet-changes.js';
 
 const TTL = 30_000;
 const REPORTED_AT = 500;
@@ -125,7 +126,7 @@ describe('Allocator', () => {
     { name: 'standby', change: (f: Fleet) => f.markStandby('a', true) },
     { name: 'after a failed poll', change: (f: Fleet) => f.applyFailure('a', 'timeout', 1_000) },
     { name: 'stopping', change: (f: Fleet) => f.markStopping('a', 'operator') },
-    { name: 'unhealthy', change: (f: Fleet) => f.markUnhealthy('a', 'broken') },
+    { name: 'unhealthy', change: (f: Fleet) => failUntilUnhealthy(f, 'a', 'broken') },
   ])('does not hand out a server $name', ({ change }) => {
     const { fleet, allocateId } = setup([{ id: 'a', available: 5 }]);
     change(fleet);
@@ -155,7 +156,7 @@ describe('Allocator', () => {
       { id: 'b', available: 5 },
     ]);
     allocator.allocate('match-1', clock.now());
-    fleet.markUnhealthy('a', 'broken');
+    failUntilUnhealthy(fleet, 'a', 'broken');
     expect(allocator.allocate('match-1', clock.now())).toMatchObject({ kind: 'server', server: { id: 'b' }, reused: false });
   });
 

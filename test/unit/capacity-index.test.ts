@@ -6,6 +6,7 @@ import { Allocator, scanFleet, type AllocationStrategy } from '../../src/manager
 import { Fleet } from '../../src/manager/fleet.js';
 import { ReservationBook, type Reservation } from '../../src/manager/reservations.js';
 import { makeBackendServer, makeHealthReport } from '../support/factories.js';
+import { failUntilUnhealthy } from '../support/fleet-changes.js';
 
 const TTL = 1_000;
 const SERVERS = 8;
@@ -68,7 +69,7 @@ function run(strategy: AllocationStrategy, joinGrace: number, ops: readonly Op[]
         break;
       }
       case 'unhealthy':
-        fleet.markUnhealthy(o.id, 'broken');
+        failUntilUnhealthy(fleet, o.id, 'broken');
         break;
       case 'allocate': {
         const want = scanFleet(fleet, book, strategy, now);

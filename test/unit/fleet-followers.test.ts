@@ -11,10 +11,16 @@ describe('Fleet followers', () => {
     { name: 'a listing that drops a server', change: (f: Fleet) => f.applyObservation([], 100, true), want: ['removed'] },
     { name: 'a good first report', change: (f: Fleet) => f.applyReport('a', makeHealthReport(), 0, 10, 'poll'), want: ['active'] },
     { name: 'a failed poll of a pending server', change: (f: Fleet) => f.applyFailure('a', 'refused', 10), want: [] },
-    { name: 'marked unhealthy', change: (f: Fleet) => f.markUnhealthy('a', 'broken'), want: ['unhealthy'] },
-  ])('are told of $name: the events the caller gets back, once, after the records changed', ({ change, want }) => {
+    {
+      name: 'the failed poll that reaches FAIL_THRESHOLD',
+      before: (f: Fleet) => void (f.applyReport('a', makeHealthReport(), 0, 10, 'poll'), f.applyFailure('a', 'refused', 20)),
+      change: (f: Fleet) => f.applyFailure('a', 'refused', 30),
+      want: ['unhealthy'],
+    },
+  ])('are told of $name: the events the caller gets back, once, after the records changed', ({ before, change, want }) => {
     const fleet = newFleet();
     fleet.applyObservation([makeBackendServer({ id: 'a' })], 0, true);
+    before?.(fleet);
     const told: Array<{ follower: number; types: string[]; sizeThen: number }> = [];
     const follow = (follower: number) => (events: readonly FleetEvent[]) => told.push({ follower, types: events.map((e) => e.type), sizeThen: fleet.size() });
     fleet.onEvents(follow(1));
