@@ -1,7 +1,7 @@
 // One rung of bench/api-middleware's ladder in its own process: `node dist/bench/api-ladder-server.js RUNG BYTES`.
 // Rung 0 is a bare express 5 route answering a JSON body of BYTES bytes; each next rung adds one more piece of
 // what the manager's app puts in front of GET /available-server/, taken from the production code itself; the
-// last two are createApp with an allocator that does no work and createApp over a fleet of 10,000 servers.
+// last three are createApp with an allocator that does no work, over a fleet of 100 and over 10,000 servers.
 // Prints {"port":N} once listening; exits on SIGTERM or when its parent goes.
 import { createServer, type RequestListener } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -17,6 +17,8 @@ import { createSilentLogger } from '../src/shared/log.js';
 import { startFakeFleet } from './fake-fleet.js';
 
 export const FLEET_SERVERS = 10_000;
+/** The same app over a small fleet: what the manager costs a request apart from the fleet's size. */
+const SMALL_FLEET = 100;
 
 const security: ApiDeps['security'] = {
   adminToken: undefined,
@@ -49,7 +51,14 @@ function pieces(): Step[] {
 
 /** Rung names, in order: what `RUNG` selects. */
 export function rungNames(): string[] {
-  return ['bare express route', 'settings (etag, x-powered-by off)', ...pieces().map((p) => `+ ${p.name}`), 'whole app, no-op allocator', `whole app, ${FLEET_SERVERS.toLocaleString('en-US')} servers`];
+  return [
+    'bare express route',
+    'settings (etag, x-powered-by off)',
+    ...pieces().map((p) => `+ ${p.name}`),
+    'whole app, no-op allocator',
+    `whole app, ${SMALL_FLEET} servers`,
+    `whole app, ${FLEET_SERVERS.toLocaleString('en-US')} servers`,
+  ];
 }
 
 const fixedAllocation: Allocation = {
@@ -61,7 +70,7 @@ const fixedAllocation: Allocation = {
 async function handlerFor(rung: number, bytes: number): Promise<RequestListener> {
   const names = rungNames();
   const body = `"${'x'.repeat(bytes - 2)}"`;
-  if (rung === 0 || rung < names.length - 2) {
+  if (rung === 0 || rung < names.length - 3) {
     const app = express();
     if (rung >= 1) applySettings(app, { security });
     for (const step of pieces().slice(0, Math.max(0, rung - 1))) app.use(step.handler);
@@ -72,12 +81,13 @@ async function handlerFor(rung: number, bytes: number): Promise<RequestListener>
     return app;
   }
   const registry = (await import('prom-client')).register;
-  if (rung === names.length - 2) {
+  if (rung === names.length - 3) {
     const manager = { allocate: (): Allocation => fixedAllocation } as unknown as ManagerApi;
     return createApp({ manager, logger: createSilentLogger(), registry, security });
   }
   // Capacity no run can exhaust; polls every 60 s (the fake prober), so the window measures serving alone.
-  const fleet = await startFakeFleet({ servers: FLEET_SERVERS, capacity: 100_000, busyFraction: 0.5, clock: systemClock });
+  const servers = rung === names.length - 2 ? SMALL_FLEET : FLEET_SERVERS;
+  const fleet = await startFakeFleet({ servers, capacity: 100_000, busyFraction: 0.5, clock: systemClock });
   return createApp({ manager: fleet.manager, logger: createSilentLogger(), registry: fleet.manager.metrics.registry, security });
 }
 
