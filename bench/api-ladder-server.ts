@@ -4,7 +4,6 @@
 // last three are createApp with an allocator that does no work, over a fleet of 100 and over 10,000 servers.
 // Prints {"port":N} once listening; exits on SIGTERM or when its parent goes.
 import { createServer, type RequestListener } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import express, { type RequestHandler } from 'express';
 import { applySettings, commonMiddleware, createApp } from '../src/api/app.js';
 import { requireToken } from '../src/api/auth.js';
@@ -14,6 +13,7 @@ import { parseAllocationQuery } from '../src/api/routes/allocation.js';
 import type { Allocation } from '../src/manager/manager.js';
 import { systemClock } from '../src/shared/clock.js';
 import { createSilentLogger } from '../src/shared/log.js';
+import { serveForBenchmark } from './child-server.js';
 import { startFakeFleet } from './fake-fleet.js';
 
 export const FLEET_SERVERS = 10_000;
@@ -100,14 +100,5 @@ if (isMain) {
     process.stderr.write(`usage: api-ladder-server.js RUNG(0..${rungNames().length - 1}) BYTES(2..65536)\n`);
     process.exit(2);
   }
-  const server = createServer(await handlerFor(rung, bytes));
-  server.keepAliveTimeout = 65_000;
-  server.listen(0, '127.0.0.1', () => {
-    process.stdout.write(`${JSON.stringify({ port: (server.address() as AddressInfo).port })}\n`);
-  });
-  const parent = process.ppid;
-  setInterval(() => {
-    if (process.ppid !== parent) process.exit(0);
-  }, 1000).unref();
-  process.on('SIGTERM', () => process.exit(0));
+  serveForBenchmark(createServer(await handlerFor(rung, bytes)));
 }

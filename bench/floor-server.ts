@@ -2,8 +2,8 @@
 // express|raw BYTES` answers every GET with a JSON body of BYTES bytes, through a bare express 5 route or
 // straight from node:http. Prints {"port":N} once listening; exits on SIGTERM or when its parent goes.
 import { createServer, type RequestListener } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import express from 'express';
+import { serveForBenchmark } from './child-server.js';
 
 const [kind, bytesArg] = process.argv.slice(2);
 const bytes = Number(bytesArg);
@@ -28,14 +28,4 @@ if (kind === 'express') {
     res.end(buffer);
   };
 }
-const server = createServer(handler);
-server.keepAliveTimeout = 65_000;
-server.listen(0, '127.0.0.1', () => {
-  process.stdout.write(`${JSON.stringify({ port: (server.address() as AddressInfo).port })}\n`);
-});
-// Orphaned (the benchmark died without stopping it): exit too.
-const parent = process.ppid;
-setInterval(() => {
-  if (process.ppid !== parent) process.exit(0);
-}, 1000).unref();
-process.on('SIGTERM', () => process.exit(0));
+serveForBenchmark(createServer(handler));

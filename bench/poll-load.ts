@@ -2,13 +2,11 @@
 // simulator's N tasks, polled for real every 2 s, serving an evenly paced 1,000 allocations/s; once with the polls
 // on its own thread (POLL_WORKER=off) and once in the poll worker (POLL_WORKER=on), then a bare express route under
 // the same load, all in one run. ARBITER_BENCH_POLL_TASKS sets N (default 10,000).
-import { createSilentLogger } from '../src/shared/log.js';
-import { startSim, type Sim } from '../sim/index.js';
-import { waitFor } from '../test/support/wait.js';
+import type { Sim } from '../sim/index.js';
 import { median, row, type Benchmark, type BenchRow } from './harness.js';
 import { pacedLoad, closedLoad, type PacedResult } from './load.js';
 import { procStats, sampleRss, startFloor, startManagerProcess, tickSeconds, waitActive } from './manager-process.js';
-import { stopSim } from './sim-helpers.js';
+import { startRunningFleet, stopSim } from './sim-helpers.js';
 
 const FLEET = 'bench-polls';
 const SIM_WORKERS = 4;
@@ -47,18 +45,6 @@ async function mainHeap(base: string): Promise<{ used: number; total: number }> 
   const text = await (await fetch(`${base}/metrics`)).text();
   const mb = (name: string) => Number(new RegExp(`^${name} (\\d+)`, 'm').exec(text)?.[1] ?? Number.NaN) / 2 ** 20;
   return { used: mb('nodejs_heap_size_used_bytes'), total: mb('nodejs_heap_size_total_bytes') };
-}
-
-async function startFleetSim(tasks: number): Promise<Sim> {
-  const sim = await startSim({ port: 0, launchLatencyMs: 50, stopLatencyMs: 10, throttling: false, workers: SIM_WORKERS }, createSilentLogger());
-  try {
-    for (let left = tasks; left > 0; left -= 1000) sim.admin.createTasks({ startedBy: FLEET, count: Math.min(1000, left) });
-    await waitFor(() => sim.admin.tasks().every((t) => t.lastStatus === 'RUNNING'), { timeoutMs: 120_000, intervalMs: 250, what: 'tasks RUNNING' });
-    return sim;
-  } catch (err) {
-    await stopSim(sim);
-    throw err;
-  }
 }
 
 async function runMode(sim: Sim, tasks: number, pollWorker: 'on' | 'off', sleepS: number, progress: (m: string) => void): Promise<ModeFigures> {
@@ -117,7 +103,7 @@ export const pollLoad: Benchmark = {
   async run(ctx) {
     const tasks = Number(process.env.ARBITER_BENCH_POLL_TASKS ?? 10_000);
     ctx.progress(`poll-load: starting ${tasks} tasks in the simulator (${SIM_WORKERS} workers)`);
-    const sim = await startFleetSim(tasks);
+    const sim = await startRunningFleet(FLEET, tasks, SIM_WORKERS);
     // ARBITER_BENCH_POLL_MODES picks some of off, on, on-tick10 (the worker with the default SLEEP_TIME of 10 s
     // instead of 2 s), e.g. to profile one (ARBITER_BENCH_PROFILE_DIR).
     const modes = (process.env.ARBITER_BENCH_POLL_MODES ?? 'off,on,on-tick10').split(',');

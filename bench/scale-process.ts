@@ -25,10 +25,11 @@ export interface ProcessFigures {
 
 const PATH = '/available-server/';
 
-export async function processFleet(sim: Sim, fleetId: string, tasks: number, load: LoadShape, progress: (m: string) => void): Promise<ProcessFigures> {
+/** `seats`: what each of the simulator's gameservers holds (GAMESERVER_CAPACITY of the manager process). */
+export async function processFleet(sim: Sim, fleetId: string, tasks: number, load: LoadShape, progress: (m: string) => void, seats = 10): Promise<ProcessFigures> {
   progress(`scale: ${tasks} tasks: manager process`);
   const t0 = performance.now();
-  const manager = await startManagerProcess(sim.url, fleetId, tasks);
+  const manager = await startManagerProcess(sim.url, fleetId, tasks, { GAMESERVER_CAPACITY: String(seats) });
   const rss = sampleRss(manager.proc.pid);
   try {
     await waitActive(manager, tasks, 120_000).catch((err: unknown) => {

@@ -10,14 +10,13 @@ import type { ManualClock } from '../test/support/manual-clock.js';
 import { createManager } from '../src/manager/create-manager.js';
 import { HttpProber } from '../src/manager/prober.js';
 import { ReservationBook } from '../src/manager/reservations.js';
-import { startSim, type Sim } from '../sim/index.js';
+import type { Sim } from '../sim/index.js';
 import { createSimClients } from '../sim/sdk-clients.js';
 import { makeManagerConfig } from '../test/support/factories.js';
-import { waitFor } from '../test/support/wait.js';
 import { startFakeFleet } from './fake-fleet.js';
 import { median, row, type Benchmark, type BenchRow } from './harness.js';
 import { floorFigures, processFleet, type ProcessFigures } from './scale-process.js';
-import { simBackend, stopSim } from './sim-helpers.js';
+import { simBackend, startRunningFleet, stopSim } from './sim-helpers.js';
 
 const SMALL = 100;
 const LARGE = 10_000;
@@ -33,6 +32,11 @@ const PACED_SECONDS = 10;
 const CLOSED_CONCURRENCY = 50;
 const CLOSED_SECONDS = 5;
 const FLEET = 'bench-scale';
+/**
+ * Seats per gameserver: the paced and closed loads reserve a seat each (10,000 and more in 15 s), which must not
+ * fill 1,000 servers before the reservations expire.
+ */
+const SEATS = 100;
 
 /** Mean µs per allocate() over alternating rounds, each after a fresh poll (TTL passed) so no round runs dry. */
 async function allocationCost(): Promise<{ small: number; large: number; scanLarge: number }> {
@@ -98,17 +102,9 @@ interface SimFigures {
 }
 
 /** The simulator with `tasks` RUNNING tasks of FLEET, listeners in worker processes. */
-async function startFleetSim(tasks: number, progress: (m: string) => void): Promise<Sim> {
-  const sim = await startSim({ port: 0, launchLatencyMs: 50, stopLatencyMs: 10, throttling: false, workers: SIM_WORKERS }, createSilentLogger());
-  try {
-    progress(`scale: starting ${tasks} tasks in the simulator (${SIM_WORKERS} workers)`);
-    for (let left = tasks; left > 0; left -= 1000) sim.admin.createTasks({ startedBy: FLEET, count: Math.min(1000, left) });
-    await waitFor(() => sim.admin.tasks().every((t) => t.lastStatus === 'RUNNING'), { timeoutMs: 120_000, intervalMs: 250, what: 'tasks RUNNING' });
-    return sim;
-  } catch (err) {
-    await stopSim(sim);
-    throw err;
-  }
+function startFleetSim(tasks: number, progress: (m: string) => void): Promise<Sim> {
+  progress(`scale: starting ${tasks} tasks in the simulator (${SIM_WORKERS} workers)`);
+  return startRunningFleet(FLEET, tasks, SIM_WORKERS, SEATS);
 }
 
 /** The Manager + EcsBackend + HttpProber in this process, one tick and one poll round at a time. */
@@ -117,7 +113,7 @@ async function simFleet(sim: Sim, tasks: number, progress: (m: string) => void):
   const unlimited = { burst: 1_000_000, perSecond: 1_000_000 };
   const backend = simBackend(clients, FLEET, createSilentLogger(), { rates: { read: unlimited, ec2: unlimited, modify: unlimited, tag: unlimited } });
   const config = makeManagerConfig({
-    scaling: { minServers: tasks, maxServers: tasks, upscaleMargin: 0, downscaleMargin: 1_000_000, capacity: 10 },
+    scaling: { minServers: tasks, maxServers: tasks, upscaleMargin: 0, downscaleMargin: 1_000_000, capacity: SEATS },
     health: { concurrency: 64, timeoutMs: 5_000, resyncIntervalMs: 3_600_000 },
   });
   const manager = createManager({ config, backend, prober: new HttpProber({ timeoutMs: 5_000 }), clock: systemClock, logger: createSilentLogger() });
@@ -198,7 +194,7 @@ export const scale: Benchmark = {
       const sim = await startFleetSim(size, ctx.progress);
       try {
         const inProcess = await simFleet(sim, size, ctx.progress);
-        const own = await processFleet(sim, FLEET, size, { rate: PACED_RATE, seconds: PACED_SECONDS, concurrency: CLOSED_CONCURRENCY, closedSeconds: CLOSED_SECONDS }, ctx.progress);
+        const own = await processFleet(sim, FLEET, size, { rate: PACED_RATE, seconds: PACED_SECONDS, concurrency: CLOSED_CONCURRENCY, closedSeconds: CLOSED_SECONDS }, ctx.progress, SEATS);
         figures.push([size, inProcess, own]);
       } finally {
         await stopSim(sim);

@@ -3,9 +3,11 @@
 import { EcsBackend, type EcsBackendOptions } from '../src/aws/ecs-backend.js';
 import type { Logger } from '../src/shared/log.js';
 import { systemClock } from '../src/shared/clock.js';
-import type { Sim } from '../sim/index.js';
+import { startSim, type Sim } from '../sim/index.js';
 import type { createSimClients } from '../sim/sdk-clients.js';
 import { makeEcsConfig } from '../test/support/ecs-config.js';
+import { createSilentLogger } from '../src/shared/log.js';
+import { waitFor } from '../test/support/wait.js';
 
 export { makeEcsConfig as simEcsConfig } from '../test/support/ecs-config.js';
 
@@ -31,4 +33,20 @@ export function simBackend(
 /** Closes the simulator; every task's listener goes with it. */
 export async function stopSim(sim: Sim): Promise<void> {
   await sim.close();
+}
+
+/**
+ * A simulator (throttling off, listeners in `workers` processes) holding `tasks` RUNNING tasks started by `fleetId`,
+ * each gameserver with `seats` seats.
+ */
+export async function startRunningFleet(fleetId: string, tasks: number, workers: number, seats = 10): Promise<Sim> {
+  const sim = await startSim({ port: 0, launchLatencyMs: 50, stopLatencyMs: 10, throttling: false, workers, defaultCapacity: seats }, createSilentLogger());
+  try {
+    for (let left = tasks; left > 0; left -= 1000) sim.admin.createTasks({ startedBy: fleetId, count: Math.min(1000, left) });
+    await waitFor(() => sim.admin.tasks().every((t) => t.lastStatus === 'RUNNING'), { timeoutMs: 120_000, intervalMs: 250, what: 'tasks RUNNING' });
+    return sim;
+  } catch (err) {
+    await stopSim(sim);
+    throw err;
+  }
 }
