@@ -16,7 +16,7 @@ import { makeManagerConfig } from '../test/support/factories.js';
 import { startFakeFleet } from './fake-fleet.js';
 import { median, row, type Benchmark, type BenchRow } from './harness.js';
 import { floorFigures, processFleet, type ProcessFigures } from './scale-process.js';
-import { simBackend, startRunningFleet, stopSim } from './sim-helpers.js';
+import { fleetNames, simBackend, startRunningFleet, stopSim } from './sim-helpers.js';
 
 const SMALL = 100;
 const LARGE = 10_000;
@@ -116,7 +116,7 @@ async function simFleet(sim: Sim, tasks: number, progress: (m: string) => void):
     scaling: { minServers: tasks, maxServers: tasks, upscaleMargin: 0, downscaleMargin: 1_000_000, capacity: SEATS },
     health: { concurrency: 64, timeoutMs: 5_000, resyncIntervalMs: 3_600_000 },
   });
-  const manager = createManager({ config, backend, prober: new HttpProber({ timeoutMs: 5_000 }), clock: systemClock, logger: createSilentLogger() });
+  const manager = createManager({ config, backend, prober: new HttpProber({ timeoutMs: 5_000 }), clock: systemClock, logger: createSilentLogger(), names: fleetNames(FLEET) });
   const calls = () => ({ ...sim.admin.calls().calls });
   const made = (before: Record<string, number>, action?: string) => {
     const now = sim.admin.calls().calls;

@@ -8,6 +8,9 @@ import type { createSimClients } from '../sim/sdk-clients.js';
 import { makeEcsConfig } from '../test/support/ecs-config.js';
 import { createSilentLogger } from '../src/shared/log.js';
 import { waitFor } from '../test/support/wait.js';
+import { NAME_TAG } from '../src/aws/task-records.js';
+import { namesForLaunch } from '../src/proxy/names.js';
+import { DEFAULT_NAME_WORDS } from '../src/shared/server-name-words.js';
 
 export { makeEcsConfig as simEcsConfig } from '../test/support/ecs-config.js';
 
@@ -35,14 +38,19 @@ export async function stopSim(sim: Sim): Promise<void> {
   await sim.close();
 }
 
+/** The names a manager of `fleetId` gives its servers (FLEET_ID-word, the default word list). */
+export const fleetNames = (fleetId: string) => ({ prefix: fleetId, words: DEFAULT_NAME_WORDS });
+
 /**
  * A simulator (throttling off, listeners in `workers` processes) holding `tasks` RUNNING tasks started by `fleetId`,
- * each gameserver with `seats` seats.
+ * each gameserver with `seats` seats. Each task carries the name tag the manager would have given it at launch, so
+ * a manager that adopts the fleet finds it steady (tasks without names get their tags written in the background, a
+ * one-time job of one TagResource per task).
  */
 export async function startRunningFleet(fleetId: string, tasks: number, workers: number, seats = 10): Promise<Sim> {
   const sim = await startSim({ port: 0, launchLatencyMs: 50, stopLatencyMs: 10, throttling: false, workers, defaultCapacity: seats }, createSilentLogger());
   try {
-    for (let left = tasks; left > 0; left -= 1000) sim.admin.createTasks({ startedBy: fleetId, count: Math.min(1000, left) });
+    for (const name of namesForLaunch(fleetNames(fleetId), [], [], tasks)) sim.admin.createTasks({ startedBy: fleetId, count: 1, tags: { [NAME_TAG]: name } });
     await waitFor(() => sim.admin.tasks().every((t) => t.lastStatus === 'RUNNING'), { timeoutMs: 120_000, intervalMs: 250, what: 'tasks RUNNING' });
     return sim;
   } catch (err) {
