@@ -53,11 +53,3 @@ export function loadArenaConfig(env: Record<string, string | undefined>): ArenaC
   }
   return parsed.data;
 }
-
-/** CONTAINER_RAM (pyrena's docker form, 512m / 1g) in bytes. */
-export function ramBytes(value: string): number {
-  const m = /^(\d+)([kmg]?)$/i.exec(value);
-  if (!m) throw new ArenaConfigError(`CONTAINER_RAM ${value} is not like 512m or 1g`);
-  const unit = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[(m[2] ?? '').toLowerCase() as '' | 'k' | 'm' | 'g'];
-  return Number(m[1]) * unit;
-}

@@ -147,7 +147,7 @@ function withWebPort(hp: { host: string; port: number }, webPort: number | undef
   return { ...hp, webPort: webPort ?? webPortFor(hp.port) };
 }
 
-export function splitHostPort(value: string): { host: string; port: number } {
+function splitHostPort(value: string): { host: string; port: number } {
   const i = value.lastIndexOf(':');
   return { host: value.slice(0, i), port: Number(value.slice(i + 1)) };
 }

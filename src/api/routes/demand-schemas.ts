@@ -35,4 +35,3 @@ export const demandListSchema = z.object({
   waiting: z.number().int(),
 });
 
-export type DemandRequest = z.infer<typeof demandRequestSchema>;
