@@ -18,17 +18,23 @@ interface Client {
 
 /**
  * Hits per key in windows of `windowMs` that start at a key's first hit after its last window ended. Keys not seen
- * for a whole sweep interval are dropped in bulk: `sweep()` (called every `windowMs`) forgets the generation that
- * nobody touched since the sweep before, so no sweep walks the keys.
+ * for a whole sweep interval are dropped in bulk: a sweep, made by the first hit at least `windowMs` after the one
+ * before (no timer to own or clear), forgets the generation nobody touched since, so no sweep walks the keys.
  */
 export class FixedWindowCounter {
   private previous = new Map<string, Client>();
   private current = new Map<string, Client>();
+  private sweepAt = Number.NaN;
 
   constructor(private readonly windowMs: number) {}
 
   /** Counts one hit for `key` at `now`; the client's state after it (owned by the counter: read, do not keep). */
   hit(key: string, now: number): Readonly<Client> {
+    if (Number.isNaN(this.sweepAt)) this.sweepAt = now + this.windowMs;
+    else if (now >= this.sweepAt) {
+      this.sweep();
+      this.sweepAt = now + this.windowMs;
+    }
     let client = this.current.get(key);
     if (client === undefined) {
       client = this.previous.get(key);
@@ -54,7 +60,6 @@ export function allocationRateLimit(deps: Pick<ApiDeps, 'security' | 'logger'>):
   const limit = deps.security.allocateRateLimitPerMinute;
   if (limit <= 0) return (_req, _res, next) => next();
   const counter = new FixedWindowCounter(WINDOW_MS);
-  setInterval(() => counter.sweep(), WINDOW_MS).unref();
   const policy = `${limit};w=${Math.ceil(WINDOW_MS / 1000)}`;
   const refusal = { error: `more than ${limit} allocations a minute from this client`, code: 'rate_limited' };
   let warnedProxy = false;

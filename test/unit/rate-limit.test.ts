@@ -36,6 +36,15 @@ describe('FixedWindowCounter', () => {
     expect(counter.hit('seen', 20).hits).toBe(3);
     expect(counter.hit('gone', 20)).toEqual({ hits: 1, resetAt: 60_020 });
   });
+
+  it('the sweeps it makes by itself (a window after the last) keep the count of a client inside its window', () => {
+    const counter = new FixedWindowCounter(60_000);
+    expect([0, 30_000, 59_999].map((at) => counter.hit('a', at).hits)).toEqual([1, 2, 3]);
+    // 60,000: the first sweep, and a's window has ended; 90,000 and 119,999 inside the new one; 120,000: a sweep.
+    expect([60_000, 90_000, 119_999, 120_000, 179_999].map((at) => counter.hit('a', at).hits)).toEqual([1, 2, 3, 1, 2]);
+    // b's window spans the sweep at 180,000 (its first hit at 150,000): the sweep must not reset it.
+    expect([150_000, 185_000].map((at) => counter.hit('b', at).hits)).toEqual([1, 2]);
+  });
 });
 
 /** express-rate-limit with the options the manager used before it counted synchronously. */
