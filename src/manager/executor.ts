@@ -179,6 +179,8 @@ export class Executor {
   }
 
   private track(p: Promise<void>): void {
+    // The retag queue hands out one promise for a whole drain: tracked once, however many names join it.
+    if (this.inFlight.has(p)) return;
     this.inFlight.add(p);
     void p.finally(() => this.inFlight.delete(p));
   }

@@ -10,7 +10,7 @@ import { Counter, type Registry } from 'prom-client';
 import { exponentialDelay } from '../shared/backoff.js';
 import type { Logger } from '../shared/log.js';
 import { HttpProber, type HealthProber, type HttpProberOptions, type ProbeResult } from './prober.js';
-import { OP_DRAIN, OP_PROBE, OP_UNDRAIN, RESULT_STRIDE, readResult, type Op, type PollWorkerData, type RequestBatch, type ResultBatch } from './poll-wire.js';
+import { OP_DRAIN, OP_PROBE, OP_UNDRAIN, REQUEST_STRIDE, RESULT_STRIDE, readResult, type Op, type PollWorkerData, type RequestBatch, type ResultBatch } from './poll-wire.js';
 
 export interface WorkerProberOptions extends HttpProberOptions {
   logger: Logger;
@@ -136,7 +136,7 @@ export class WorkerProber implements HealthProber {
 
   private send(op: Op, host: string, port: number): Promise<ProbeResult | boolean> {
     if (this.closing) return Promise.resolve(op === OP_PROBE ? STOPPED : false);
-    if (this.fallback) return op === OP_PROBE ? this.fallback.probe(host, port) : this.fallback.setDraining(host, port, op === OP_DRAIN);
+    if (this.fallback) return onMainThread(this.fallback, op, host, port);
     return new Promise((resolve) => {
       const seq = ++this.seq;
       this.waiting.set(seq, resolve);
@@ -156,7 +156,7 @@ export class WorkerProber implements HealthProber {
     if (!worker || this.queued.length === 0) return;
     const batch = this.queued;
     this.queued = [];
-    this.postedUpTo = batch[batch.length - 4] as number;
+    this.postedUpTo = batch[batch.length - REQUEST_STRIDE] as number;
     this.posted.push({ upTo: this.postedUpTo, at: performance.now() });
     worker.postMessage(batch);
   }
@@ -229,13 +229,13 @@ export class WorkerProber implements HealthProber {
     this.options.logger.error('poll worker keeps stopping; polling on the main thread', { stopsInARow: this.consecutive });
     const queued = this.queued;
     this.queued = [];
-    for (let at = 0; at + 4 <= queued.length; at += 4) {
-      const [seq, op, host, port] = queued.slice(at, at + 4) as [number, Op, string, number];
+    for (let at = 0; at + REQUEST_STRIDE <= queued.length; at += REQUEST_STRIDE) {
+      const [seq, op, host, port] = queued.slice(at, at + REQUEST_STRIDE) as [number, Op, string, number];
       const answer = this.waiting.get(seq);
       if (answer === undefined) continue;
       this.waiting.delete(seq);
       this.drains.delete(seq);
-      void (op === OP_PROBE ? fallback.probe(host, port) : fallback.setDraining(host, port, op === OP_DRAIN)).then(answer);
+      void onMainThread(fallback, op, host, port).then(answer);
     }
   }
 
@@ -268,4 +268,9 @@ export class WorkerProber implements HealthProber {
     }
     return count;
   }
+}
+
+/** A request the worker would have carried out, made by the prober on the manager's own thread. */
+function onMainThread(prober: HttpProber, op: Op, host: string, port: number): Promise<ProbeResult | boolean> {
+  return op === OP_PROBE ? prober.probe(host, port) : prober.setDraining(host, port, op === OP_DRAIN);
 }
