@@ -77,6 +77,12 @@ export class Allocator {
     return best && { id: best.record.id, effectiveCapacity: best.effectiveCapacity };
   }
 
+  /** Effective capacity summed over the servers in rotation at `now`: what the policy counts as active free capacity. */
+  freeInRotation(now: number): number {
+    this.index.advance(now);
+    return this.index.freeTotal();
+  }
+
   /** Chooses from the index (O(log N)) and reserves in the same synchronous step. */
   allocate(sessionId: string | undefined, now: number): AllocationResult {
     this.index.advance(now);

@@ -53,6 +53,8 @@ export class CapacityIndex {
   private readonly keys = new Map<string, Key>();
   /** Servers in rotation, with room or not: "every server is full" differs from "none in rotation". */
   private readonly rotation = new Set<string>();
+  /** The sum of the indexed servers' effective capacity: the policy's free capacity of active servers. */
+  private free = 0;
   private now = Number.NEGATIVE_INFINITY;
 
   constructor(
@@ -84,6 +86,11 @@ export class CapacityIndex {
     return this.rotation.size;
   }
 
+  /** Effective capacity summed over the servers in rotation at the last `advance`, kept as they change. */
+  freeTotal(): number {
+    return this.free;
+  }
+
   /** Recomputes one server's place; a server that left the fleet or the rotation leaves the index. */
   touch(id: string): void {
     const old = this.keys.get(id);
@@ -93,11 +100,15 @@ export class CapacityIndex {
     else this.rotation.delete(id);
     const capacity = inRotation ? effectiveCapacity(record, this.book, this.now) : 0;
     if (old && record && old.capacity === capacity && old.launchedAt === record.launchedAt && old.record === record) return;
-    if (old) this.tree.delete(old);
+    if (old) {
+      this.tree.delete(old);
+      this.free -= old.capacity;
+    }
     if (!record || capacity <= 0) {
       if (old) this.keys.delete(id);
       return;
     }
+    this.free += capacity;
     // The key object is reused and the map entry overwritten, never deleted and set again: V8's Map keeps a
     // deleted entry in its bucket's chain until the table is rebuilt, so deleting and re-adding the server
     // an allocation just chose makes that chain (and every lookup of it) grow with the fleet's size.

@@ -7,6 +7,10 @@ import { Fleet } from '../../src/manager/fleet.js';
 import { ReservationBook, type Reservation } from '../../src/manager/reservations.js';
 import { makeBackendServer, makeHealthReport } from '../support/factories.js';
 import { failUntilUnhealthy } from '../support/fleet-changes.js';
+import { StateCounts } from '../../src/manager/state-counts.js';
+import { isInRotation, stateOf } from '../../src/manager/server-record.js';
+import { effectiveCapacity } from '../../src/manager/capacity-index.js';
+import type { ServerState } from '../../src/manager/types.js';
 
 const TTL = 1_000;
 const SERVERS = 8;
@@ -36,6 +40,7 @@ function run(strategy: AllocationStrategy, joinGrace: number, ops: readonly Op[]
   const fleet = new Fleet({ failThreshold: 2, listingGraceMs: 0 });
   const book = new ReservationBook(TTL, joinGrace);
   const allocator = new Allocator(fleet, book, strategy);
+  const counts = new StateCounts(fleet);
   const made: Reservation[] = [];
   const originalAdd = book.add.bind(book);
   // Keep a handle on each reservation so that `release` can give back a real one.
@@ -98,6 +103,15 @@ function run(strategy: AllocationStrategy, joinGrace: number, ops: readonly Op[]
         break;
     }
     expect(allocator.peek(now)).toEqual(scanFleet(fleet, book, strategy, now));
+    // The running totals the reconciler's shortcuts read agree with a walk of the fleet.
+    const walked: Record<ServerState, number> = { pending: 0, active: 0, standby: 0, stopping: 0, unhealthy: 0 };
+    let free = 0;
+    for (const r of fleet.all()) {
+      walked[stateOf(r)] += 1;
+      if (isInRotation(r)) free += effectiveCapacity(r, book, now);
+    }
+    expect(counts.all()).toEqual(walked);
+    expect(allocator.freeInRotation(now)).toBe(free);
   }
 }
 
