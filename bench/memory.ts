@@ -104,8 +104,8 @@ export const memory: Benchmark = {
         row('bytes per reservation', 'B', perReservation, perPlainReservation, 'reservation without session id (shares the server id) ÷ plain object'),
         row('bytes per reservation with session id', 'B', perSessionReservation, perPlainReservation, 'includes the session id string and its index entry'),
         row('fleet of 10,000 + 100,000 reservations', 'MiB', (fleet.bytes + withSessions.bytes) / 2 ** 20, null, 'what the manager holds at that size'),
-        row('heap per polled gameserver (HttpProber)', 'B', polled.prober, polled.nodeHttp, `kept-alive connection and client state, ${POLLED} servers polled twice ÷ node:http keep-alive Agent`),
-        row('heap per polled gameserver, undici Pool per server', 'B', polled.undiciPool, polled.prober, 'the prober before it kept one connection per server ÷ the prober now'),
+        row('heap per polled gameserver (HttpProber)', 'B', polled.prober, polled.nodeHttp, `kept-alive connection and client state, ${POLLED} servers polled twice ÷ a bare node:http keep-alive Agent`),
+        row('heap per polled gameserver, undici Client per server', 'B', polled.undiciClient, polled.prober, 'the prober before it moved to node:http (undici, connections: 1) ÷ the prober now'),
       ],
       notes: [`objects alive at measurement: ${alive.join(', ')}`],
     };

@@ -1,34 +1,37 @@
-// Heap kept per polled gameserver by the manager's HTTP client (HttpProber: one kept-alive connection per
-// server), against node:http's keep-alive Agent doing the same polls, and against an undici Pool per server
-// (what the prober used before: four connections allowed per origin). At 10,000 servers this per-server
-// cost is most of the manager's memory.
-import { createServer, get, Agent as HttpAgent, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+// Heap kept per polled gameserver by the manager's HTTP client (HttpProber: node:http, one kept-alive connection
+// per server), against a bare node:http keep-alive Agent doing the same polls, and against undici with one
+// connection per origin (a Client per server: what the prober used before). At 10,000 servers this per-server
+// cost is most of the poll worker's memory.
+import { get, Agent as HttpAgent } from 'node:http';
+import { fileURLToPath } from 'node:url';
 import { Agent, request } from 'undici';
 import { HttpProber } from '../src/manager/prober.js';
+import { startNode } from '../test/support/processes.js';
+import { waitFor } from '../test/support/wait.js';
 
-const BODY = JSON.stringify({ available_capacity: 4, ready_to_close: false, max_capacity: 10, active_sessions: 6 });
+/** A compiled script by its path from the repository root (the benchmarks run from dist/bench/). */
+function built(path: string): string {
+  return fileURLToPath(new URL(`../../dist/${path}`, import.meta.url));
+}
 
-async function startServers(count: number): Promise<{ ports: number[]; close(): Promise<void> }> {
-  const servers: Server[] = [];
-  const ports: number[] = [];
-  for (let i = 0; i < count; i++) {
-    const server = createServer((_req, res) => {
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(BODY);
-    });
-    server.keepAliveTimeout = 65_000;
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    servers.push(server);
-    ports.push((server.address() as AddressInfo).port);
+interface Servers {
+  ports: number[];
+  close(): Promise<void>;
+}
+
+/** The gameservers run in a child process: their side of every connection stays out of this heap. */
+async function startServers(count: number): Promise<Servers> {
+  const proc = startNode(built('bench/health-fleet-server.js'), {}, [String(count)]);
+  try {
+    const ports = await waitFor(() => {
+      const line = proc.lines.find((l) => l.startsWith('{"ports"'));
+      return line ? (JSON.parse(line) as { ports: number[] }).ports : null;
+    }, { timeoutMs: 30_000, what: `${count} health servers listening` });
+    return { ports, close: async () => void (await proc.stop(2000)) };
+  } catch (err) {
+    await proc.stop(2000);
+    throw err;
   }
-  return {
-    ports,
-    close: async () => {
-      for (const s of servers) s.closeAllConnections();
-      await Promise.all(servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
-    },
-  };
 }
 
 function heapUsed(): number {
@@ -44,6 +47,8 @@ type PollOne = (port: number) => Promise<unknown>;
 
 /** Heap growth per server after two polls of each (64 at a time), with the client and its connections alive. */
 async function bytesPerServer(ports: readonly number[], make: () => { poll: PollOne; close(): Promise<void> }): Promise<number> {
+  // The last client's sockets close asynchronously after its close(): let them go before the heap is read.
+  await new Promise((resolve) => setTimeout(resolve, 250));
   const before = heapUsed();
   const client = make();
   try {
@@ -64,7 +69,7 @@ export interface PollMemory {
   servers: number;
   prober: number;
   nodeHttp: number;
-  undiciPool: number;
+  undiciClient: number;
 }
 
 export async function pollMemory(servers: number): Promise<PollMemory> {
@@ -93,8 +98,8 @@ export async function pollMemory(servers: number): Promise<PollMemory> {
         close: async () => agent.destroy(),
       };
     };
-    const undiciPool = (): { poll: PollOne; close(): Promise<void> } => {
-      const agent = new Agent({ keepAliveTimeout: 30_000, connections: 4 });
+    const undiciClient = (): { poll: PollOne; close(): Promise<void> } => {
+      const agent = new Agent({ keepAliveTimeout: 30_000, connections: 1 });
       return {
         poll: async (port) => {
           const res = await request(`http://127.0.0.1:${port}/health/`, { dispatcher: agent });
@@ -104,13 +109,13 @@ export async function pollMemory(servers: number): Promise<PollMemory> {
       };
     };
     // Alternate, measured twice each, keeping the smaller (garbage the gc left is noise, never a saving).
-    const runs = { prober: [] as number[], nodeHttp: [] as number[], undiciPool: [] as number[] };
+    const runs = { prober: [] as number[], nodeHttp: [] as number[], undiciClient: [] as number[] };
     for (let i = 0; i < 2; i++) {
       runs.prober.push(await bytesPerServer(fleet.ports, prober));
       runs.nodeHttp.push(await bytesPerServer(fleet.ports, nodeHttp));
-      runs.undiciPool.push(await bytesPerServer(fleet.ports, undiciPool));
+      runs.undiciClient.push(await bytesPerServer(fleet.ports, undiciClient));
     }
-    return { servers, prober: Math.min(...runs.prober), nodeHttp: Math.min(...runs.nodeHttp), undiciPool: Math.min(...runs.undiciPool) };
+    return { servers, prober: Math.min(...runs.prober), nodeHttp: Math.min(...runs.nodeHttp), undiciClient: Math.min(...runs.undiciClient) };
   } finally {
     await fleet.close();
   }

@@ -109,6 +109,29 @@ describe('probe', () => {
     expect(requests).toHaveLength(21);
     expect(connections).toBe(1);
   });
+  it('sends a poll again, once, on a new connection when the gameserver closed the kept-alive one under it', async () => {
+    const served = new WeakMap<object, number>();
+    let connections = 0;
+    server.on('connection', () => (connections += 1));
+    handler = (req, res) => {
+      const count = (served.get(req.socket) ?? 0) + 1;
+      served.set(req.socket, count);
+      // The second request on a connection finds it closing: the race between an idle timeout and a reuse.
+      if (count === 2) req.socket.destroy();
+      else json(200, { available_capacity: 4, ready_to_close: false })(req, res);
+    };
+    expect(await prober.probe('127.0.0.1', port)).toMatchObject({ ok: true });
+    expect(await prober.probe('127.0.0.1', port)).toMatchObject({ ok: true });
+    expect(connections).toBe(2);
+  });
+
+  it('a gameserver that closes every new connection unanswered is a failed poll, not retried', async () => {
+    handler = (req) => req.socket.destroy();
+    const result = await prober.probe('127.0.0.1', port);
+    expect(result).toMatchObject({ ok: false });
+    if (!result.ok) expect(result.error).toMatch(/^health poll failed: ECONNRESET/);
+    expect(requests).toHaveLength(1);
+  });
 });
 
 describe('setDraining', () => {
