@@ -66,8 +66,10 @@ export class Allocator {
     private readonly fleet: Fleet,
     private readonly book: ReservationBook,
     strategy: AllocationStrategy,
+    /** The index's B-tree node size; tests pass a small one so that a few servers make a deep tree. */
+    maxNodeSize?: number,
   ) {
-    this.index = new CapacityIndex(fleet, book, strategy);
+    this.index = new CapacityIndex(fleet, book, strategy, maxNodeSize);
   }
 
   /** What allocate() would choose at `now`, without reserving. */
@@ -75,6 +77,12 @@ export class Allocator {
     this.index.advance(now);
     const best = this.index.best();
     return best && { id: best.record.id, effectiveCapacity: best.effectiveCapacity };
+  }
+
+  /** Every server with room at `now`, in the order the index ranks them (for tests: O(N)). */
+  ranked(now: number): Array<{ id: string; effectiveCapacity: number }> {
+    this.index.advance(now);
+    return this.index.ranked();
   }
 
   /** Effective capacity summed over the servers in rotation at `now`: what the policy counts as active free capacity. */
