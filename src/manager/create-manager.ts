@@ -4,6 +4,7 @@
 import { DEFAULT_NAME_WORDS } from '../proxy/names.js';
 import { Allocations } from './allocations.js';
 import { Allocator } from './allocator.js';
+import { StateCounts } from './state-counts.js';
 import { Demand } from './demand.js';
 import { DemandWatch } from './demand-watch.js';
 import { Executor } from './executor.js';
@@ -70,7 +71,9 @@ export function createManager(deps: ManagerDeps): Manager {
     view: (id) => views.server(id),
     wake,
   });
-  const reconciler = new Reconciler({ config, backend, fleet, book, executor, clock, logger, metrics, operator, demand, launchBackoff: starts, history });
+  const counts = new StateCounts(fleet);
+  const totals = { activeFree: (now: number) => allocator.freeInRotation(now), counts: () => counts.all() };
+  const reconciler = new Reconciler({ config, backend, fleet, book, executor, clock, logger, metrics, operator, totals, demand, launchBackoff: starts, history });
   const loop = new ReconcileLoop({ reconciler, afterTick: () => demand.waiters.serve(), metrics, logger, sleepMs: scaling.sleepMs });
   const readiness = new Readiness({ clock, logger, sleepMs: scaling.sleepMs, reconciler, fleet, operator });
   const watch = new DemandWatch({
@@ -98,7 +101,7 @@ export function createManager(deps: ManagerDeps): Manager {
   });
   const allocations = new Allocations({ demand, watch, history, metrics, clock, logger, backup: config.backup, wake });
   metrics.bindFleet({
-    countByState: () => views.countByState(),
+    countByState: () => counts.all(),
     freeCapacity: () => reconciler.freeCapacity(),
     reservations: () => book.size(),
     paused: () => operator.paused(),

@@ -1,11 +1,11 @@
 // What the API and the metrics read of the fleet: server views in launch order, the rotation as the seed listed it,
-// and the counts behind the fleet gauges. Read-only; computed when asked, so they never drift from the fleet.
+// and the session count behind the fleet gauges. Read-only; computed when asked, so they never drift from the fleet.
+// (The counts by state are kept as the fleet changes: state-counts.ts.)
 import type { Clock } from '../shared/clock.js';
 import type { Fleet } from './fleet.js';
 import type { ReservationBook } from './reservations.js';
-import { gameAddressOf, sessionsOf, stateOf } from './server-record.js';
+import { gameAddressOf, sessionsOf } from './server-record.js';
 import { toServerView, type ServerView } from './snapshot.js';
-import type { ServerState } from './types.js';
 
 export class FleetViews {
   constructor(
@@ -31,12 +31,6 @@ export class FleetViews {
   /** Addresses of servers in rotation (`host:gamePort`), as the seed's list route gave them. */
   rotation(): string[] {
     return this.fleet.inRotation().map((r) => gameAddressOf(r) as string);
-  }
-
-  countByState(): Record<ServerState, number> {
-    const counts: Record<ServerState, number> = { pending: 0, active: 0, standby: 0, stopping: 0, unhealthy: 0 };
-    for (const r of this.fleet.all()) counts[stateOf(r)] += 1;
-    return counts;
   }
 
   /** Sessions the servers report now; a stopping server's no longer count. */

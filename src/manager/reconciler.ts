@@ -13,9 +13,10 @@ import { FreeHistory } from './free-history.js';
 import type { History } from './history.js';
 import type { ManagerMetrics } from './metrics.js';
 import { blockedLaunch, decideScale, freeCapacity, isAction, type Decision, type PolicyConfig, type PolicyDemand, type PolicySnapshot } from './policy.js';
+import { cannotScaleUp, isQuiet, totalFree, type FleetTotals } from './policy-shortcuts.js';
 import type { ReservationBook } from './reservations.js';
 import { toPolicyServer } from './snapshot.js';
-import type { BackendServer } from './types.js';
+import type { BackendServer, ServerState } from './types.js';
 
 /** After an action the loop looks again soon; idle, it waits the full interval. */
 export const AFTER_ACTION_MS = 1000;
@@ -33,6 +34,14 @@ export interface DemandSource {
   lastAllocatedAt(serverId: string): number | undefined;
 }
 
+/** Totals kept as the fleet and the reservations change, so that a steady fleet needs no snapshot to decide on. */
+export interface RunningTotals {
+  /** Effective capacity summed over the servers in rotation at `now`. */
+  activeFree(now: number): number;
+  /** Servers in each state. */
+  counts(): Readonly<Record<ServerState, number>>;
+}
+
 export interface ReconcilerDeps {
   config: { scaling: ScalingConfig; health: HealthConfig };
   backend: Backend;
@@ -43,6 +52,7 @@ export interface ReconcilerDeps {
   logger: Logger;
   metrics: ManagerMetrics;
   operator: ReconcileControls;
+  totals: RunningTotals;
   demand?: DemandSource;
   /** No launch before `blockedUntil()`: launches died before they became healthy (StartOutcomes). */
   launchBackoff?: { blockedUntil(): number | undefined };
@@ -86,9 +96,17 @@ export class Reconciler {
       return retryAfterFailureMs(config.scaling.sleepMs);
     }
     book.prune(now);
-    const snapshot = this.snapshot(now);
-    const decisions = decideScale(snapshot, this.policyConfig(), now);
-    const free = freeCapacity(snapshot.servers, config.scaling.capacity);
+    const policy = this.policyConfig();
+    const totals = this.totals(now);
+    let decisions: Decision[] = [];
+    let free = totalFree(totals, policy);
+    // A steady fleet (nothing pending, broken or on standby, free capacity between the margins) decides nothing:
+    // the totals say so without building a snapshot of every server.
+    if (!isQuiet(totals, policy, now)) {
+      const snapshot = this.snapshot(now, totals.demand);
+      decisions = decideScale(snapshot, policy, now);
+      free = freeCapacity(snapshot.servers, policy.capacity);
+    }
     this.reportClamp(blockedLaunch(decisions), free);
     const actions = decisions.filter(isAction);
     for (const d of actions) {
@@ -99,7 +117,7 @@ export class Reconciler {
         upscaleMargin: config.scaling.upscaleMargin,
         downscaleMargin: config.scaling.downscaleMargin,
         mode: config.scaling.mode ?? 'margin',
-        ...demandFields(snapshot.demand),
+        ...demandFields(totals.demand),
       });
     }
     if (decisions.some((d) => (d.kind === 'launch' && d.count > 0) || d.kind === 'activate')) this.lastScaleUpAt = now;
@@ -179,17 +197,30 @@ export class Reconciler {
 
   /** Free capacity as the policy counts it, now. */
   freeCapacity(): number {
-    const now = this.deps.clock.now();
-    return freeCapacity(this.snapshot(now).servers, this.deps.config.scaling.capacity);
+    const { totals, clock, config } = this.deps;
+    return totals.activeFree(clock.now()) + totals.counts().pending * config.scaling.capacity;
   }
 
   /** Whether the policy, run now on the fleet as last seen, would add capacity (return a standby server or launch). */
   wantsMoreCapacity(): boolean {
     const now = this.deps.clock.now();
-    return decideScale(this.snapshot(now), this.policyConfig(), now).some((d) => isAction(d) && (d.kind === 'launch' || d.kind === 'activate'));
+    const policy = this.policyConfig();
+    const totals = this.totals(now);
+    // Up to 10 times a second while allocations arrive: the totals rule out most of them without a snapshot.
+    if (cannotScaleUp(totals, policy)) return false;
+    return decideScale(this.snapshot(now, totals.demand), policy, now).some((d) => isAction(d) && (d.kind === 'launch' || d.kind === 'activate'));
   }
 
-  private snapshot(now: number): PolicySnapshot {
+  private totals(now: number): FleetTotals {
+    const { operator, totals, demand } = this.deps;
+    const t: FleetTotals = { paused: operator.paused(), activeFree: totals.activeFree(now), counts: totals.counts() };
+    const wanted = demand?.forPolicy(now);
+    if (wanted) t.demand = wanted;
+    if (this.lastScaleUpAt !== undefined) t.lastScaleUpAt = this.lastScaleUpAt;
+    return t;
+  }
+
+  private snapshot(now: number, demand: PolicyDemand | undefined): PolicySnapshot {
     const { fleet, book, config, operator, demand: wanted, launchBackoff } = this.deps;
     const servers = fleet.all().map((r) => {
       const server = toPolicyServer(r, book, config.scaling.capacity, now);
@@ -198,7 +229,6 @@ export class Reconciler {
       return server;
     });
     const snapshot: PolicySnapshot = { paused: operator.paused(), servers };
-    const demand: PolicyDemand | undefined = wanted?.forPolicy(now);
     if (demand) snapshot.demand = demand;
     if (this.lastScaleUpAt !== undefined) snapshot.lastScaleUpAt = this.lastScaleUpAt;
     const backoffUntil = launchBackoff?.blockedUntil();
