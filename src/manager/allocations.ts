@@ -43,9 +43,11 @@ export class Allocations {
   constructor(private readonly deps: AllocationsDeps) {}
 
   allocate(sessionId?: string): Allocation {
-    const out = this.answer(sessionId);
+    // One reading of the clock serves the whole answer: the reservation, the hand-out time, history and the arrival.
+    const now = this.deps.clock.now();
+    const out = this.answer(sessionId, now);
     // A session asking again for the seat it holds is not a new arrival.
-    if (out.kind !== 'server' || !out.reused) this.deps.demand.arrival();
+    if (out.kind !== 'server' || !out.reused) this.deps.demand.arrival(now);
     return out;
   }
 
@@ -63,12 +65,11 @@ export class Allocations {
     if (demand.waiters.size() > 0) watch.allocated();
     const served = await pending;
     if (served) {
-      metrics.allocations.inc({ result: served.reused ? 'reused' : 'server' });
-      metrics.allocationSeconds.observe((performance.now() - started) / 1000);
+      metrics.recordAllocation(served.reused ? 'reused' : 'server', (performance.now() - started) / 1000);
       watch.allocated();
       return served;
     }
-    return this.answer(sessionId);
+    return this.answer(sessionId, this.deps.clock.now());
   }
 
   /** POST /api/demand: seats a source expects to be asked for within `ttlMs`. */
@@ -89,26 +90,22 @@ export class Allocations {
     };
   }
 
-  private answer(sessionId?: string): Allocation {
-    const { demand, watch, history, metrics, clock, backup, wake } = this.deps;
+  private answer(sessionId: string | undefined, now: number): Allocation {
+    const { demand, watch, history, metrics, backup, wake } = this.deps;
     const started = performance.now();
-    const now = clock.now();
-    const result = demand.tryAllocate(sessionId);
-    let out: Allocation;
+    const result = demand.tryAllocate(sessionId, now);
     if (result.kind === 'server') {
-      out = result;
-      metrics.allocations.inc({ result: result.reused ? 'reused' : 'server' });
       history.allocation('served', now);
       watch.allocated();
-    } else {
-      // No room: scale now rather than at the next interval.
-      wake('no_room');
-      out = backup ? { kind: 'backup', host: backup.host, port: backup.port, reason: result.reason } : result;
-      metrics.allocations.inc({ result: backup ? 'backup' : 'none' });
-      history.allocation(backup ? 'backup' : 'refused', now);
-      this.logNoRoom(result.reason, backup !== null, now);
+      metrics.recordAllocation(result.reused ? 'reused' : 'server', (performance.now() - started) / 1000);
+      return result;
     }
-    metrics.allocationSeconds.observe((performance.now() - started) / 1000);
+    // No room: scale now rather than at the next interval.
+    wake('no_room');
+    const out: Allocation = backup ? { kind: 'backup', host: backup.host, port: backup.port, reason: result.reason } : result;
+    history.allocation(backup ? 'backup' : 'refused', now);
+    this.logNoRoom(result.reason, backup !== null, now);
+    metrics.recordAllocation(backup ? 'backup' : 'none', (performance.now() - started) / 1000);
     return out;
   }
 

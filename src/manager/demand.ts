@@ -41,15 +41,15 @@ export class Demand {
   }
 
   /** The allocator, with the time of each server's last hand-out kept for SCALE_IN_DELAY. */
-  tryAllocate(sessionId: string | undefined): AllocationResult {
-    const now = this.deps.now();
+  tryAllocate(sessionId: string | undefined, now = this.deps.now()): AllocationResult {
     const result = this.deps.tryAllocate(sessionId, now);
     if (result.kind === 'server') this.lastAllocated.set(result.server.id, now);
     return result;
   }
 
-  arrival(): void {
-    this.estimates.arrival(this.deps.now());
+  /** One allocation request arrived (at `now`, when the caller has just read the clock). */
+  arrival(now = this.deps.now()): void {
+    this.estimates.arrival(now);
   }
 
   lastAllocatedAt(serverId: string): number | undefined {
