@@ -150,8 +150,9 @@ export class HealthPoller {
     const before = record?.report ? sessionsOf(record, capacity) : null;
     const events = fleet.applyReport(id, report, sentAt, now, source);
     const after = fleet.get(id);
-    // Only a report that was taken (not older than the one held) says anything about new sessions.
-    if (after && before !== null && after.report === report) {
+    // Only a report that was taken (not older than the one held) says anything about new sessions. The fleet copies
+    // a taken report into the record's own object, so "taken" is told by the send time it now holds.
+    if (after && before !== null && after.lifecycle !== 'stopping' && after.reportSentAt === sentAt) {
       const rise = sessionsOf(after, capacity) - before;
       book.absorb(id, rise, now);
       if (rise > 0) this.deps.metrics.sessionsStarted.inc(rise);

@@ -28,6 +28,24 @@ describe('Fleet', () => {
     expect(fleet.applyReport('a', makeHealthReport(), 20, 30, 'poll')).toEqual([]);
   });
 
+  it('keeps the newest report field for field in the record\'s own object, and an older one changes nothing', () => {
+    const fleet = activeFleet();
+    const full = { availableCapacity: 3, readyToClose: true, maxCapacity: 8, activeSessions: 5, draining: true };
+    fleet.applyReport('a', full, 20, 30, 'poll');
+    const held = fleet.get('a')!.report!;
+    expect(held).not.toBe(full);
+    expect({ ...held }).toEqual(full);
+    full.availableCapacity = 0; // the caller's object is not the fleet's
+    expect(fleet.get('a')!.report!.availableCapacity).toBe(3);
+    fleet.applyReport('a', { availableCapacity: 7, readyToClose: false }, 40, 50, 'heartbeat');
+    expect(fleet.get('a')!.report).toBe(held);
+    expect({ ...held }).toStrictEqual({ availableCapacity: 7, readyToClose: false, maxCapacity: undefined, activeSessions: undefined, draining: undefined });
+    expect(sessionsOf(fleet.get('a')!, 10)).toBe(3);
+    fleet.applyReport('a', { availableCapacity: 1, readyToClose: true, activeSessions: 9 }, 35, 60, 'poll');
+    expect(fleet.get('a')!.report!.availableCapacity).toBe(7);
+    expect(fleet.get('a')!.reportSentAt).toBe(40);
+  });
+
   it('a server found with the standby mark comes back on standby, out of rotation', () => {
     const fleet = newFleet();
     fleet.applyObservation([makeBackendServer({ id: 'a', standby: true })], 0, true);

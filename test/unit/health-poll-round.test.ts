@@ -1,6 +1,7 @@
 // A poll round polls every server that can answer once, with at most POLL_CONCURRENCY polls in flight.
 import { describe, expect, it } from 'vitest';
 import { createManager } from '../../src/manager/create-manager.js';
+import { createManagerMetrics } from '../../src/manager/metrics.js';
 import type { ProbeResult } from '../../src/manager/prober.js';
 import { createSilentLogger } from '../../src/shared/log.js';
 import { FakeBackend, FakeProber, makeManagerConfig } from '../support/factories.js';
@@ -72,6 +73,55 @@ describe('a poll the prober could not send', () => {
     await manager.runPolls();
     expect(manager.rotation().length > 0).toBe(inRotation);
     expect(manager.servers()[0]).toMatchObject({ failures });
+    await manager.close();
+  });
+});
+
+/** A FakeProber whose answers wait until `release()`: the poll's report is as old as the moment it was sent. */
+class HeldProber extends FakeProber {
+  private waiting: Array<() => void> = [];
+  hold = false;
+
+  override async probe(host: string, port: number): Promise<ProbeResult> {
+    const answer = await super.probe(host, port);
+    if (this.hold) await new Promise<void>((r) => this.waiting.push(r));
+    return answer;
+  }
+
+  release(): void {
+    for (const r of this.waiting.splice(0)) r();
+  }
+}
+
+describe('sessions counted from reports', () => {
+  it('a poll answered after a newer heartbeat is not taken, and its sessions are not counted as started', async () => {
+    const clock = new ManualClock();
+    const backend = new FakeBackend({ clock });
+    const prober = new HeldProber({ capacity: 10 });
+    const metrics = createManagerMetrics();
+    const manager = createManager({ config: makeManagerConfig(), backend, prober, clock, logger: createSilentLogger(), metrics });
+    backend.add();
+    await manager.start();
+    const server = manager.servers()[0]!;
+    const host = server.host as string;
+    const started = async () => (await metrics.sessionsStarted.get()).values[0]?.value ?? 0;
+
+    prober.server(host).sessions = 4; // the poll sent now will say 4 sessions
+    prober.hold = true;
+    const round = manager.runPolls();
+    clock.advance(1_000);
+    expect(manager.heartbeat(server.id, { availableCapacity: 8, readyToClose: false, maxCapacity: 10, activeSessions: 2 })).toBe(true);
+    expect(await started()).toBe(2);
+    prober.release();
+    await round;
+    expect(manager.servers()[0]).toMatchObject({ activeSessions: 2 });
+    expect(await started()).toBe(2);
+
+    prober.hold = false;
+    clock.advance(1_000);
+    await manager.runPolls(); // a fresh poll is taken: 2 → 4
+    expect(manager.servers()[0]).toMatchObject({ activeSessions: 4 });
+    expect(await started()).toBe(4);
     await manager.close();
   });
 });
