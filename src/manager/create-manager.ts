@@ -71,7 +71,7 @@ export function createManager(deps: ManagerDeps): Manager {
     view: (id) => views.server(id),
     wake,
   });
-  const counts = new StateCounts(fleet);
+  const counts = new StateCounts(fleet, scaling.capacity);
   const totals = { activeFree: (now: number) => allocator.freeInRotation(now), counts: () => counts.all() };
   const reconciler = new Reconciler({ config, backend, fleet, book, executor, clock, logger, metrics, operator, totals, demand, launchBackoff: starts, history });
   const loop = new ReconcileLoop({ reconciler, afterTick: () => demand.waiters.serve(), metrics, logger, sleepMs: scaling.sleepMs });
@@ -105,7 +105,7 @@ export function createManager(deps: ManagerDeps): Manager {
     freeCapacity: () => reconciler.freeCapacity(),
     reservations: () => book.size(),
     paused: () => operator.paused(),
-    sessions: () => views.sessions(),
+    sessions: () => counts.sessions(),
   });
-  return new Manager({ clock, logger, metrics, fleet, views, history, demand, watch, allocations, operator, readiness, executor, poller, reconciler, loop });
+  return new Manager({ clock, logger, metrics, fleet, views, counts, history, demand, watch, allocations, operator, readiness, executor, poller, reconciler, loop });
 }

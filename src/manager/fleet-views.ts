@@ -1,10 +1,10 @@
-// What the API and the metrics read of the fleet: server views in launch order, the rotation as the seed listed it,
-// and the session count behind the fleet gauges. Read-only; computed when asked, so they never drift from the fleet.
-// (The counts by state are kept as the fleet changes: state-counts.ts.)
+// What the API reads of the fleet: server views in launch order and the rotation as the seed listed it. Read-only;
+// computed when asked, so they never drift from the fleet. (The counts by state and the sessions behind the fleet
+// gauges and the summary line are kept as the fleet changes: state-counts.ts.)
 import type { Clock } from '../shared/clock.js';
 import type { Fleet } from './fleet.js';
 import type { ReservationBook } from './reservations.js';
-import { gameAddressOf, sessionsOf } from './server-record.js';
+import { gameAddressOf } from './server-record.js';
 import { toServerView, type ServerView } from './snapshot.js';
 
 export class FleetViews {
@@ -31,10 +31,5 @@ export class FleetViews {
   /** Addresses of servers in rotation (`host:gamePort`), as the seed's list route gave them. */
   rotation(): string[] {
     return this.fleet.inRotation().map((r) => gameAddressOf(r) as string);
-  }
-
-  /** Sessions the servers report now; a stopping server's no longer count. */
-  sessions(): number {
-    return this.fleet.all().reduce((n, r) => n + (r.lifecycle === 'stopping' ? 0 : sessionsOf(r, this.capacity)), 0);
   }
 }

@@ -21,7 +21,8 @@ import type { ReconcileLoop } from './reconcile-loop.js';
 import type { Reconciler } from './reconciler.js';
 import type { ServerView } from './snapshot.js';
 import type { NameBook } from '../proxy/names.js';
-import type { HealthReport } from './types.js';
+import type { StateCounts } from './state-counts.js';
+import type { HealthReport, ServerState } from './types.js';
 
 export type { AdminResult, Allocation };
 
@@ -49,6 +50,7 @@ export interface ManagerParts {
   metrics: ManagerMetrics;
   fleet: Fleet;
   views: FleetViews;
+  counts: StateCounts;
   history: History;
   demand: Demand;
   watch: DemandWatch;
@@ -59,6 +61,13 @@ export interface ManagerParts {
   poller: HealthPoller;
   reconciler: Reconciler;
   loop: ReconcileLoop;
+}
+
+/** How many servers there are, in each state, and the sessions they report. */
+export interface FleetCounts {
+  servers: number;
+  byState: Record<ServerState, number>;
+  sessions: number;
 }
 
 export class Manager {
@@ -102,6 +111,12 @@ export class Manager {
 
   servers(): ServerView[] {
     return this.parts.views.servers();
+  }
+
+  /** Servers by state and the sessions they report, from running totals: no walk of the fleet. */
+  counts(): FleetCounts {
+    const { counts } = this.parts;
+    return { servers: counts.servers(), byState: counts.all(), sessions: counts.sessions() };
   }
 
   server(id: string): ServerView | undefined {

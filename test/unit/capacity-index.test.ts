@@ -8,12 +8,14 @@ import { ReservationBook, type Reservation } from '../../src/manager/reservation
 import { makeBackendServer, makeHealthReport } from '../support/factories.js';
 import { failUntilUnhealthy } from '../support/fleet-changes.js';
 import { StateCounts } from '../../src/manager/state-counts.js';
-import { isInRotation, stateOf } from '../../src/manager/server-record.js';
+import { isInRotation, sessionsOf, stateOf } from '../../src/manager/server-record.js';
 import { effectiveCapacity } from '../../src/manager/capacity-index.js';
 import type { ServerState } from '../../src/manager/types.js';
 
 const TTL = 1_000;
 const SERVERS = 8;
+/** GAMESERVER_CAPACITY, for the sessions of a report that does not say them. */
+const CAPACITY = 10;
 
 const serverId = fc.integer({ min: 0, max: SERVERS - 1 }).map((i) => `s${i}`);
 
@@ -21,7 +23,7 @@ const serverId = fc.integer({ min: 0, max: SERVERS - 1 }).map((i) => `s${i}`);
 const op = fc.oneof(
   fc.record({ kind: fc.constant('observe' as const), ids: fc.uniqueArray(serverId, { maxLength: SERVERS }), complete: fc.boolean(), launchedAt: fc.integer({ min: 0, max: 3 }) }),
   fc.record({ kind: fc.constant('stopped' as const), id: serverId }),
-  { weight: 3, arbitrary: fc.record({ kind: fc.constant('report' as const), id: serverId, available: fc.integer({ min: 0, max: 5 }), sentAgo: fc.integer({ min: 0, max: 1_500 }), source: fc.constantFrom('poll' as const, 'heartbeat' as const) }) },
+  { weight: 3, arbitrary: fc.record({ kind: fc.constant('report' as const), id: serverId, available: fc.integer({ min: 0, max: 5 }), sessions: fc.option(fc.integer({ min: 0, max: 5 }), { nil: undefined }), sentAgo: fc.integer({ min: 0, max: 1_500 }), source: fc.constantFrom('poll' as const, 'heartbeat' as const) }) },
   fc.record({ kind: fc.constant('failure' as const), id: serverId }),
   fc.record({ kind: fc.constant('standby' as const), id: serverId, on: fc.boolean() }),
   fc.record({ kind: fc.constant('stopping' as const), id: serverId, revert: fc.boolean() }),
@@ -55,7 +57,7 @@ function run(strategy: AllocationStrategy, joinGrace: number, ops: readonly Op[]
   const fleet = new Fleet({ failThreshold: 2, listingGraceMs: 0 });
   const book = new ReservationBook(TTL, joinGrace);
   const allocator = new Allocator(fleet, book, strategy, maxNodeSize);
-  const counts = new StateCounts(fleet);
+  const counts = new StateCounts(fleet, CAPACITY);
   const made: Reservation[] = [];
   const originalAdd = book.add.bind(book);
   // Keep a handle on each reservation so that `release` can give back a real one.
@@ -74,7 +76,7 @@ function run(strategy: AllocationStrategy, joinGrace: number, ops: readonly Op[]
         fleet.applyObservation([makeBackendServer({ id: o.id, status: 'stopped' })], now, false);
         break;
       case 'report':
-        fleet.applyReport(o.id, makeHealthReport({ availableCapacity: o.available }), now - o.sentAgo, now, o.source);
+        fleet.applyReport(o.id, makeHealthReport({ availableCapacity: o.available, ...(o.sessions === undefined ? {} : { activeSessions: o.sessions }) }), now - o.sentAgo, now, o.source);
         break;
       case 'failure':
         fleet.applyFailure(o.id, 'timeout', now);
@@ -123,11 +125,15 @@ function run(strategy: AllocationStrategy, joinGrace: number, ops: readonly Op[]
     // The running totals the reconciler's shortcuts read agree with a walk of the fleet.
     const walked: Record<ServerState, number> = { pending: 0, active: 0, standby: 0, stopping: 0, unhealthy: 0 };
     let free = 0;
+    let sessions = 0;
     for (const r of fleet.all()) {
       walked[stateOf(r)] += 1;
+      if (r.lifecycle !== 'stopping') sessions += sessionsOf(r, CAPACITY);
       if (isInRotation(r)) free += effectiveCapacity(r, book, now);
     }
     expect(counts.all()).toEqual(walked);
+    expect(counts.servers()).toBe(fleet.size());
+    expect(counts.sessions()).toBe(sessions);
     expect(allocator.freeInRotation(now)).toBe(free);
   }
 }
@@ -152,7 +158,7 @@ describe('CapacityIndex', () => {
     // room, most changes move a server past others in the order (and in a deep tree, past other leaves).
     const inRotation = fc.array(fc.integer({ min: 1, max: 5 }), { minLength: SERVERS, maxLength: SERVERS }).map((caps): Op[] => [
       { kind: 'observe', ids: caps.map((_, i) => `s${i}`), complete: true, launchedAt: 0 },
-      ...caps.map((available, i): Op => ({ kind: 'report', id: `s${i}`, available, sentAgo: 0, source: 'poll' })),
+      ...caps.map((available, i): Op => ({ kind: 'report', id: `s${i}`, available, sessions: undefined, sentAgo: 0, source: 'poll' })),
     ]);
     fc.assert(
       fc.property(fc.constantFrom(0, 300), inRotation, fc.array(op, { minLength: 20, maxLength: 80 }), (joinGrace, start, ops) => run(strategy, joinGrace, [...start, ...ops], nodeSize)),
@@ -163,7 +169,7 @@ describe('CapacityIndex', () => {
   it.each(shapes)('$strategy, node size $nodeSize: agrees while a busy fleet is allocated from until full (property)', ({ strategy, nodeSize }) => {
     const fill = fc.array(fc.integer({ min: 0, max: 5 }), { minLength: 1, maxLength: SERVERS }).map((caps): Op[] => [
       { kind: 'observe', ids: caps.map((_, i) => `s${i}`), complete: true, launchedAt: 0 },
-      ...caps.map((available, i): Op => ({ kind: 'report', id: `s${i}`, available, sentAgo: 0, source: 'poll' })),
+      ...caps.map((available, i): Op => ({ kind: 'report', id: `s${i}`, available, sessions: undefined, sentAgo: 0, source: 'poll' })),
       ...Array.from({ length: 45 }, (_, i): Op => (i % 10 === 9 ? { kind: 'wait', ms: 400 } : { kind: 'allocate', session: undefined })),
     ]);
     fc.assert(fc.property(fill, (ops) => run(strategy, 0, ops, nodeSize)));

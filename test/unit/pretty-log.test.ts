@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { resolveLogFormat } from '../../src/shared/log.js';
+import { createSilentLogger, resolveLogFormat } from '../../src/shared/log.js';
 import { formatPretty } from '../../src/shared/pretty-log.js';
 import { childFields } from '../../src/local/local-child.js';
-import { fleetSummary, urlsOf } from '../../src/manager/fleet-summary.js';
-import { makeServerView } from '../api/api-fakes.js';
+import { fleetSummary, startFleetSummary, urlsOf } from '../../src/manager/fleet-summary.js';
+import { createManager } from '../../src/manager/create-manager.js';
+import { createCapturingLogger, FakeBackend, FakeProber, makeManagerConfig } from '../support/factories.js';
+import { ManualClock } from '../support/manual-clock.js';
 
 const at = '2026-12-02T03:04:05.000Z';
 const time = new Date(at).toTimeString().slice(0, 8);
@@ -67,10 +69,33 @@ describe('childFields', () => {
 });
 
 describe('fleet summary', () => {
-  it('counts servers by state and sessions', () => {
-    const servers = [makeServerView({ state: 'active', activeSessions: 2 }), makeServerView({ state: 'active', activeSessions: 1 }), makeServerView({ state: 'pending', activeSessions: 0 })];
-    expect(fleetSummary(servers, { free: 17, paused: false })).toEqual({ servers: 3, states: '2 active, 1 pending', sessions: 3, free: 17 });
-    expect(fleetSummary([], { free: 0, paused: true })).toEqual({ servers: 0, states: 'none', sessions: 0, free: 0, paused: true });
+  it('names the states that have servers, in order, with the sessions and free capacity', () => {
+    const byState = { pending: 1, active: 2, standby: 0, stopping: 0, unhealthy: 1 };
+    expect(fleetSummary({ servers: 4, byState, sessions: 3 }, { free: 17, paused: false })).toEqual({ servers: 4, states: '2 active, 1 pending, 1 unhealthy', sessions: 3, free: 17 });
+    const none = { pending: 0, active: 0, standby: 0, stopping: 0, unhealthy: 0 };
+    expect(fleetSummary({ servers: 0, byState: none, sessions: 0 }, { free: 0, paused: true })).toEqual({ servers: 0, states: 'none', sessions: 0, free: 0, paused: true });
+  });
+
+  it('a running manager\'s line counts its servers by state and the sessions they report', async () => {
+    const clock = new ManualClock();
+    const backend = new FakeBackend({ clock });
+    const prober = new FakeProber({ capacity: 10 });
+    const manager = createManager({ config: makeManagerConfig({ scaling: { minServers: 3 } }), backend, prober, clock, logger: createSilentLogger() });
+    for (let i = 0; i < 3; i++) backend.add();
+    await manager.start();
+    const [first, second] = manager.servers();
+    prober.server(first!.host as string).sessions = 2;
+    prober.server(second!.host as string).sessions = 5;
+    await manager.runPolls();
+    const { logger, lines } = createCapturingLogger();
+    const summary = startFleetSummary({ manager, logger, everyMs: 60_000 });
+    try {
+      await new Promise((r) => setImmediate(r));
+      expect(lines.filter((l) => l.message === 'fleet').at(-1)).toMatchObject({ servers: 3, states: '3 active', sessions: 7, free: 23 });
+    } finally {
+      summary.stop();
+      await manager.close();
+    }
   });
 
   it.each([
