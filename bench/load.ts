@@ -10,21 +10,40 @@ export interface PacedResult {
   sent: number;
 }
 
-/** `rate` GETs a second for `seconds`, each due at start + i/rate, over up to `connections` keep-alive connections. */
-export async function pacedLoad(origin: string, path: string, rate: number, seconds: number, connections = 64): Promise<PacedResult> {
+export interface PacedOptions {
+  connections?: number;
+  /**
+   * Seconds paced at the same rate before the measured window, whose answers are not counted: the route's code and
+   * the client's connections are warm, as under steady traffic, when the window starts.
+   */
+  warmupSeconds?: number;
+  /** Called (synchronously) when the first request of the measured window falls due. */
+  onWindow?: () => void;
+}
+
+/**
+ * `rate` GETs a second for `seconds` (after `warmupSeconds` more that are not counted), each due at start + i/rate,
+ * over up to `connections` keep-alive connections.
+ */
+export async function pacedLoad(origin: string, path: string, rate: number, seconds: number, options: PacedOptions = {}): Promise<PacedResult> {
+  const connections = options.connections ?? 64;
   const pool = new Pool(origin, { connections, pipelining: 1, keepAliveTimeout: 60_000 });
-  const total = Math.round(rate * seconds);
+  const warm = Math.round(rate * (options.warmupSeconds ?? 0));
+  const total = warm + Math.round(rate * seconds);
   const latencies: number[] = [];
   let failed = 0;
   const inFlight: Array<Promise<void>> = [];
-  const one = async (due: number): Promise<void> => {
+  const one = async (due: number, counted: boolean): Promise<void> => {
+    let ok = false;
     try {
       const res = await pool.request({ path, method: 'GET' });
       await res.body.dump();
-      if (res.statusCode !== 200) failed += 1;
+      ok = res.statusCode === 200;
     } catch {
-      failed += 1;
+      ok = false;
     }
+    if (!counted) return;
+    if (!ok) failed += 1;
     latencies.push(performance.now() - due);
   };
   try {
@@ -33,14 +52,15 @@ export async function pacedLoad(origin: string, path: string, rate: number, seco
     while (next < total) {
       const now = performance.now();
       while (next < total && start + (next * 1000) / rate <= now) {
-        inFlight.push(one(start + (next * 1000) / rate));
+        if (next === warm) options.onWindow?.();
+        inFlight.push(one(start + (next * 1000) / rate, next >= warm));
         next += 1;
       }
       // A timer of ~1 ms; requests that fell due meanwhile go out together and count from their due time.
       await new Promise((r) => setTimeout(r, 1));
     }
     await Promise.all(inFlight);
-    return { latency: summarize(latencies), failed, sent: total };
+    return { latency: summarize(latencies), failed, sent: total - warm };
   } finally {
     await pool.close();
   }

@@ -8,6 +8,8 @@ import { procStats, sampleRss, startFloor, startManagerProcess, tickSeconds, wai
 export interface LoadShape {
   rate: number;
   seconds: number;
+  /** Seconds paced before the measured window and not counted. */
+  warmupSeconds: number;
   concurrency: number;
   closedSeconds: number;
 }
@@ -39,13 +41,19 @@ export async function processFleet(sim: Sim, fleetId: string, tasks: number, loa
     const sample = await fetch(`${manager.base}${PATH}`);
     const bodyBytes = Buffer.byteLength(await sample.text());
     if (sample.status !== 200) throw new Error(`scale: ${PATH} answered ${sample.status}`);
-    // Settle: the first poll rounds after ready, then warm the route.
+    // Settle: the first poll rounds after ready, then warm the route (and keep it warm, as steady traffic does).
     await closedLoad(manager.base, PATH, 8, 1);
     const calls0 = sim.admin.calls().calls;
     const ticks0 = await tickSeconds(manager.base);
-    const cpu0 = procStats(manager.proc.pid).cpuSeconds;
-    const w0 = performance.now();
-    const paced = await pacedLoad(manager.base, PATH, load.rate, load.seconds);
+    let cpu0 = 0;
+    let w0 = 0;
+    const paced = await pacedLoad(manager.base, PATH, load.rate, load.seconds, {
+      warmupSeconds: load.warmupSeconds,
+      onWindow: () => {
+        cpu0 = procStats(manager.proc.pid).cpuSeconds;
+        w0 = performance.now();
+      },
+    });
     const cpuPercent = ((procStats(manager.proc.pid).cpuSeconds - cpu0) / ((performance.now() - w0) / 1000)) * 100;
     const ticks1 = await tickSeconds(manager.base);
     const calls1 = sim.admin.calls().calls;
@@ -93,7 +101,7 @@ export async function floorFigures(bytes: number, load: LoadShape): Promise<Floo
     const floor = await startFloor(kind, bytes);
     try {
       await closedLoad(floor.origin, PATH, 8, 1);
-      const paced = await pacedLoad(floor.origin, PATH, load.rate, load.seconds);
+      const paced = await pacedLoad(floor.origin, PATH, load.rate, load.seconds, { warmupSeconds: load.warmupSeconds });
       const closed = await cpuLoad(floor.pid, floor.origin, load);
       return { paced, closed };
     } finally {

@@ -29,6 +29,8 @@ const SIM_HOLD = 20_000;
 const SIM_WORKERS = 4;
 const PACED_RATE = 1_000;
 const PACED_SECONDS = 10;
+/** Paced at the same rate before the measured 10 s and not counted: the route warm, as under steady traffic. */
+const PACED_WARMUP_SECONDS = 3;
 const CLOSED_CONCURRENCY = 50;
 const CLOSED_SECONDS = 5;
 const FLEET = 'bench-scale';
@@ -194,7 +196,7 @@ export const scale: Benchmark = {
       const sim = await startFleetSim(size, ctx.progress);
       try {
         const inProcess = await simFleet(sim, size, ctx.progress);
-        const own = await processFleet(sim, FLEET, size, { rate: PACED_RATE, seconds: PACED_SECONDS, concurrency: CLOSED_CONCURRENCY, closedSeconds: CLOSED_SECONDS }, ctx.progress, SEATS);
+        const own = await processFleet(sim, FLEET, size, { rate: PACED_RATE, seconds: PACED_SECONDS, warmupSeconds: PACED_WARMUP_SECONDS, concurrency: CLOSED_CONCURRENCY, closedSeconds: CLOSED_SECONDS }, ctx.progress, SEATS);
         figures.push([size, inProcess, own]);
       } finally {
         await stopSim(sim);
@@ -202,7 +204,7 @@ export const scale: Benchmark = {
     }
     const [small, large] = [figures[0] as (typeof figures)[number], figures[figures.length - 1] as (typeof figures)[number]];
     ctx.progress('scale: baselines (bare express route, raw node:http)');
-    const floor = await floorFigures(large[2].bodyBytes, { rate: PACED_RATE, seconds: PACED_SECONDS, concurrency: CLOSED_CONCURRENCY, closedSeconds: CLOSED_SECONDS });
+    const floor = await floorFigures(large[2].bodyBytes, { rate: PACED_RATE, seconds: PACED_SECONDS, warmupSeconds: PACED_WARMUP_SECONDS, concurrency: CLOSED_CONCURRENCY, closedSeconds: CLOSED_SECONDS });
     for (const [size, f, p] of figures) {
       const at = `${n(size)} tasks`;
       rows.push(
