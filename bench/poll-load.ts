@@ -37,12 +37,37 @@ interface ModeFigures {
   /** Mean reconcile tick over the window: each one builds a snapshot of the whole fleet on the manager's thread. */
   tickMs: number;
   ticks: number;
+  /** GC pauses of the manager's thread over warm-up and window. */
+  gc: GcTally;
 }
 
 async function polls(base: string): Promise<{ ok: number; failed: number }> {
   const text = await (await fetch(`${base}/metrics`)).text();
   const count = (result: string) => Number(new RegExp(`^arbiter_health_polls_total\\{result="${result}"\\} (\\d+)`, 'm').exec(text)?.[1] ?? Number.NaN);
   return { ok: count('ok'), failed: count('failed') };
+}
+
+/** The manager thread's GC pauses by kind (prom-client's nodejs_gc_duration_seconds): count, total, and over 10 ms. */
+type GcTally = Record<string, { count: number; seconds: number; over10ms: number }>;
+
+async function gcTally(base: string): Promise<GcTally> {
+  const text = await (await fetch(`${base}/metrics`)).text();
+  const tally: GcTally = {};
+  for (const kind of ['minor', 'major', 'incremental', 'weakcb']) {
+    const value = (suffix: string, extra = '') => Number(new RegExp(`^nodejs_gc_duration_seconds_${suffix}\\{${extra}kind="${kind}"\\} ([0-9.e+-]+)`, 'm').exec(text)?.[1] ?? 0);
+    const count = value('count');
+    tally[kind] = { count, seconds: value('sum'), over10ms: count - value('bucket', 'le="0.01",') };
+  }
+  return tally;
+}
+
+function gcSince(before: GcTally, after: GcTally): GcTally {
+  const out: GcTally = {};
+  for (const [kind, a] of Object.entries(after)) {
+    const b = before[kind] ?? { count: 0, seconds: 0, over10ms: 0 };
+    out[kind] = { count: a.count - b.count, seconds: a.seconds - b.seconds, over10ms: a.over10ms - b.over10ms };
+  }
+  return out;
 }
 
 async function mainHeap(base: string): Promise<{ used: number; total: number }> {
@@ -70,6 +95,7 @@ async function runMode(sim: Sim, tasks: number, pollWorker: 'on' | 'off', sleepS
     progress(`poll-load: POLL_WORKER=${pollWorker}: ${RATE}/s paced for ${WARMUP_S} + ${SECONDS} s`);
     const polls0 = await polls(manager.base);
     const ticks0 = await tickSeconds(manager.base);
+    const gc0 = await gcTally(manager.base);
     const p0 = performance.now();
     let cpu0 = 0;
     let w0 = 0;
@@ -89,8 +115,10 @@ async function runMode(sim: Sim, tasks: number, pollWorker: 'on' | 'off', sleepS
     const pollSeconds = (performance.now() - p0) / 1000;
     const heap = await mainHeap(manager.base);
     const ticks1 = await tickSeconds(manager.base);
+    const gc = gcSince(gc0, await gcTally(manager.base));
     const ticks = ticks1.count - ticks0.count;
     return {
+      gc,
       tickMs: ticks > 0 ? ((ticks1.sum - ticks0.sum) / ticks) * 1000 : Number.NaN,
       ticks,
       mainHeapUsedMb: heap.used,
@@ -107,6 +135,11 @@ async function runMode(sim: Sim, tasks: number, pollWorker: 'on' | 'off', sleepS
   } finally {
     await manager.stop();
   }
+}
+
+function gcText(gc: GcTally): string {
+  const part = (kind: string) => `${kind} ${gc[kind]!.count} (${(gc[kind]!.seconds * 1000).toFixed(0)} ms, ${gc[kind]!.over10ms} over 10 ms)`;
+  return `in warm-up and window: ${['minor', 'major', 'incremental'].map(part).join(', ')}`;
 }
 
 export const pollLoad: Benchmark = {
@@ -156,6 +189,7 @@ export const pollLoad: Benchmark = {
         row(`${label}: manager thread's V8 heap, used / total`, 'MB', f.mainHeapUsedMb, f.mainHeapTotalMb, 'at the end of the window (/metrics); the rest of RSS is the poll worker, code, sockets and buffers'),
         row(`${label}: reconcile tick, mean`, 'ms', f.tickMs, null, `${f.ticks} ticks in warm-up and window; each blocks the manager's thread while it runs`),
         row(`${label}: CPU in the window`, '%', f.cpuPercent, null, 'of one core'),
+        row(`${label}: GC pauses of the manager's thread`, 'ms', (f.gc.minor!.seconds + f.gc.major!.seconds + f.gc.incremental!.seconds) * 1000, null, gcText(f.gc)),
         row(`${label}: time to ready`, 'ms', f.readyMs, null, 'start to every server active'),
       );
     }
