@@ -2,33 +2,18 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { decideScale, freeCapacity, type Decision, type PolicyConfig, type PolicyServer } from '../../src/manager/policy.js';
 import type { ServerState } from '../../src/manager/types.js';
-import { makePolicyConfig, makePolicyServer, makeSnapshot } from '../support/factories.js';
+import { makePolicyServer, makeSnapshot } from '../support/factories.js';
+import { arbPolicyConfig, policyServerFields } from '../support/policy-arbitraries.js';
 
 const NOW = 1_000_000;
 
-const arbConfig = fc
-  .record({
-    upscaleMargin: fc.integer({ min: 0, max: 30 }),
-    gap: fc.integer({ min: 1, max: 20 }),
-    capacity: fc.integer({ min: 1, max: 20 }),
-    minServers: fc.integer({ min: 0, max: 3 }),
-    maxServers: fc.integer({ min: 3, max: 30 }),
-    maxLaunchPerTick: fc.integer({ min: 1, max: 10 }),
-  })
-  // The config's anti-flapping rule: DOWNSCALE_MARGIN − UPSCALE_MARGIN > GAMESERVER_CAPACITY.
-  .map(({ gap, ...c }): PolicyConfig => makePolicyConfig({ ...c, downscaleMargin: c.upscaleMargin + c.capacity + gap, startTimeoutMs: 180_000 }));
+const arbConfig = arbPolicyConfig({ maxGap: 20, minServers: { max: 3 }, maxServers: { min: 3, max: 30 }, startTimeoutMs: [180_000], scaleInDelayMs: [0] });
 
 const arbServer = fc
   .record({
     state: fc.constantFrom<ServerState>('pending', 'active', 'standby', 'stopping', 'unhealthy'),
-    effectiveCapacity: fc.integer({ min: 0, max: 15 }),
-    restorableCapacity: fc.integer({ min: 0, max: 15 }),
-    sessions: fc.integer({ min: 0, max: 10 }),
-    reservations: fc.integer({ min: 0, max: 3 }),
-    readyToClose: fc.boolean(),
-    healthy: fc.boolean(),
+    ...policyServerFields,
     launchedAt: fc.integer({ min: 0, max: NOW }),
-    busy: fc.boolean(),
   })
   // A pending server has never answered, so it reports no sessions and no room.
   .map((s) => (s.state === 'pending' ? { ...s, sessions: 0, effectiveCapacity: 0 } : s));

@@ -7,6 +7,7 @@ import { decideScale, freeCapacity, isAction, type PolicyConfig, type PolicyDema
 import { cannotScaleUp, isQuiet, totalFree, type FleetTotals } from '../../src/manager/policy-shortcuts.js';
 import type { ServerState } from '../../src/manager/types.js';
 import { makePolicyConfig, makePolicyServer, makeSnapshot } from '../support/factories.js';
+import { arbPolicyConfig, policyServerFields } from '../support/policy-arbitraries.js';
 
 const NOW = 1_000_000;
 
@@ -24,18 +25,7 @@ function totalsOf(snapshot: PolicySnapshot): FleetTotals {
   return t;
 }
 
-const arbConfig = fc
-  .record({
-    upscaleMargin: fc.integer({ min: 0, max: 30 }),
-    gap: fc.integer({ min: 1, max: 40 }),
-    capacity: fc.integer({ min: 1, max: 20 }),
-    minServers: fc.integer({ min: 0, max: 8 }),
-    maxServers: fc.integer({ min: 0, max: 30 }),
-    maxLaunchPerTick: fc.integer({ min: 1, max: 10 }),
-    startTimeoutMs: fc.constantFrom(1_000, 180_000),
-    scaleInDelayMs: fc.constantFrom(0, 60_000),
-  })
-  .map(({ gap, ...c }): PolicyConfig => makePolicyConfig({ ...c, downscaleMargin: c.upscaleMargin + c.capacity + gap }));
+const arbConfig = arbPolicyConfig({ maxGap: 40, minServers: { max: 8 }, maxServers: { min: 0, max: 30 }, startTimeoutMs: [1_000, 180_000], scaleInDelayMs: [0, 60_000] });
 
 // Mostly active servers, so that the steady states the shortcuts are for come up often.
 const arbState = fc.oneof(
@@ -46,16 +36,10 @@ const arbState = fc.oneof(
 const arbServer = fc
   .record({
     state: arbState,
-    effectiveCapacity: fc.integer({ min: 0, max: 15 }),
-    restorableCapacity: fc.integer({ min: 0, max: 15 }),
-    sessions: fc.integer({ min: 0, max: 10 }),
-    reservations: fc.integer({ min: 0, max: 3 }),
-    readyToClose: fc.boolean(),
-    healthy: fc.boolean(),
+    ...policyServerFields,
     held: fc.boolean(),
     launchedAt: fc.integer({ min: NOW - 200_000, max: NOW }),
     lastAllocatedAt: fc.option(fc.integer({ min: NOW - 120_000, max: NOW }), { nil: undefined }),
-    busy: fc.boolean(),
   })
   // Only an active server in rotation has effective capacity; a pending one has never answered.
   .map((s) => (s.state === 'active' ? s : { ...s, effectiveCapacity: 0, sessions: s.state === 'pending' ? 0 : s.sessions }));
