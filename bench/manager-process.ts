@@ -72,7 +72,11 @@ export async function activeServers(base: string): Promise<number | null> {
 
 /** Mean steady-tick duration from the manager's own histogram (sum ÷ count). */
 export async function tickSeconds(base: string): Promise<{ sum: number; count: number }> {
-  const text = await (await fetch(`${base}/metrics`)).text();
+  return ticksIn(await (await fetch(`${base}/metrics`)).text());
+}
+
+/** The reconcile ticks' total time and count in a /metrics text. */
+export function ticksIn(text: string): { sum: number; count: number } {
   const num = (name: string) => Number(new RegExp(`^${name} ([0-9.e+-]+)`, 'm').exec(text)?.[1] ?? Number.NaN);
   return { sum: num('arbiter_tick_duration_seconds_sum'), count: num('arbiter_tick_duration_seconds_count') };
 }

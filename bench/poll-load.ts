@@ -5,7 +5,7 @@
 import type { Sim } from '../sim/index.js';
 import { median, row, type Benchmark, type BenchRow } from './harness.js';
 import { pacedLoad, closedLoad, type PacedResult } from './load.js';
-import { procStats, sampleRss, startFloor, startManagerProcess, tickSeconds, waitActive } from './manager-process.js';
+import { procStats, sampleRss, startFloor, startManagerProcess, ticksIn, waitActive } from './manager-process.js';
 import { startRunningFleet, stopSim } from './sim-helpers.js';
 
 const FLEET = 'bench-polls';
@@ -41,8 +41,20 @@ interface ModeFigures {
   gc: GcTally;
 }
 
-async function polls(base: string): Promise<{ ok: number; failed: number }> {
+/** What poll-load reads of the manager's /metrics, from one scrape. */
+interface Scrape {
+  polls: { ok: number; failed: number };
+  heap: { used: number; total: number };
+  ticks: { sum: number; count: number };
+  gc: GcTally;
+}
+
+async function scrape(base: string): Promise<Scrape> {
   const text = await (await fetch(`${base}/metrics`)).text();
+  return { polls: pollsIn(text), heap: mainHeapIn(text), ticks: ticksIn(text), gc: gcIn(text) };
+}
+
+function pollsIn(text: string): { ok: number; failed: number } {
   const count = (result: string) => Number(new RegExp(`^arbiter_health_polls_total\\{result="${result}"\\} (\\d+)`, 'm').exec(text)?.[1] ?? Number.NaN);
   return { ok: count('ok'), failed: count('failed') };
 }
@@ -50,8 +62,7 @@ async function polls(base: string): Promise<{ ok: number; failed: number }> {
 /** The manager thread's GC pauses by kind (prom-client's nodejs_gc_duration_seconds): count, total, and over 10 ms. */
 type GcTally = Record<string, { count: number; seconds: number; over10ms: number }>;
 
-async function gcTally(base: string): Promise<GcTally> {
-  const text = await (await fetch(`${base}/metrics`)).text();
+function gcIn(text: string): GcTally {
   const tally: GcTally = {};
   for (const kind of ['minor', 'major', 'incremental', 'weakcb']) {
     const value = (suffix: string, extra = '') => Number(new RegExp(`^nodejs_gc_duration_seconds_${suffix}\\{${extra}kind="${kind}"\\} ([0-9.e+-]+)`, 'm').exec(text)?.[1] ?? 0);
@@ -70,8 +81,7 @@ function gcSince(before: GcTally, after: GcTally): GcTally {
   return out;
 }
 
-async function mainHeap(base: string): Promise<{ used: number; total: number }> {
-  const text = await (await fetch(`${base}/metrics`)).text();
+function mainHeapIn(text: string): { used: number; total: number } {
   const mb = (name: string) => Number(new RegExp(`^${name} (\\d+)`, 'm').exec(text)?.[1] ?? Number.NaN) / 2 ** 20;
   return { used: mb('nodejs_heap_size_used_bytes'), total: mb('nodejs_heap_size_total_bytes') };
 }
@@ -93,9 +103,7 @@ async function runMode(sim: Sim, tasks: number, pollWorker: 'on' | 'off', sleepS
     const readyMs = performance.now() - t0;
     await closedLoad(manager.base, PATH, 8, 1);
     progress(`poll-load: POLL_WORKER=${pollWorker}: ${RATE}/s paced for ${WARMUP_S} + ${SECONDS} s`);
-    const polls0 = await polls(manager.base);
-    const ticks0 = await tickSeconds(manager.base);
-    const gc0 = await gcTally(manager.base);
+    const before = await scrape(manager.base);
     const p0 = performance.now();
     let cpu0 = 0;
     let w0 = 0;
@@ -111,26 +119,23 @@ async function runMode(sim: Sim, tasks: number, pollWorker: 'on' | 'off', sleepS
     const windowS = (performance.now() - w0) / 1000;
     const samples = (rss as ReturnType<typeof sampleRss> | null)?.stop() ?? [];
     const stats = procStats(manager.proc.pid);
-    const polls1 = await polls(manager.base);
+    const after = await scrape(manager.base);
     const pollSeconds = (performance.now() - p0) / 1000;
-    const heap = await mainHeap(manager.base);
-    const ticks1 = await tickSeconds(manager.base);
-    const gc = gcSince(gc0, await gcTally(manager.base));
-    const ticks = ticks1.count - ticks0.count;
+    const ticks = after.ticks.count - before.ticks.count;
     return {
-      gc,
-      tickMs: ticks > 0 ? ((ticks1.sum - ticks0.sum) / ticks) * 1000 : Number.NaN,
+      gc: gcSince(before.gc, after.gc),
+      tickMs: ticks > 0 ? ((after.ticks.sum - before.ticks.sum) / ticks) * 1000 : Number.NaN,
       ticks,
-      mainHeapUsedMb: heap.used,
-      mainHeapTotalMb: heap.total,
+      mainHeapUsedMb: after.heap.used,
+      mainHeapTotalMb: after.heap.total,
       readyMs,
       paced,
       windowMedianMb: median(samples),
       windowPeakMb: Math.max(...samples),
       peakMb: stats.peakRssMb,
       cpuPercent: ((stats.cpuSeconds - cpu0) / windowS) * 100,
-      pollsPerSecond: (polls1.ok + polls1.failed - polls0.ok - polls0.failed) / pollSeconds,
-      pollsFailed: polls1.failed - polls0.failed,
+      pollsPerSecond: (after.polls.ok + after.polls.failed - before.polls.ok - before.polls.failed) / pollSeconds,
+      pollsFailed: after.polls.failed - before.polls.failed,
     };
   } finally {
     await manager.stop();

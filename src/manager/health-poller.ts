@@ -150,9 +150,9 @@ export class HealthPoller {
     const before = record?.report ? sessionsOf(record, capacity) : null;
     const events = fleet.applyReport(id, report, sentAt, now, source);
     const after = fleet.get(id);
-    // Only a report that was taken (not older than the one held) says anything about new sessions. The fleet copies
-    // a taken report into the record's own object, so "taken" is told by the send time it now holds.
-    if (after && before !== null && after.lifecycle !== 'stopping' && after.reportSentAt === sentAt) {
+    // A report the fleet did not take (older than the one held, or for a stopping server) leaves the record's
+    // sessions as they were, so only a taken one shows a rise.
+    if (after && before !== null) {
       const rise = sessionsOf(after, capacity) - before;
       book.absorb(id, rise, now);
       if (rise > 0) this.deps.metrics.sessionsStarted.inc(rise);

@@ -115,8 +115,8 @@ export class Manager {
 
   /** Servers by state and the sessions they report, from running totals: no walk of the fleet. */
   counts(): FleetCounts {
-    const { counts } = this.parts;
-    return { servers: counts.servers(), byState: counts.all(), sessions: counts.sessions() };
+    const { counts, fleet } = this.parts;
+    return { servers: fleet.size(), byState: counts.all(), sessions: counts.sessions() };
   }
 
   server(id: string): ServerView | undefined {

@@ -34,11 +34,6 @@ export class StateCounts {
     return { ...this.counts };
   }
 
-  /** Servers the fleet holds, in any state. */
-  servers(): number {
-    return this.counted.size;
-  }
-
   /** Sessions the servers report now; a stopping server's no longer count. */
   sessions(): number {
     return this.sessionTotal;
