@@ -1,13 +1,8 @@
 // Where each task can be reached, in both networking modes (§4). Lookups are batched across tasks,
 // a bad task only loses its own address, and a running task's address is cached for its life.
-import { DescribeContainerInstancesCommand, type ECSClient, type Task } from '@aws-sdk/client-ecs';
-import {
-  DescribeInstancesCommand,
-  DescribeNetworkInterfacesCommand,
-  type EC2Client,
-  type Instance,
-  type NetworkInterface,
-} from '@aws-sdk/client-ec2';
+import type { ECSClient, Task } from '@aws-sdk/client-ecs';
+import type { EC2Client, Instance, NetworkInterface } from '@aws-sdk/client-ec2';
+import { DescribeContainerInstancesCommand, DescribeInstancesCommand, DescribeNetworkInterfacesCommand } from './sdk.js';
 import type { Logger } from '../shared/log.js';
 import type { ServerPorts } from '../shared/gameserver-ports.js';
 import { AwsCallError } from './errors.js';

@@ -1,7 +1,8 @@
 // SDK clients with bounded retries and request timeouts. Region, credentials and endpoints come from
 // the SDK's own chain (AWS_REGION, profiles, AWS_ENDPOINT_URL_ECS / AWS_ENDPOINT_URL_EC2).
-import { ECSClient } from '@aws-sdk/client-ecs';
-import { EC2Client } from '@aws-sdk/client-ec2';
+import type { ECSClient as EcsClientType } from '@aws-sdk/client-ecs';
+import type { EC2Client as Ec2ClientType } from '@aws-sdk/client-ec2';
+import { EC2Client, ECSClient } from './sdk.js';
 
 export interface ClientOptions {
   region?: string | undefined;
@@ -25,10 +26,10 @@ function sdkConfig(options: ClientOptions) {
   };
 }
 
-export function createEcsClient(options: ClientOptions = {}): ECSClient {
+export function createEcsClient(options: ClientOptions = {}): EcsClientType {
   return new ECSClient(sdkConfig(options));
 }
 
-export function createEc2Client(options: ClientOptions = {}): EC2Client {
+export function createEc2Client(options: ClientOptions = {}): Ec2ClientType {
   return new EC2Client(sdkConfig(options));
 }

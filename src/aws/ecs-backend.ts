@@ -1,6 +1,7 @@
 // The ECS backend: the cluster is the database (§3.4). Tasks carry the fleet in startedBy and tags,
 // standby is a task tag, and every AWS call goes through a client-side rate limit (§4).
-import { StopTaskCommand, TagResourceCommand, UntagResourceCommand, ECSClient } from '@aws-sdk/client-ecs';
+import type { ECSClient } from '@aws-sdk/client-ecs';
+import { StopTaskCommand, TagResourceCommand, UntagResourceCommand } from './sdk.js';
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import { Registry } from 'prom-client';
 import type { EcsConfig } from './ecs-options.js';

@@ -1,7 +1,8 @@
 // The EC2 and ECS calls of EC2 launch-template mode, each through the rate limits. No state: what to do
 // with the answers is decided in instance-plan.ts. Every call throws an AwsCallError on failure.
-import { DescribeContainerInstancesCommand, ListContainerInstancesCommand, type ECSClient, type PlacementConstraint } from '@aws-sdk/client-ecs';
-import { DescribeInstancesCommand, RunInstancesCommand, TerminateInstancesCommand, type EC2Client } from '@aws-sdk/client-ec2';
+import type { ECSClient, PlacementConstraint } from '@aws-sdk/client-ecs';
+import type { EC2Client } from '@aws-sdk/client-ec2';
+import { DescribeContainerInstancesCommand, DescribeInstancesCommand, ListContainerInstancesCommand, RunInstancesCommand, TerminateInstancesCommand } from './sdk.js';
 import type { RegisteredInstance } from './instance-plan.js';
 import type { RateLimits } from './rate-limits.js';
 import { FLEET_TAG } from './task-records.js';

@@ -1,5 +1,6 @@
 // RunTask in calls of at most ten tasks (§4), with every failures[] entry reported.
-import { RunTaskCommand, type ECSClient, type PlacementConstraint, type RunTaskCommandInput, type Task } from '@aws-sdk/client-ecs';
+import type { ECSClient, PlacementConstraint, RunTaskCommandInput, Task } from '@aws-sdk/client-ecs';
+import { RunTaskCommand } from './sdk.js';
 import type { EcsConfig } from './ecs-options.js';
 import type { Logger } from '../shared/log.js';
 import type { LaunchFailure } from '../manager/backend.js';

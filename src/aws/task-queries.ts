@@ -1,6 +1,7 @@
 // The read side of a fleet's tasks: ListTasks by startedBy (all pages) and DescribeTasks with tags
 // in chunks of 100 (§4). Tasks of other fleets that a caller names are left out.
-import { DescribeTasksCommand, ListTasksCommand, type DesiredStatus, type ECSClient, type Task } from '@aws-sdk/client-ecs';
+import type { DesiredStatus, ECSClient, Task } from '@aws-sdk/client-ecs';
+import { DescribeTasksCommand, ListTasksCommand } from './sdk.js';
 import type { RateLimits } from './rate-limits.js';
 
 const LIST_PAGE = 100;
