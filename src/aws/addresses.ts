@@ -1,8 +1,9 @@
 // Where each task can be reached, in both networking modes (§4). Lookups are batched across tasks,
 // a bad task only loses its own address, and a running task's address is cached for its life.
 import type { ECSClient, Task } from '@aws-sdk/client-ecs';
-import type { EC2Client, Instance, NetworkInterface } from '@aws-sdk/client-ec2';
-import { DescribeContainerInstancesCommand, DescribeInstancesCommand, DescribeNetworkInterfacesCommand } from './sdk.js';
+import type { Instance, NetworkInterface } from '@aws-sdk/client-ec2';
+import type { Ec2Client } from './clients.js';
+import { DescribeContainerInstancesCommand, ec2Sdk } from './sdk.js';
 import type { Logger } from '../shared/log.js';
 import type { ServerPorts } from '../shared/gameserver-ports.js';
 import { AwsCallError } from './errors.js';
@@ -11,7 +12,7 @@ import type { ResolvedAddress } from './task-records.js';
 
 export interface AddressResolverDeps {
   ecs: ECSClient;
-  ec2: EC2Client;
+  ec2: Ec2Client;
   limits: RateLimits;
   logger: Logger;
   cluster: string;
@@ -153,7 +154,7 @@ export class AddressResolver {
 
   private async lookupEnis(ids: string[]): Promise<Map<string, string>> {
     const found = await this.batched(ids, 'DescribeNetworkInterfaces', async (chunk) => {
-      const res = await this.deps.ec2.send(new DescribeNetworkInterfacesCommand({ NetworkInterfaceIds: chunk }));
+      const res = await this.deps.ec2.send(new (ec2Sdk().DescribeNetworkInterfacesCommand)({ NetworkInterfaceIds: chunk }));
       return res.NetworkInterfaces ?? [];
     });
     const out = new Map<string, string>();
@@ -165,7 +166,7 @@ export class AddressResolver {
 
   private async lookupInstances(ids: string[]): Promise<Map<string, IpPair>> {
     const found = await this.batched(ids, 'DescribeInstances', async (chunk) => {
-      const res = await this.deps.ec2.send(new DescribeInstancesCommand({ InstanceIds: chunk }));
+      const res = await this.deps.ec2.send(new (ec2Sdk().DescribeInstancesCommand)({ InstanceIds: chunk }));
       return (res.Reservations ?? []).flatMap((r) => r.Instances ?? []);
     });
     const out = new Map<string, IpPair>();

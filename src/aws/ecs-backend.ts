@@ -2,7 +2,6 @@
 // standby is a task tag, and every AWS call goes through a client-side rate limit (§4).
 import type { ECSClient } from '@aws-sdk/client-ecs';
 import { StopTaskCommand, TagResourceCommand, UntagResourceCommand } from './sdk.js';
-import type { EC2Client } from '@aws-sdk/client-ec2';
 import { Registry } from 'prom-client';
 import type { EcsConfig } from './ecs-options.js';
 import type { Logger } from '../shared/log.js';
@@ -11,7 +10,7 @@ import type { Clock } from '../shared/clock.js';
 import type { ServerPorts } from '../shared/gameserver-ports.js';
 import type { BackendServer } from '../manager/types.js';
 import { AddressResolver } from './addresses.js';
-import { createEc2Client, createEcsClient } from './clients.js';
+import { createEc2Client, createEcsClient, type Ec2Client } from './clients.js';
 import { AwsCallError } from './errors.js';
 import { InstanceMode } from './instance-mode.js';
 import { LaunchBackoff, type BackoffOptions } from './launch-backoff.js';
@@ -31,7 +30,7 @@ export interface EcsBackendOptions {
   logger: Logger;
   clock: Clock;
   ecsClient?: ECSClient;
-  ec2Client?: EC2Client;
+  ec2Client?: Ec2Client;
   rates?: Partial<Record<RateCategory, RateSpec>>;
   /** Longest an AWS call waits for a rate-limit token. */
   maxRateWaitMs?: number;
@@ -48,7 +47,7 @@ const REASON_MAX = 255;
 export class EcsBackend implements Backend {
   readonly kind = 'ecs' as const;
   private readonly ecs: ECSClient;
-  private readonly ec2: EC2Client;
+  private readonly ec2: Ec2Client;
   private readonly ownsClients: { ecs: boolean; ec2: boolean };
   private readonly limits: RateLimits;
   private readonly addresses: AddressResolver;

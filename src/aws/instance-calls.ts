@@ -1,15 +1,15 @@
 // The EC2 and ECS calls of EC2 launch-template mode, each through the rate limits. No state: what to do
 // with the answers is decided in instance-plan.ts. Every call throws an AwsCallError on failure.
 import type { ECSClient, PlacementConstraint } from '@aws-sdk/client-ecs';
-import type { EC2Client } from '@aws-sdk/client-ec2';
-import { DescribeContainerInstancesCommand, DescribeInstancesCommand, ListContainerInstancesCommand, RunInstancesCommand, TerminateInstancesCommand } from './sdk.js';
+import type { Ec2Client } from './clients.js';
+import { DescribeContainerInstancesCommand, ListContainerInstancesCommand, ec2Sdk } from './sdk.js';
 import type { RegisteredInstance } from './instance-plan.js';
 import type { RateLimits } from './rate-limits.js';
 import { FLEET_TAG } from './task-records.js';
 
 export interface InstanceCallsDeps {
   ecs: ECSClient;
-  ec2: EC2Client;
+  ec2: Ec2Client;
   limits: RateLimits;
   cluster: string;
   fleetId: string;
@@ -53,7 +53,7 @@ export class InstanceCalls {
   async runInstances(count: number): Promise<string[]> {
     const res = await this.deps.limits.call('ec2', 'RunInstances', () =>
       this.deps.ec2.send(
-        new RunInstancesCommand({
+        new (ec2Sdk().RunInstancesCommand)({
           LaunchTemplate: { LaunchTemplateName: this.deps.launchTemplate },
           MinCount: 1,
           MaxCount: count,
@@ -71,7 +71,7 @@ export class InstanceCalls {
     do {
       const res = await this.deps.limits.call('ec2', 'DescribeInstances', () =>
         this.deps.ec2.send(
-          new DescribeInstancesCommand({
+          new (ec2Sdk().DescribeInstancesCommand)({
             Filters: [
               { Name: `tag:${FLEET_TAG}`, Values: [this.deps.fleetId] },
               { Name: 'instance-state-name', Values: ['pending', 'running'] },
@@ -87,6 +87,6 @@ export class InstanceCalls {
   }
 
   async terminate(instanceIds: string[]): Promise<void> {
-    await this.deps.limits.call('ec2', 'TerminateInstances', () => this.deps.ec2.send(new TerminateInstancesCommand({ InstanceIds: instanceIds })));
+    await this.deps.limits.call('ec2', 'TerminateInstances', () => this.deps.ec2.send(new (ec2Sdk().TerminateInstancesCommand)({ InstanceIds: instanceIds })));
   }
 }

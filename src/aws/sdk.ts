@@ -1,13 +1,11 @@
-// The AWS SDK's ECS and EC2 clients, loaded with require() rather than import. Both packages ship CommonJS
-// without a "type" field, so Node 20's ESM loader first compiles each entry file (2 MB for EC2) to detect its
-// format and then scans it for named exports before compiling it again: require() skips both, and the manager
-// is ready about 0.3 s sooner on an idle machine (several seconds on a loaded one). Types come from the
-// packages as usual (`import type`); only the values pass through here.
+// The AWS SDK's ECS and EC2 packages, loaded with require() rather than import. Both ship CommonJS without a
+// "type" field, so Node 20's ESM loader first compiles each entry file to detect its format and scans it for
+// named exports before compiling it again: require() skips both. Types come from the packages as usual
+// (`import type`); only the values pass through here.
 import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
 const ecs = require('@aws-sdk/client-ecs') as typeof import('@aws-sdk/client-ecs');
-const ec2 = require('@aws-sdk/client-ec2') as typeof import('@aws-sdk/client-ec2');
 
 export const {
   ECSClient,
@@ -21,4 +19,20 @@ export const {
   UntagResourceCommand,
 } = ecs;
 
-export const { EC2Client, DescribeInstancesCommand, DescribeNetworkInterfacesCommand, RunInstancesCommand, TerminateInstancesCommand } = ec2;
+type Ec2Package = typeof import('@aws-sdk/client-ec2');
+let ec2: Ec2Package | undefined;
+
+/**
+ * The EC2 package, loaded on first use. Only public addresses, bridge networking and EC2 capacity call EC2; a
+ * fleet on private awsvpc addresses never does, and its entry file (2 MB) costs about 0.2 s of CPU to compile
+ * and tens of MB of resident memory.
+ */
+export function ec2Sdk(): Ec2Package {
+  ec2 ??= require('@aws-sdk/client-ec2') as Ec2Package;
+  return ec2;
+}
+
+/** Whether the EC2 package has been loaded in this process (for tests of the lazy load). */
+export function ec2Loaded(): boolean {
+  return ec2 !== undefined;
+}
