@@ -3,6 +3,8 @@
 // what the manager's app puts in front of GET /available-server/, taken from the production code itself; the
 // last three are createApp with an allocator that does no work, over a fleet of 100 and over 10,000 servers.
 // Prints {"port":N} once listening; exits on SIGTERM or when its parent goes.
+// The manager's V8 settings (src/main.ts imports the same module first), so each rung measures what production runs.
+import '../src/shared/v8-heuristics.js';
 import { createServer, type RequestListener } from 'node:http';
 import express, { type RequestHandler } from 'express';
 import { applySettings, commonMiddleware, createApp } from '../src/api/app.js';

@@ -1,4 +1,5 @@
 // Composition root: config → backend → manager → API → signals → close(). Wiring only.
+import './shared/v8-heuristics.js';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Registry } from 'prom-client';
 import { createApp } from './api/app.js';
