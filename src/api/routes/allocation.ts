@@ -1,5 +1,5 @@
 // GET /available-server/ and the seed's spellings: one call that answers with a server that has room.
-import { Router, type Request } from 'express';
+import { Router, type Request, type Response } from 'express';
 import { webPortFor } from '../../shared/gameserver-ports.js';
 import { describeFirstIssue } from '../../shared/zod-errors.js';
 import { z } from 'zod';
@@ -90,31 +90,37 @@ export function allocationRouter(deps: ApiDeps): Router {
   });
   const limiter = allocationRateLimit(deps);
 
-  router.get(ALLOCATION_PATHS, limiter, guard, async (req, res) => {
-    const { session, waitSeconds } = parseAllocationQuery(req);
-    let allocation: Allocation;
-    if (waitSeconds > 0) {
-      // A caller that hangs up leaves the queue rather than taking a seat nobody will use.
-      const gone = new AbortController();
-      const onClose = (): void => {
-        if (!res.writableEnded) gone.abort();
-      };
-      res.on('close', onClose);
-      try {
-        allocation = await deps.manager.allocateWaiting(session, waitSeconds * 1000, gone.signal);
-      } finally {
-        res.off('close', onClose);
-      }
-      // Nobody to answer (a seat handed out in that instant lapses with JOIN_GRACE like any unused reservation).
-      if (gone.signal.aborted) return;
-    } else {
-      allocation = deps.manager.allocate(session);
-    }
+  const answer = (req: Request, res: Response, allocation: Allocation): void => {
     const { status, body } = allocationBody(allocation, deps.backupWebPort);
     if (status === 503) res.set('Retry-After', '5');
     res.set('Cache-Control', 'no-store');
     sendJson(req, res, status, body);
+  };
+
+  // Synchronous unless the caller asked to wait: most allocations are answered without a promise per request.
+  router.get(ALLOCATION_PATHS, limiter, guard, (req, res) => {
+    const { session, waitSeconds } = parseAllocationQuery(req);
+    if (waitSeconds > 0) return answerWhenSeated(req, res, session, waitSeconds);
+    answer(req, res, deps.manager.allocate(session));
   });
+
+  async function answerWhenSeated(req: Request, res: Response, session: string | undefined, waitSeconds: number): Promise<void> {
+    // A caller that hangs up leaves the queue rather than taking a seat nobody will use.
+    const gone = new AbortController();
+    const onClose = (): void => {
+      if (!res.writableEnded) gone.abort();
+    };
+    res.on('close', onClose);
+    let allocation: Allocation;
+    try {
+      allocation = await deps.manager.allocateWaiting(session, waitSeconds * 1000, gone.signal);
+    } finally {
+      res.off('close', onClose);
+    }
+    // Nobody to answer (a seat handed out in that instant lapses with JOIN_GRACE like any unused reservation).
+    if (gone.signal.aborted) return;
+    answer(req, res, allocation);
+  }
 
   router.get(LIST_PATHS, guard, (req, res) => {
     const extra = Object.keys(req.query).filter((k) => k !== '_');
