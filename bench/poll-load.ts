@@ -34,6 +34,9 @@ interface ModeFigures {
   /** The manager thread's own V8 heap (used / total) at the end of the window, from its /metrics. */
   mainHeapUsedMb: number;
   mainHeapTotalMb: number;
+  /** The poll worker thread's V8 heap (used / total), as it last reported it (arbiter_poll_worker_heap_bytes). */
+  workerHeapUsedMb: number;
+  workerHeapTotalMb: number;
   /** Mean reconcile tick over the window: each one builds a snapshot of the whole fleet on the manager's thread. */
   tickMs: number;
   ticks: number;
@@ -45,13 +48,14 @@ interface ModeFigures {
 interface Scrape {
   polls: { ok: number; failed: number };
   heap: { used: number; total: number };
+  workerHeap: { used: number; total: number };
   ticks: { sum: number; count: number };
   gc: GcTally;
 }
 
 async function scrape(base: string): Promise<Scrape> {
   const text = await (await fetch(`${base}/metrics`)).text();
-  return { polls: pollsIn(text), heap: mainHeapIn(text), ticks: ticksIn(text), gc: gcIn(text) };
+  return { polls: pollsIn(text), heap: mainHeapIn(text), workerHeap: workerHeapIn(text), ticks: ticksIn(text), gc: gcIn(text) };
 }
 
 function pollsIn(text: string): { ok: number; failed: number } {
@@ -84,6 +88,11 @@ function gcSince(before: GcTally, after: GcTally): GcTally {
 function mainHeapIn(text: string): { used: number; total: number } {
   const mb = (name: string) => Number(new RegExp(`^${name} (\\d+)`, 'm').exec(text)?.[1] ?? Number.NaN) / 2 ** 20;
   return { used: mb('nodejs_heap_size_used_bytes'), total: mb('nodejs_heap_size_total_bytes') };
+}
+
+function workerHeapIn(text: string): { used: number; total: number } {
+  const mb = (space: string) => Number(new RegExp(`^arbiter_poll_worker_heap_bytes\\{space="${space}"\\} (\\d+)`, 'm').exec(text)?.[1] ?? Number.NaN) / 2 ** 20;
+  return { used: mb('used'), total: mb('total') };
 }
 
 async function runMode(sim: Sim, tasks: number, pollWorker: 'on' | 'off', sleepS: number, progress: (m: string) => void): Promise<ModeFigures> {
@@ -128,6 +137,8 @@ async function runMode(sim: Sim, tasks: number, pollWorker: 'on' | 'off', sleepS
       ticks,
       mainHeapUsedMb: after.heap.used,
       mainHeapTotalMb: after.heap.total,
+      workerHeapUsedMb: after.workerHeap.used,
+      workerHeapTotalMb: after.workerHeap.total,
       readyMs,
       paced,
       windowMedianMb: median(samples),
@@ -191,7 +202,8 @@ export const pollLoad: Benchmark = {
         row(`${label}: RSS median in the window`, 'MB', f.windowMedianMb, 250, 'sampled every 100 ms; goal ≤ 250 MB'),
         row(`${label}: RSS peak in the window`, 'MB', f.windowPeakMb, 250, 'goal ≤ 250 MB'),
         row(`${label}: RSS peak since start`, 'MB', f.peakMb, 250, 'kernel high-water mark (VmHWM): start-up and first poll round included'),
-        row(`${label}: manager thread's V8 heap, used / total`, 'MB', f.mainHeapUsedMb, f.mainHeapTotalMb, 'at the end of the window (/metrics); the rest of RSS is the poll worker, code, sockets and buffers'),
+        row(`${label}: manager thread's V8 heap, used / total`, 'MB', f.mainHeapUsedMb, f.mainHeapTotalMb, 'at the end of the window (/metrics)'),
+        row(`${label}: poll worker's V8 heap, used / total`, 'MB', f.workerHeapUsedMb, f.workerHeapTotalMb, 'its last report before the end of the window (arbiter_poll_worker_heap_bytes); the rest of RSS is code, sockets and native buffers'),
         row(`${label}: reconcile tick, mean`, 'ms', f.tickMs, null, `${f.ticks} ticks in warm-up and window; each blocks the manager's thread while it runs`),
         row(`${label}: CPU in the window`, '%', f.cpuPercent, null, 'of one core'),
         row(`${label}: GC pauses of the manager's thread`, 'ms', (f.gc.minor!.seconds + f.gc.major!.seconds + f.gc.incremental!.seconds) * 1000, null, gcText(f.gc)),

@@ -26,6 +26,17 @@ export type RequestBatch = Array<number | string>;
 export const RESULT_STRIDE = 8;
 export type ResultBatch = Array<number | string | null>;
 
+/**
+ * The worker's own V8 heap, posted every few seconds beside the results: [used, total, external] bytes. Nothing else
+ * reports a worker thread's heap (process.memoryUsage() and prom-client's gauges see the main thread's only).
+ */
+export type HeapMessage = { heap: [used: number, total: number, external: number] };
+export const HEAP_REPORT_MS = 5_000;
+
+export function isHeapMessage(message: unknown): message is HeapMessage {
+  return typeof message === 'object' && message !== null && !Array.isArray(message) && Array.isArray((message as HeapMessage).heap);
+}
+
 const REPORT = 0;
 const FAILED = 1;
 const DRAIN_DONE = 2;

@@ -1,8 +1,9 @@
 // The poll worker thread: runs the real HttpProber (undici, JSON parsing, the contract's schema) off the manager's
 // event loop. Requests arrive in batches; results go back in batches gathered for a few milliseconds.
 import { parentPort, workerData } from 'node:worker_threads';
+import { getHeapStatistics } from 'node:v8';
 import { HttpProber } from './prober.js';
-import { OP_PROBE, OP_DRAIN, REQUEST_STRIDE, RESULT_STRIDE, pushDrainResult, pushProbeResult, type PollWorkerData, type RequestBatch, type ResultBatch } from './poll-wire.js';
+import { HEAP_REPORT_MS, OP_PROBE, OP_DRAIN, REQUEST_STRIDE, RESULT_STRIDE, pushDrainResult, pushProbeResult, type HeapMessage, type PollWorkerData, type RequestBatch, type ResultBatch } from './poll-wire.js';
 
 const data = workerData as PollWorkerData;
 const port = parentPort;
@@ -53,3 +54,11 @@ port.on('message', (batch: RequestBatch) => {
     }
   }
 });
+
+function reportHeap(): void {
+  const stats = getHeapStatistics();
+  const message: HeapMessage = { heap: [stats.used_heap_size, stats.total_heap_size, stats.external_memory] };
+  port?.postMessage(message);
+}
+reportHeap();
+setInterval(reportHeap, HEAP_REPORT_MS).unref();

@@ -6,11 +6,11 @@
 import { Worker, type ResourceLimits } from 'node:worker_threads';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { Counter, type Registry } from 'prom-client';
+import { Counter, Gauge, type Registry } from 'prom-client';
 import { exponentialDelay } from '../shared/backoff.js';
 import type { Logger } from '../shared/log.js';
 import { HttpProber, type HealthProber, type HttpProberOptions, type ProbeResult } from './prober.js';
-import { OP_DRAIN, OP_PROBE, OP_UNDRAIN, REQUEST_STRIDE, RESULT_STRIDE, readResult, type Op, type PollWorkerData, type RequestBatch, type ResultBatch } from './poll-wire.js';
+import { OP_DRAIN, OP_PROBE, OP_UNDRAIN, REQUEST_STRIDE, RESULT_STRIDE, isHeapMessage, readResult, type HeapMessage, type Op, type PollWorkerData, type RequestBatch, type ResultBatch } from './poll-wire.js';
 
 export interface WorkerProberOptions extends HttpProberOptions {
   logger: Logger;
@@ -80,6 +80,8 @@ export class WorkerProber implements HealthProber {
   private readonly stopsCounter: Counter;
   /** Polls on the manager's own thread, once the worker kept stopping. */
   private fallback: HttpProber | null = null;
+  /** The running worker's last heap report; null before its first and after it stopped. */
+  private heap: HeapMessage['heap'] | null = null;
 
   constructor(private readonly options: WorkerProberOptions) {
     if (!(options.timeoutMs > 0)) throw new RangeError('WorkerProber: timeoutMs must be a positive number');
@@ -90,6 +92,21 @@ export class WorkerProber implements HealthProber {
       help: 'Times the health poll worker thread stopped on its own (a crash, out of memory) and was restarted.',
       registers: options.registry ? [options.registry] : [],
     });
+    const prober = this;
+    new Gauge({
+      name: 'arbiter_poll_worker_heap_bytes',
+      help: "The poll worker thread's V8 heap (used, total) and the memory its objects hold outside it (external), as it last reported (every 5 s).",
+      labelNames: ['space'],
+      registers: options.registry ? [options.registry] : [],
+      collect() {
+        this.reset();
+        const heap = prober.heap;
+        if (!heap) return;
+        this.set({ space: 'used' }, heap[0]);
+        this.set({ space: 'total' }, heap[1]);
+        this.set({ space: 'external' }, heap[2]);
+      },
+    });
     this.stallMs = options.stallMs ?? 2 * options.timeoutMs + 5_000;
     if (!(this.stallMs > 0)) throw new RangeError('WorkerProber: stallMs must be a positive number');
     this.script = options.script ?? pollWorkerScript();
@@ -97,6 +114,11 @@ export class WorkerProber implements HealthProber {
     if (options.maxBodyBytes !== undefined) this.data.maxBodyBytes = options.maxBodyBytes;
     if (options.drainToken !== undefined) this.data.drainToken = options.drainToken;
     this.start();
+  }
+
+  /** The worker's V8 heap as it last reported it, in bytes; null when no worker has reported yet. */
+  get workerHeap(): { used: number; total: number; external: number } | null {
+    return this.heap ? { used: this.heap[0], total: this.heap[1], external: this.heap[2] } : null;
   }
 
   /** Times the worker stopped on its own since this prober started. */
@@ -174,7 +196,10 @@ export class WorkerProber implements HealthProber {
     this.startedAt = performance.now();
     let failure: Error | null = null;
     this.stalled = null;
-    worker.on('message', (batch: ResultBatch) => this.answer(batch));
+    worker.on('message', (message: ResultBatch | HeapMessage) => {
+      if (isHeapMessage(message)) this.heap = message.heap;
+      else this.answer(message);
+    });
     worker.on('error', (err) => (failure = err));
     worker.on('exit', (code) => this.exited(worker, code, failure));
     this.watchdog = setInterval(() => this.watch(worker), Math.max(10, Math.floor(this.stallMs / 4)));
@@ -200,6 +225,7 @@ export class WorkerProber implements HealthProber {
   private exited(worker: Worker, code: number, failure: Error | null): void {
     if (this.worker !== worker) return; // terminated by close()
     this.worker = null;
+    this.heap = null;
     this.stopWatchdog();
     this.posted.length = 0;
     const inFlight = this.failWaiting(this.postedUpTo);

@@ -70,6 +70,26 @@ describe('WorkerProber', () => {
     expect(workerOf(p)).not.toBe(first);
   });
 
+  it("reports the worker's own heap in arbiter_poll_worker_heap_bytes, and forgets it when the worker stops", async () => {
+    const registry = new Registry();
+    const p = make({ registry });
+    await waitFor(() => p.workerHeap !== null, { what: "the worker's first heap report" });
+    const heap = p.workerHeap!;
+    expect(heap.used).toBeGreaterThan(1_000_000);
+    expect(heap.total).toBeGreaterThanOrEqual(heap.used);
+    const text = await registry.getSingleMetricAsString('arbiter_poll_worker_heap_bytes');
+    const used = Number(/arbiter_poll_worker_heap_bytes\{space="used"\} (\d+)/.exec(text)?.[1]);
+    expect(used).toBe(heap.used);
+    expect(text).toMatch(/space="total"\} \d+/);
+    expect(text).toMatch(/space="external"\} \d+/);
+    const first = workerOf(p);
+    await first.terminate();
+    await waitFor(() => p.restarts === 1, { what: 'the stop to be seen' });
+    // A stopped worker's last figures would be stale: nothing is reported until the new worker's first report.
+    if (p.workerHeap === null) expect(await registry.getSingleMetricAsString('arbiter_poll_worker_heap_bytes')).not.toMatch(/space="used"/);
+    await waitFor(() => p.workerHeap !== null && workerOf(p) !== first, { what: "the new worker's heap report" });
+  });
+
   it('a worker out of heap is a stop like any other: its polls fail and the manager goes on', async () => {
     const p = make({ script: OOM_SCRIPT, resourceLimits: { maxOldGenerationSizeMb: 16, maxYoungGenerationSizeMb: 4 }, restartDelayMs: { first: 60_000, max: 60_000 } });
     expect(await p.probe('127.0.0.1', port)).toEqual({ ok: false, error: 'poll worker stopped', inconclusive: true });
