@@ -2,6 +2,7 @@
 // bench/scale: started, watched through /proc (RSS, peak RSS, CPU) and /metrics, and always stopped.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { PROCESS_ENV } from '../src/shared/v8-heuristics.js';
 import { startNode, type RunningProcess } from '../test/support/processes.js';
 import { freePort, waitFor } from '../test/support/wait.js';
 
@@ -16,7 +17,10 @@ export interface ManagerProcess {
   stop(): Promise<void>;
 }
 
-/** `env` adds to (or overrides) the benchmark's settings, e.g. POLL_WORKER. */
+/**
+ * `env` adds to (or overrides) the benchmark's settings, e.g. POLL_WORKER. The process gets what the production
+ * image sets for it (PROCESS_ENV: NODE_OPTIONS, MALLOC_ARENA_MAX), so its memory is the deployed manager's.
+ */
 export function startManagerProcess(simUrl: string, fleetId: string, tasks: number, env: Record<string, string> = {}): Promise<ManagerProcess> {
   return freePort().then((port) => {
     // ARBITER_BENCH_PROFILE_DIR=/some/dir: the manager writes a CPU profile there when it stops (node's flags go
@@ -25,6 +29,7 @@ export function startManagerProcess(simUrl: string, fleetId: string, tasks: numb
     const first = dir ? '--cpu-prof' : built('src/main.js');
     const profileArgs = (): string[] => (dir ? [`--cpu-prof-dir=${dir}`, built('src/main.js')] : []);
     const proc = startNode(first, {
+      ...PROCESS_ENV,
       ENV_FILE: '/nonexistent/.env',
       PORT: String(port),
       HOST: '127.0.0.1',

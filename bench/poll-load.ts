@@ -99,7 +99,7 @@ async function runMode(sim: Sim, tasks: number, pollWorker: 'on' | 'off', sleepS
   progress(`poll-load: ${tasks} tasks, POLL_WORKER=${pollWorker}, SLEEP_TIME ${sleepS}: starting the manager`);
   const t0 = performance.now();
   // The resync is not what is measured here: the read bucket takes most of the (unthrottled) simulator's budget.
-  // ARBITER_BENCH_MANAGER_NODE_OPTIONS: V8 flags for the manager process (heap sizing experiments).
+  // ARBITER_BENCH_MANAGER_NODE_OPTIONS replaces the image's NODE_OPTIONS for the manager process (heap sizing experiments).
   const nodeOptions = process.env.ARBITER_BENCH_MANAGER_NODE_OPTIONS;
   const manager = await startManagerProcess(sim.url, FLEET, tasks, {
     POLL_WORKER: pollWorker,

@@ -1,7 +1,8 @@
-// V8 heuristics the long-running processes turn off before they allocate anything, imported first by each
-// entry point so that its flags are set before any other module runs.
+// V8 heuristics the long-running processes change before they allocate anything, imported first by each
+// entry point so that its flags are set before any other module runs. A flag given on node's own command line
+// wins over the one here (an operator's way to undo a choice without a rebuild).
 //
-// Allocation-site pretenuring: when most objects from one allocation site survive a scavenge, V8 starts
+// Allocation-site pretenuring (off): when most objects from one allocation site survive a scavenge, V8 starts
 // allocating that site's objects directly in the old generation. Building the state of a large fleet (10,000
 // server records at start) sets it off for the request path too: the router's and node:http's per-request
 // objects then go to the old generation, where they die, and every scavenge has to walk their pointers into
@@ -9,8 +10,33 @@
 // instead of 4.0 and an allocation cost 1.45× the CPU it costs over 100 servers; without pretenuring the two
 // fleet sizes cost the same. What it would save (copying objects that really live long) is small here: the
 // records are made once and reservations are a hundred bytes each.
+//
+// Heap growing (50 %): after a full GC, V8 lets the old generation grow to up to 4× what survived before the next
+// one. Serving 1,000 allocations/s while polling 10,000 servers, about 10 MB/s reaches the old generation and
+// dies there, so the heap swung between 45 and 190 MB and RSS peaked near 380 MB (bench/poll-load). Growing by
+// half keeps it under 1.5× the live set: RSS median 239–241 MB, peak 246 MB, for a full GC every two seconds
+// (mostly concurrent marking; about 10 % more CPU). See docs/benchmarks.md, "Memory at 10,000 servers".
 import { setFlagsFromString } from 'node:v8';
 
-export const V8_FLAGS = ['--no-allocation-site-pretenuring'] as const;
+export const V8_FLAGS = ['--no-allocation-site-pretenuring', '--heap-growing-percent=50'] as const;
 
-for (const flag of V8_FLAGS) setFlagsFromString(flag);
+/**
+ * What the production image sets for every process (infra/docker/Dockerfile) and the benchmarks give the manager
+ * they measure: settings read when a process starts, which no module can change afterwards. Semi-spaces of 8 MB
+ * instead of V8's 16 MB (the young generation; scavenges come twice as often, each about half as long), and two
+ * malloc arenas instead of glibc's eight per core (the poll worker and V8's helper threads each got their own).
+ */
+export const PROCESS_ENV = { NODE_OPTIONS: '--enable-source-maps --max-semi-space-size=8', MALLOC_ARENA_MAX: '2' } as const;
+
+/** The flag's name without `--`, `no-` and the value: `--no-foo-bar=1` → `foo-bar`, underscores as dashes. */
+export function flagName(flag: string): string {
+  return flag.replace(/^--/, '').replace(/^no-/, '').split('=')[0]!.replaceAll('_', '-');
+}
+
+/** The flags of `wanted` that `execArgv` (node's own command line) does not already set. */
+export function flagsToSet(wanted: readonly string[], execArgv: readonly string[]): string[] {
+  const given = new Set(execArgv.filter((arg) => arg.startsWith('--')).map(flagName));
+  return wanted.filter((flag) => !given.has(flagName(flag)));
+}
+
+for (const flag of flagsToSet(V8_FLAGS, process.execArgv)) setFlagsFromString(flag);

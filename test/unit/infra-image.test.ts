@@ -81,7 +81,7 @@ describe('production image', () => {
   it('keeps source maps on for every node the image runs, task commands included', () => {
     const dockerfile = read('infra/docker/Dockerfile');
     // The task definitions replace CMD with their own `node dist/src/...`: NODE_OPTIONS reaches those too.
-    expect(dockerfile).toMatch(/^ENV .*\bNODE_OPTIONS=--enable-source-maps\b/m);
+    expect(dockerfile).toMatch(/^ENV .*\bNODE_OPTIONS="?--enable-source-maps\b/m);
     expect(dockerfile).toMatch(/^CMD \["node", "--enable-source-maps",/m);
   });
 
