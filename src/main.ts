@@ -10,7 +10,7 @@ import { systemClock } from './shared/clock.js';
 import { createManager } from './manager/create-manager.js';
 import { createManagerMetrics } from './manager/metrics.js';
 import { HttpProber, type HealthProber } from './manager/prober.js';
-import { WorkerProber } from './manager/worker-prober.js';
+import { WorkerProber, pollWorkerLimits } from './manager/worker-prober.js';
 import { registerProcessMetrics } from './process-metrics.js';
 import { exitOnListenError, listenOn } from './shared/listen.js';
 import { routeWarnings } from './shared/warnings.js';
@@ -90,7 +90,7 @@ async function main(): Promise<void> {
   const { backend, reaper } = await createBackend(config, logger, metrics.registry);
   const proberOptions = { timeoutMs: config.health.timeoutMs, drainToken: config.security.sidecarToken };
   const prober: HealthProber = config.health.pollWorker
-    ? new WorkerProber({ ...proberOptions, logger, registry: metrics.registry })
+    ? new WorkerProber({ ...proberOptions, logger, registry: metrics.registry, resourceLimits: pollWorkerLimits(config.scaling.maxServers) })
     : new HttpProber(proberOptions);
   const manager = createManager({ config, backend, prober, clock: systemClock, logger, metrics, names: { prefix: config.fleetId, words: config.proxy.words } });
   registerProcessMetrics(manager.metrics.registry, { version: process.env.npm_package_version ?? BUILD_VERSION });

@@ -6,7 +6,7 @@ import type { Worker } from 'node:worker_threads';
 import { Registry } from 'prom-client';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ProbeResult } from '../../src/manager/prober.js';
-import { WorkerProber, type WorkerProberOptions } from '../../src/manager/worker-prober.js';
+import { WorkerProber, pollWorkerLimits, type WorkerProberOptions } from '../../src/manager/worker-prober.js';
 import { createSilentLogger } from '../../src/shared/log.js';
 import { createCapturingLogger } from '../support/factories.js';
 import { waitFor } from '../support/wait.js';
@@ -46,6 +46,22 @@ afterEach(async () => {
   for (const answer of held) answer();
   server.closeAllConnections();
   await new Promise<void>((resolve) => server.close(() => resolve()));
+});
+
+describe('pollWorkerLimits', () => {
+  it.each([
+    [0, 64],
+    [100, 65],
+    [1_000, 72],
+    [10_000, 143],
+    [50_000, 455],
+  ])('MAX_SERVERS %i gives the worker an old generation of %i MB', (maxServers, mb) => {
+    expect(pollWorkerLimits(maxServers)).toEqual({ maxOldGenerationSizeMb: mb, maxYoungGenerationSizeMb: 16 });
+  });
+
+  it('refuses a count that is not a whole number', () => {
+    for (const bad of [-1, 1.5, Number.NaN]) expect(() => pollWorkerLimits(bad)).toThrow(RangeError);
+  });
 });
 
 describe('WorkerProber', () => {
