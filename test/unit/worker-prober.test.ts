@@ -98,12 +98,18 @@ describe('WorkerProber', () => {
     expect(used).toBe(heap.used);
     expect(text).toMatch(/space="total"\} \d+/);
     expect(text).toMatch(/space="external"\} \d+/);
-    const first = workerOf(p);
+    await p.close();
+    // A stopped worker's last figures would be stale: a prober whose worker is down (and not yet restarted)
+    // reports nothing, and the new worker reports again.
+    const registry2 = new Registry();
+    const q = make({ registry: registry2, restartDelayMs: { first: 1_500, max: 1_500 } });
+    await waitFor(() => q.workerHeap !== null, { what: "the worker's first heap report" });
+    const first = workerOf(q);
     await first.terminate();
-    await waitFor(() => p.restarts === 1, { what: 'the stop to be seen' });
-    // A stopped worker's last figures would be stale: nothing is reported until the new worker's first report.
-    if (p.workerHeap === null) expect(await registry.getSingleMetricAsString('arbiter_poll_worker_heap_bytes')).not.toMatch(/space="used"/);
-    await waitFor(() => p.workerHeap !== null && workerOf(p) !== first, { what: "the new worker's heap report" });
+    await waitFor(() => q.restarts === 1, { what: 'the stop to be seen' });
+    expect(q.workerHeap).toBeNull();
+    expect(await registry2.getSingleMetricAsString('arbiter_poll_worker_heap_bytes')).not.toMatch(/space="used"/);
+    await waitFor(() => q.workerHeap !== null && workerOf(q) !== first, { what: "the new worker's heap report" });
   });
 
   it('a worker out of heap is a stop like any other: its polls fail and the manager goes on', async () => {
