@@ -6,10 +6,11 @@
 import { Worker, type ResourceLimits } from 'node:worker_threads';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { Counter, Gauge, type Registry } from 'prom-client';
+import { Counter, type Registry } from 'prom-client';
 import { exponentialDelay } from '../shared/backoff.js';
 import type { Logger } from '../shared/log.js';
 import { HttpProber, type HealthProber, type HttpProberOptions, type ProbeResult } from './prober.js';
+import { DEFAULT_POLL_WORKER_LIMITS, registerWorkerHeapGauge } from './poll-worker-memory.js';
 import { OP_DRAIN, OP_PROBE, OP_UNDRAIN, REQUEST_STRIDE, RESULT_STRIDE, isHeapMessage, readResult, type HeapMessage, type Op, type PollWorkerData, type RequestBatch, type ResultBatch } from './poll-wire.js';
 
 export interface WorkerProberOptions extends HttpProberOptions {
@@ -42,19 +43,6 @@ const STOPPED: ProbeResult = Object.freeze({ ok: false, error: 'poll worker stop
 
 /** A worker that ran this long before it stopped starts the back-off over. */
 const STABLE_MS = 60_000;
-
-export const DEFAULT_POLL_WORKER_LIMITS: ResourceLimits = { maxOldGenerationSizeMb: 192, maxYoungGenerationSizeMb: 16 };
-
-/**
- * The worker's heap bounds for a fleet of up to `maxServers`: what it holds grows with the servers it keeps a
- * connection to (about 3 KB of heap each over node:http's Agent, bench/memory; 52 MB in all at 10,000), so a fixed
- * bound is either loose for a small fleet or too tight for a large one. 64 MB plus 8 KB a server: 143 MB at 10,000,
- * 2.5× what it uses there. A worker above it stops and is restarted (a leak must not take the manager's memory).
- */
-export function pollWorkerLimits(maxServers: number): ResourceLimits {
-  if (!(Number.isInteger(maxServers) && maxServers >= 0)) throw new RangeError('pollWorkerLimits: maxServers must be a whole number ≥ 0');
-  return { maxOldGenerationSizeMb: 64 + Math.ceil((maxServers * 8) / 1024), maxYoungGenerationSizeMb: 16 };
-}
 
 /** dist/src/manager/poll-worker.js, found from the build or from the TypeScript sources vitest runs. */
 export function pollWorkerScript(): string {
@@ -103,21 +91,7 @@ export class WorkerProber implements HealthProber {
       help: 'Times the health poll worker thread stopped on its own (a crash, out of memory) and was restarted.',
       registers: options.registry ? [options.registry] : [],
     });
-    const prober = this;
-    new Gauge({
-      name: 'arbiter_poll_worker_heap_bytes',
-      help: "The poll worker thread's V8 heap (used, total) and the memory its objects hold outside it (external), as it last reported (every 5 s).",
-      labelNames: ['space'],
-      registers: options.registry ? [options.registry] : [],
-      collect() {
-        this.reset();
-        const heap = prober.heap;
-        if (!heap) return;
-        this.set({ space: 'used' }, heap[0]);
-        this.set({ space: 'total' }, heap[1]);
-        this.set({ space: 'external' }, heap[2]);
-      },
-    });
+    if (options.registry) registerWorkerHeapGauge(options.registry, () => this.heap);
     this.stallMs = options.stallMs ?? 2 * options.timeoutMs + 5_000;
     if (!(this.stallMs > 0)) throw new RangeError('WorkerProber: stallMs must be a positive number');
     this.script = options.script ?? pollWorkerScript();
