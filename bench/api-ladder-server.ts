@@ -5,10 +5,11 @@
 // Prints {"port":N} once listening; exits on SIGTERM or when its parent goes.
 // The manager's V8 settings (src/main.ts imports the same module first), so each rung measures what production runs.
 import '../src/shared/v8-heuristics.js';
-import { createServer, type RequestListener } from 'node:http';
-import express, { type RequestHandler } from 'express';
+import { createServer } from 'node:http';
+import express, { type Express, type RequestHandler } from 'express';
 import { applySettings, commonMiddleware, createApp } from '../src/api/app.js';
 import { requireToken } from '../src/api/auth.js';
+import { bornPrototypes } from '../src/api/born-prototypes.js';
 import type { ApiDeps, ManagerApi } from '../src/api/deps.js';
 import { allocationRateLimit } from '../src/api/rate-limit.js';
 import { parseAllocationQuery } from '../src/api/routes/allocation.js';
@@ -69,7 +70,7 @@ const fixedAllocation: Allocation = {
   server: { id: 'stub', name: 'stub', host: '10.0.0.1', ports: { game: 3000, web: 3080, health: 3080 } },
 };
 
-async function handlerFor(rung: number, bytes: number): Promise<RequestListener> {
+async function handlerFor(rung: number, bytes: number): Promise<Express> {
   const names = rungNames();
   const body = `"${'x'.repeat(bytes - 2)}"`;
   if (rung === 0 || rung < names.length - 3) {
@@ -102,5 +103,13 @@ if (isMain) {
     process.stderr.write(`usage: api-ladder-server.js RUNG(0..${rungNames().length - 1}) BYTES(2..65536)\n`);
     process.exit(2);
   }
-  serveForBenchmark(createServer(await handlerFor(rung, bytes)));
+  const app = await handlerFor(rung, bytes);
+  // Rung 0 is express as it ships; from rung 1 the server is the manager's (src/main.ts): requests and responses
+  // born with the app's prototypes.
+  if (rung === 0) serveForBenchmark(createServer(app));
+  else {
+    const prototypes = bornPrototypes();
+    prototypes.adopt(app);
+    serveForBenchmark(createServer({ IncomingMessage: prototypes.IncomingMessage, ServerResponse: prototypes.ServerResponse }, app));
+  }
 }

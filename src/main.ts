@@ -11,6 +11,7 @@ import { createManager } from './manager/create-manager.js';
 import { createManagerMetrics } from './manager/metrics.js';
 import { HttpProber, type HealthProber } from './manager/prober.js';
 import { WorkerProber } from './manager/worker-prober.js';
+import { bornPrototypes } from './api/born-prototypes.js';
 import { pollWorkerLimits } from './manager/poll-worker-memory.js';
 import { registerProcessMetrics } from './process-metrics.js';
 import { exitOnListenError, listenOn } from './shared/listen.js';
@@ -63,7 +64,8 @@ async function main(): Promise<void> {
   routeWarnings(logger);
   // Bind before anything starts (backup, reaper, gameservers): a manager without its API must not scale a fleet.
   // Until the app is ready, requests get a 503 that says so.
-  const server = createServer((_req: IncomingMessage, res: ServerResponse) => {
+  const prototypes = bornPrototypes();
+  const server = createServer({ IncomingMessage: prototypes.IncomingMessage, ServerResponse: prototypes.ServerResponse }, (_req: IncomingMessage, res: ServerResponse) => {
     res.writeHead(503, { 'content-type': 'application/json' }).end('{"error":"manager starting"}');
   });
   try {
@@ -103,6 +105,7 @@ async function main(): Promise<void> {
     backupWebPort: config.backup?.webPort,
     proxy: { prefix: config.fleetId, ...config.proxy },
   });
+  prototypes.adopt(app);
   server.removeAllListeners('request');
   server.on('request', app);
   logger.info('manager listening', {
