@@ -15,7 +15,8 @@
 // one. Serving 1,000 allocations/s while polling 10,000 servers, about 10 MB/s reaches the old generation and
 // dies there, so the heap swung between 45 and 190 MB and RSS peaked near 380 MB (bench/poll-load). Growing by
 // half keeps it under 1.5× the live set: RSS median 239–241 MB, peak 246 MB, for a full GC every two seconds
-// (mostly concurrent marking; about 10 % more CPU). See docs/benchmarks.md, "Memory at 10,000 servers".
+// (mostly concurrent marking; about 10 % more CPU). Measured before requests were born with the app's prototypes
+// (src/api/born-prototypes.ts), which promote far less; see docs/benchmarks.md, "Memory at 10,000 servers".
 import { setFlagsFromString } from 'node:v8';
 
 export const V8_FLAGS = ['--no-allocation-site-pretenuring', '--heap-growing-percent=50'] as const;
