@@ -1,7 +1,7 @@
 // Goal 3 and the polling half of goal 5 of the scale work: the manager as its own process in ECS mode over the
 // simulator's N tasks, polled for real every 2 s, serving an evenly paced 1,000 allocations/s; once with the polls
 // on its own thread (POLL_WORKER=off) and once in the poll worker (POLL_WORKER=on), then a bare express route under
-// the same load, all in one run. ARBITER_BENCH_POLL_TASKS sets N (default 10,000).
+// the same load, all in one run. ARBITER_BENCH_POLL_TASKS sets N (default 10,000), ARBITER_BENCH_POLL_SECONDS the window.
 import type { Sim } from '../sim/index.js';
 import { median, row, type Benchmark, type BenchRow } from './harness.js';
 import { pacedLoad, closedLoad, type PacedResult } from './load.js';
@@ -11,7 +11,15 @@ import { startRunningFleet, stopSim } from './sim-helpers.js';
 const FLEET = 'bench-polls';
 const SIM_WORKERS = 4;
 const RATE = 1_000;
-const SECONDS = 20;
+/** The measured window; ARBITER_BENCH_POLL_SECONDS makes it longer, to see where the heap settles (5–600). */
+const SECONDS = windowSeconds(process.env.ARBITER_BENCH_POLL_SECONDS);
+
+function windowSeconds(raw: string | undefined): number {
+  if (raw === undefined || raw === '') return 20;
+  const seconds = Number(raw);
+  if (!Number.isInteger(seconds) || seconds < 5 || seconds > 600) throw new RangeError(`ARBITER_BENCH_POLL_SECONDS must be a whole number of seconds from 5 to 600, not ${JSON.stringify(raw)}`);
+  return seconds;
+}
 /**
  * Seconds of polls and paced allocations after ready before the measured window, so the window sees both in their
  * steady state: an idle pause before it let V8 drop the route's compiled code, and the window's first 150 ms were
