@@ -110,6 +110,6 @@ if (isMain) {
   else {
     const prototypes = bornPrototypes();
     prototypes.adopt(app);
-    serveForBenchmark(createServer({ IncomingMessage: prototypes.IncomingMessage, ServerResponse: prototypes.ServerResponse }, app));
+    serveForBenchmark(createServer(prototypes.serverOptions, app));
   }
 }

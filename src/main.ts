@@ -65,7 +65,7 @@ async function main(): Promise<void> {
   // Bind before anything starts (backup, reaper, gameservers): a manager without its API must not scale a fleet.
   // Until the app is ready, requests get a 503 that says so.
   const prototypes = bornPrototypes();
-  const server = createServer({ IncomingMessage: prototypes.IncomingMessage, ServerResponse: prototypes.ServerResponse }, (_req: IncomingMessage, res: ServerResponse) => {
+  const server = createServer(prototypes.serverOptions, (_req: IncomingMessage, res: ServerResponse) => {
     res.writeHead(503, { 'content-type': 'application/json' }).end('{"error":"manager starting"}');
   });
   try {

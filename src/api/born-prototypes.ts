@@ -5,14 +5,13 @@
 // promoted per request, 6.3 ms per scavenge and 3,529 requests/s; with the objects born with those prototypes
 // (node:http's IncomingMessage / ServerResponse options) nothing promoted, 0.5 ms per scavenge and 8,127/s. Express
 // then finds the prototype already set and changes nothing.
-import { IncomingMessage, ServerResponse } from 'node:http';
+import { IncomingMessage, ServerResponse, type ServerOptions } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Express } from 'express';
 
 export interface BornPrototypes {
-  /** For node:http's createServer options. */
-  IncomingMessage: typeof IncomingMessage;
-  ServerResponse: typeof ServerResponse;
+  /** node:http's createServer options that make the server build its requests and responses so. */
+  serverOptions: Pick<ServerOptions, 'IncomingMessage' | 'ServerResponse'>;
   /** From now on, requests and responses are born with `app`'s prototypes (before it, node:http's own). */
   adopt(app: Express): void;
 }
@@ -22,7 +21,7 @@ const callable = (fn: Function): boolean => !/^class\b/.test(Function.prototype.
 
 export function bornPrototypes(): BornPrototypes {
   // If node:http ever makes them classes, its own objects are served and Express sets the prototypes as before.
-  if (!callable(IncomingMessage) || !callable(ServerResponse)) return { IncomingMessage, ServerResponse, adopt: () => {} };
+  if (!callable(IncomingMessage) || !callable(ServerResponse)) return { serverOptions: {}, adopt: () => {} };
   // Called with `new` by node:http: the object is made with this function's prototype, then node's constructor
   // fills it in. (Reflect.construct with another new.target measured slower than Express's own setPrototypeOf:
   // 2,540 against 3,480 requests/s, 8,280 with this.)
@@ -35,8 +34,7 @@ export function bornPrototypes(): BornPrototypes {
   Request.prototype = IncomingMessage.prototype;
   Response.prototype = ServerResponse.prototype;
   return {
-    IncomingMessage: Request as unknown as typeof IncomingMessage,
-    ServerResponse: Response as unknown as typeof ServerResponse,
+    serverOptions: { IncomingMessage: Request as unknown as typeof IncomingMessage, ServerResponse: Response as unknown as typeof ServerResponse },
     adopt(app) {
       Request.prototype = app.request;
       Response.prototype = app.response;

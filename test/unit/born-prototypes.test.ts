@@ -27,7 +27,7 @@ describe('bornPrototypes', () => {
       res.status(201).json({ path: req.path, query: req.query, ip: req.ip, isRequest: req instanceof IncomingMessage });
     });
     const prototypes = bornPrototypes();
-    const s = createServer({ IncomingMessage: prototypes.IncomingMessage, ServerResponse: prototypes.ServerResponse });
+    const s = createServer(prototypes.serverOptions);
     const before: unknown[] = [];
     prototypes.adopt(app);
     // Runs before the app: what node:http made, as it made it.
@@ -43,7 +43,7 @@ describe('bornPrototypes', () => {
   it("serves node:http's own prototypes until an app is adopted", async () => {
     const prototypes = bornPrototypes();
     const seen: unknown[] = [];
-    const s = createServer({ IncomingMessage: prototypes.IncomingMessage, ServerResponse: prototypes.ServerResponse }, (req, res) => {
+    const s = createServer(prototypes.serverOptions, (req, res) => {
       seen.push(Object.getPrototypeOf(req) === IncomingMessage.prototype, Object.getPrototypeOf(res) === ServerResponse.prototype);
       res.writeHead(503, { 'content-type': 'application/json' }).end('{"error":"starting"}');
     });
