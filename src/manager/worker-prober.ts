@@ -11,6 +11,7 @@ import { exponentialDelay } from '../shared/backoff.js';
 import type { Logger } from '../shared/log.js';
 import { HttpProber, type HealthProber, type HttpProberOptions, type ProbeResult } from './prober.js';
 import { DEFAULT_POLL_WORKER_LIMITS, registerWorkerHeapGauge } from './poll-worker-memory.js';
+import { PendingBySeq } from './pending-by-seq.js';
 import { OP_DRAIN, OP_PROBE, OP_UNDRAIN, REQUEST_STRIDE, RESULT_STRIDE, isHeapMessage, readResult, type HeapMessage, type Op, type PollWorkerData, type RequestBatch, type ResultBatch } from './poll-wire.js';
 
 export interface WorkerProberOptions extends HttpProberOptions {
@@ -57,7 +58,7 @@ export class WorkerProber implements HealthProber {
   private worker: Worker | null = null;
   private startedAt = 0;
   /** Every request not yet answered, in the order sent; those up to `postedUpTo` are in the worker. */
-  private readonly waiting = new Map<number, Answer>();
+  private readonly waiting = new PendingBySeq<Answer>();
   private postedUpTo = 0;
   /** Batches posted to the worker and not yet all answered, oldest first: the last seq of each and when it went. */
   private readonly posted: Array<{ upTo: number; at: number }> = [];
@@ -146,7 +147,7 @@ export class WorkerProber implements HealthProber {
     if (this.fallback) return onMainThread(this.fallback, op, host, port);
     return new Promise((resolve) => {
       const seq = ++this.seq;
-      this.waiting.set(seq, resolve);
+      this.waiting.add(seq, resolve);
       if (op !== OP_PROBE) this.drains.add(seq);
       this.queued.push(seq, op, host, port);
       if (!this.flushing && this.worker) {
@@ -199,9 +200,8 @@ export class WorkerProber implements HealthProber {
   private answer(batch: ResultBatch): void {
     for (let at = 0; at + RESULT_STRIDE <= batch.length; at += RESULT_STRIDE) {
       const seq = batch[at] as number;
-      const answer = this.waiting.get(seq);
+      const answer = this.waiting.take(seq);
       if (answer === undefined) continue;
-      this.waiting.delete(seq);
       this.drains.delete(seq);
       answer(readResult(batch, at));
     }
@@ -242,9 +242,8 @@ export class WorkerProber implements HealthProber {
     this.queued = [];
     for (let at = 0; at + REQUEST_STRIDE <= queued.length; at += REQUEST_STRIDE) {
       const [seq, op, host, port] = queued.slice(at, at + REQUEST_STRIDE) as [number, Op, string, number];
-      const answer = this.waiting.get(seq);
+      const answer = this.waiting.take(seq);
       if (answer === undefined) continue;
-      this.waiting.delete(seq);
       this.drains.delete(seq);
       void onMainThread(fallback, op, host, port).then(answer);
     }
@@ -252,8 +251,7 @@ export class WorkerProber implements HealthProber {
 
   /** A worker with a request unanswered for stallMs is stuck: terminated, it is restarted as one that stopped. */
   private watch(worker: Worker): void {
-    const first = this.waiting.keys().next();
-    const oldest = first.done ? Number.POSITIVE_INFINITY : first.value;
+    const oldest = this.waiting.oldest() ?? Number.POSITIVE_INFINITY;
     while (this.posted.length > 0 && (this.posted[0] as { upTo: number }).upTo < oldest) this.posted.shift();
     const head = this.posted[0];
     if (!head || this.worker !== worker || this.stalled) return;
@@ -270,14 +268,7 @@ export class WorkerProber implements HealthProber {
 
   /** Answers every request up to `upTo` as the worker's stop; returns how many there were. */
   private failWaiting(upTo: number): number {
-    let count = 0;
-    for (const [seq, answer] of this.waiting) {
-      if (seq > upTo) break;
-      this.waiting.delete(seq);
-      answer(this.drains.delete(seq) ? false : STOPPED);
-      count += 1;
-    }
-    return count;
+    return this.waiting.takeUpTo(upTo, (seq, answer) => answer(this.drains.delete(seq) ? false : STOPPED));
   }
 }
 
