@@ -75,7 +75,7 @@ export function createManager(deps: ManagerDeps): Manager {
   const totals = { activeFree: (now: number) => allocator.freeInRotation(now), counts: () => counts.all() };
   const reconciler = new Reconciler({ config, backend, fleet, book, executor, clock, logger, metrics, operator, totals, demand, launchBackoff: starts, history });
   const loop = new ReconcileLoop({ reconciler, afterTick: () => demand.waiters.serve(), metrics, logger, sleepMs: scaling.sleepMs });
-  const readiness = new Readiness({ clock, logger, sleepMs: scaling.sleepMs, reconciler, fleet, operator });
+  const readiness = new Readiness({ clock, logger, sleepMs: scaling.sleepMs, reconciler, fleet, operator, onReady: deps.onReady });
   const watch = new DemandWatch({
     clock,
     wantsMore: () => readiness.isReady() && reconciler.wantsMoreCapacity(),

@@ -41,6 +41,8 @@ export interface ManagerDeps {
   metrics?: ManagerMetrics;
   /** Server names: FLEET_ID as prefix and the SERVER_NAMES words; `arbiter` and alpha…zulu when not given. */
   names?: NameBook;
+  /** Called once, when the manager first becomes ready (state rebuilt and a first poll round done). */
+  onReady?: () => void;
 }
 
 /** The wired parts, as createManager builds them. */

@@ -22,6 +22,8 @@ export interface ReadinessDeps {
   reconciler: Pick<Reconciler, 'hasObserved' | 'lastTickOk' | 'freeCapacity'>;
   fleet: Pick<Fleet, 'size'>;
   operator: Pick<ReconcileControls, 'paused'>;
+  /** Told once, when the manager first becomes ready. */
+  onReady?: () => void;
 }
 
 export class Readiness {
@@ -42,6 +44,7 @@ export class Readiness {
     if (this.ready || !reconciler.hasObserved()) return;
     this.ready = true;
     logger.info('manager ready', { servers: fleet.size(), free: reconciler.freeCapacity() });
+    this.deps.onReady?.();
   }
 
   status(): ManagerStatus {

@@ -12,12 +12,20 @@
 // records are made once and reservations are a hundred bytes each.
 //
 // Heap growing (50 %): after a full GC, V8 lets the old generation grow to up to 4× what survived before the next
-// one. Serving 1,000 allocations/s while polling 10,000 servers, about 10 MB/s reaches the old generation and
-// dies there, so the heap swung between 45 and 190 MB and RSS peaked near 380 MB (bench/poll-load). Growing by
-// half keeps it under 1.5× the live set: RSS median 239–241 MB, peak 246 MB, for a full GC every two seconds
-// (mostly concurrent marking; about 10 % more CPU). Measured before requests were born with the app's prototypes
-// (src/api/born-prototypes.ts), which promote far less; see docs/benchmarks.md, "Memory at 10,000 servers".
+// one. When about 10 MB/s reached the old generation and died there (before requests were born with the app's
+// prototypes and polls stopped passing through a Map, src/api/born-prototypes.ts and src/manager/pending-by-seq.ts),
+// the heap swung between 45 and 190 MB and RSS peaked near 380 MB. About 0.3 MB/s is promoted now, which V8's own
+// growth would let pile up for minutes; growing by half keeps the old generation under 1.5× the live set whatever
+// the load promotes, for a full GC about once a minute at 1,000 allocations/s (docs/benchmarks.md, "Memory at
+// 10,000 servers" and the section after it).
+//
+// A full GC once start-up is done (`fullGc`, called by the manager when it first becomes ready): building the state
+// of 10,000 servers (ECS's answers, the first poll round) leaves about 70 MB of garbage in the old generation, and
+// V8 collects it only when the old generation reaches its initial limit, which the steady state then takes minutes to
+// reach: until then RSS carried it (bench/poll-load: old generation 115 MB used at the end of the window, 43 MB
+// after this GC). Node has no API that asks for a GC; this is the way Jest's leak detector asks for one.
 import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 
 export const V8_FLAGS = ['--no-allocation-site-pretenuring', '--heap-growing-percent=50'] as const;
 
@@ -41,3 +49,22 @@ export function flagsToSet(wanted: readonly string[], execArgv: readonly string[
 }
 
 for (const flag of flagsToSet(V8_FLAGS, process.execArgv)) setFlagsFromString(flag);
+
+/**
+ * Runs one full, blocking, compacting garbage collection and returns how long it took, in milliseconds. Compacting:
+ * the state's records sit scattered among the garbage of the answers they were built from, so a plain full GC left
+ * the old generation's pages 40 % used and committed (100 MB for 43 MB live); moving the survivors together gives
+ * the empty pages back.
+ */
+export function fullGc(): number {
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  const started = performance.now();
+  setFlagsFromString('--compact-on-every-full-gc');
+  try {
+    gc();
+  } finally {
+    setFlagsFromString('--no-compact-on-every-full-gc');
+  }
+  return performance.now() - started;
+}

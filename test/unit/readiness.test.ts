@@ -10,6 +10,7 @@ const STALE_AFTER = 3 * SLEEP_MS + 30_000;
 function harness(lastTickOk: number | null, observed = true) {
   const clock = new ManualClock(0);
   const { logger, lines } = createCapturingLogger();
+  const readyCalls: number[] = [];
   const readiness = new Readiness({
     clock,
     logger,
@@ -17,8 +18,9 @@ function harness(lastTickOk: number | null, observed = true) {
     reconciler: { hasObserved: () => observed, lastTickOk: () => lastTickOk, freeCapacity: () => 7 },
     fleet: { size: () => 2 },
     operator: { paused: () => false },
+    onReady: () => readyCalls.push(clock.now()),
   });
-  return { clock, readiness, lines };
+  return { clock, readiness, lines, readyCalls };
 }
 
 describe('Readiness', () => {
@@ -43,5 +45,6 @@ describe('Readiness', () => {
     h.readiness.pollRoundDone();
     expect(h.readiness.status().ready).toBe(ready);
     expect(h.lines.filter((l) => l.message === 'manager ready')).toHaveLength(logged);
+    expect(h.readyCalls).toHaveLength(logged);
   });
 });
