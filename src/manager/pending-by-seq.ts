@@ -2,7 +2,7 @@
 // place, instead of a Map. A Map that thousands of entries a second pass through rebuilds its table every few dozen
 // of them, and a discarded table keeps pointing at the entries and at the table that replaced it. Once one table
 // had reached the old generation, the scavenger kept every later table alive through it, and with the tables
-// every answer, promise and poll result they held. At 10,000 servers polled every 2 s, that was 1.7 MB a second
+// every answer, promise and poll result they held. At 10,000 servers polled every 2 s, that was about 1 MB a second
 // promoted on the manager's thread, which only full GCs gave back. A slot that is cleared holds nothing.
 
 export class PendingBySeq<T> {
