@@ -21,6 +21,9 @@ export const REAPER_LABELS = {
   arena: { owner: 'arena worker', stops: 'bots and bot builds' },
 } as const satisfies Record<string, ReaperLabel>;
 
+/** How long a reaper may take to say it is ready (a node start on a loaded 2-core machine). */
+const READY_TIMEOUT_MS = 10_000;
+
 const LABEL_TEXT = /^[a-z][a-z -]{0,40}$/;
 
 /** The reaper script's arguments; labels are short lower-case words, checked here. */
@@ -82,11 +85,28 @@ export class ChildReaper implements ReaperLink {
   static async start(options: ChildReaperOptions): Promise<ChildReaper> {
     const script = options.script ?? reaperScript();
     if (!existsSync(script)) throw new Error(`reaper not found at ${script}; run npm run build`);
-    const proc = spawnGroupLeader(process.execPath, [script, ...reaperArgs(options.label, options.graceMs)], { stdio: ['pipe', 'ignore', 'inherit'] });
+    const proc = spawnGroupLeader(process.execPath, [script, ...reaperArgs(options.label, options.graceMs)], { stdio: ['pipe', 'pipe', 'inherit'] });
+    // Its first line says its signal handlers are installed: before that, a pkill would kill it by default and
+    // leave every group started since behind.
     await new Promise<void>((resolve, reject) => {
-      proc.once('spawn', resolve);
-      proc.once('error', reject);
+      const timer = setTimeout(() => fail(new Error(`the reaper did not start within ${READY_TIMEOUT_MS} ms`)), READY_TIMEOUT_MS);
+      const fail = (err: Error) => {
+        clearTimeout(timer);
+        proc.kill('SIGKILL');
+        reject(err);
+      };
+      const exited = (code: number | null, signal: NodeJS.Signals | null) =>
+        fail(new Error(`the reaper exited at start (${signal ?? `code ${code}`})`));
+      proc.once('error', fail);
+      proc.once('exit', exited);
+      proc.stdout?.once('data', () => {
+        clearTimeout(timer);
+        proc.off('exit', exited);
+        proc.off('error', fail);
+        resolve();
+      });
     });
+    proc.stdout?.destroy();
     proc.unref();
     (proc.stdin as unknown as Socket).unref();
     return new ChildReaper(proc, options.logger, options.label);

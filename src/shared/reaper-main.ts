@@ -1,8 +1,9 @@
 // The reaper: a small process that outlives its owner (the manager, a runner, an arena worker) only long enough to
-// stop what it started (gameservers, bot clients, bots). The owner writes `+PGID` / `-PGID` lines as its children
-// start and exit. When stdin ends (the owner exited, even by SIGKILL, since only it holds the pipe's other end), every
-// group still listed gets SIGTERM, then SIGKILL after the grace period. It runs in its own process group, so a Ctrl-C
-// meant for the owner does not reach it. --owner and --stops name both in its log line.
+// stop what it started (gameservers, bot clients, bots). The owner waits for its one line on stdout (it listens),
+// then writes `+PGID` / `-PGID` lines as its children start and exit. When stdin ends (the owner exited, even by
+// SIGKILL, since only it holds the pipe's other end), every group still listed gets SIGTERM, then SIGKILL after the
+// grace period. It runs in its own process group, so a Ctrl-C meant for the owner does not reach it. --owner and
+// --stops name both in its log line.
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { groupAlive, signalGroup } from './process-group.js';
@@ -57,3 +58,5 @@ process.stdin.on('error', reap);
 process.on('SIGTERM', reap);
 process.on('SIGINT', reap);
 process.on('SIGHUP', reap);
+// The owner waits for this line before it starts anything the reaper must stop.
+process.stdout.write('ready\n');

@@ -97,9 +97,22 @@ describe('ChildReaper', () => {
     const shell = startGroup('shell');
     reaper.track(shell);
     await waitFor(() => liveGroupMembers(shell).length === 3, { what: 'shell group' });
-    // the write above must reach the reaper before the signal does
-    await new Promise((r) => setTimeout(r, 200));
+    // No pause: the line is in the pipe before the signal is sent, and the reaper's loop reads it first.
     process.kill(reaper.pid!, 'SIGTERM');
     await waitFor(() => liveGroupMembers(shell).length === 0 && !isRunning(reaper.pid!), { what: 'group and reaper gone' });
+  });
+
+  it('start() waits until the reaper listens, and fails when it cannot start', async () => {
+    const shell = startGroup('shell');
+    await waitFor(() => liveGroupMembers(shell).length === 3, { what: 'shell group' });
+    const reaper = await ChildReaper.start({ graceMs: 200, logger: createSilentLogger(), label: REAPER_LABELS.manager });
+    reapers.push(reaper);
+    // At once after start: before its handlers, SIGTERM's default action would end it and leave the group.
+    reaper.track(shell);
+    process.kill(reaper.pid!, 'SIGTERM');
+    await waitFor(() => liveGroupMembers(shell).length === 0, { what: 'group gone' });
+    await expect(
+      ChildReaper.start({ graceMs: 200, logger: createSilentLogger(), label: REAPER_LABELS.manager, script: '/dev/null' }),
+    ).rejects.toThrow(/reaper exited at start|did not start/);
   });
 });
