@@ -107,5 +107,8 @@ export function createManager(deps: ManagerDeps): Manager {
     paused: () => operator.paused(),
     sessions: () => counts.sessions(),
   });
-  return new Manager({ clock, logger, metrics, fleet, views, counts, history, demand, watch, allocations, operator, readiness, executor, poller, reconciler, loop });
+  return new Manager({
+    clock, logger, metrics, fleet, views, counts, history, demand, watch, allocations, operator, readiness, executor, poller, reconciler, loop,
+    onRebuilt: deps.onRebuilt,
+  });
 }

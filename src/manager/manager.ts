@@ -43,6 +43,11 @@ export interface ManagerDeps {
   names?: NameBook;
   /** Called once, when the manager first becomes ready (state rebuilt and a first poll round done). */
   onReady?: () => void;
+  /**
+   * Called once at start, after the full listing has been applied and before the first poll round: the backend's
+   * parsed pages are garbage then, and the poll round would otherwise build on top of them.
+   */
+  onRebuilt?: () => void;
 }
 
 /** The wired parts, as createManager builds them. */
@@ -63,6 +68,7 @@ export interface ManagerParts {
   poller: HealthPoller;
   reconciler: Reconciler;
   loop: ReconcileLoop;
+  onRebuilt?: () => void;
 }
 
 /** How many servers there are, in each state, and the sessions they report. */
@@ -85,6 +91,7 @@ export class Manager {
     const { reconciler, poller, loop, logger } = this.parts;
     try {
       await reconciler.observe(true);
+      this.parts.onRebuilt?.();
       await poller.round();
       reconciler.redrainStandby();
     } catch (err) {

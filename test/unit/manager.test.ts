@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ManualClock } from '../support/manual-clock.js';
-import { Manager } from '../../src/manager/manager.js';
+import { Manager, type ManagerDeps } from '../../src/manager/manager.js';
 import { createManager } from '../../src/manager/create-manager.js';
 import {
   FakeBackend,
@@ -16,12 +16,16 @@ afterEach(async () => {
   await Promise.all(managers.splice(0).map((m) => m.close()));
 });
 
-function harness(overrides: ManagerConfigOverrides = {}, shared?: { backend: FakeBackend; prober: FakeProber; clock: ManualClock }) {
+function harness(
+  overrides: ManagerConfigOverrides = {},
+  shared?: { backend: FakeBackend; prober: FakeProber; clock: ManualClock },
+  hooks: Pick<ManagerDeps, 'onRebuilt' | 'onReady'> = {},
+) {
   const clock = shared?.clock ?? new ManualClock();
   const backend = shared?.backend ?? new FakeBackend({ clock });
   const prober = shared?.prober ?? new FakeProber({ capacity: 10 });
   const { logger, lines } = createCapturingLogger();
-  const manager = createManager({ config: makeManagerConfig(overrides), backend, prober, clock, logger });
+  const manager = createManager({ config: makeManagerConfig(overrides), backend, prober, clock, logger, ...hooks });
   managers.push(manager);
   const host = (id: string) => backend.servers.get(id)?.host as string;
   const states = () => Object.fromEntries(manager.servers().map((s) => [s.id, s.state]));
@@ -164,6 +168,25 @@ describe('Manager', () => {
     h.prober.server(old[0]!.host as string).failure = null;
     await h.manager.runPolls();
     expect(Object.values(h.states())).toEqual(['active', 'active']);
+  });
+
+  it.each([
+    { name: 'a listing that works', listFails: false, rebuilt: [{ listCalls: 1, servers: 2, probes: 0 }] },
+    { name: 'a first listing that fails', listFails: true, rebuilt: [] },
+  ])('start: onRebuilt once the listing is applied and before any poll, onReady after the poll round ($name)', async ({ listFails, rebuilt }) => {
+    const seen: Array<{ listCalls: number; servers: number; probes: number }> = [];
+    const ready: number[] = [];
+    let h!: ReturnType<typeof harness>;
+    h = harness({}, undefined, {
+      onRebuilt: () => seen.push({ listCalls: h.backend.listCalls, servers: h.manager.servers().length, probes: h.prober.probes.length }),
+      onReady: () => ready.push(h.prober.probes.length),
+    });
+    h.backend.add();
+    h.backend.add();
+    if (listFails) h.backend.listError = new Error('ListTasks throttled');
+    await h.manager.start();
+    expect(seen).toEqual(rebuilt);
+    expect(ready).toEqual(listFails ? [] : [2]);
   });
 
   it('a launched server that never answers is stopped after START_TIMEOUT and replaced', async () => {
