@@ -2,6 +2,7 @@
 // part gets the narrow things it uses; the fleet tells its followers of each change; the loops wake one another
 // only through the reconcile loop's `wake`.
 import { DEFAULT_NAME_WORDS } from '../proxy/names.js';
+import { LogBursts } from '../shared/log-bursts.js';
 import { Allocations } from './allocations.js';
 import { Allocator } from './allocator.js';
 import { StateCounts } from './state-counts.js';
@@ -73,7 +74,9 @@ export function createManager(deps: ManagerDeps): Manager {
   });
   const counts = new StateCounts(fleet, scaling.capacity);
   const totals = { activeFree: (now: number) => allocator.freeInRotation(now), counts: () => counts.all() };
-  const reconciler = new Reconciler({ config, backend, fleet, book, executor, clock, logger, metrics, operator, totals, demand, launchBackoff: starts, history });
+  // Per-server lines seen in bulk (a rebuild, a round of failed polls): 20 a kind per poll round, the rest counted.
+  const bursts = new LogBursts(logger);
+  const reconciler = new Reconciler({ config, backend, fleet, book, executor, clock, logger, metrics, operator, totals, demand, launchBackoff: starts, history, bursts });
   const loop = new ReconcileLoop({ reconciler, afterTick: () => demand.waiters.serve(), metrics, logger, sleepMs: scaling.sleepMs });
   const readiness = new Readiness({ clock, logger, sleepMs: scaling.sleepMs, reconciler, fleet, operator, onReady: deps.onReady });
   const watch = new DemandWatch({
@@ -91,6 +94,7 @@ export function createManager(deps: ManagerDeps): Manager {
     capacity: scaling.capacity,
     concurrency: health.concurrency,
     intervalMs: health.pollIntervalMs,
+    bursts,
     afterRound: ({ unhealthy }) => {
       demand.waiters.serve();
       readiness.pollRoundDone();

@@ -1,25 +1,32 @@
-// One log line per fleet event, built from the event's own fields.
+// One log line per fleet event, built from the event's own fields. Events seen in bulk (a rebuild, a poll round)
+// go through LogBursts when one is given; launches, which the manager decided, are always written in full.
+import type { LogBursts } from '../shared/log-bursts.js';
 import type { Logger } from '../shared/log.js';
 import { gameAddressOf, stateOf, type FleetEvent } from './server-record.js';
 
-export function logFleetEvents(logger: Logger, events: readonly FleetEvent[]): void {
+export function logFleetEvents(logger: Logger, events: readonly FleetEvent[], bursts?: LogBursts): void {
+  const write = (level: 'info' | 'warn', message: string, fields: Record<string, unknown>, tally?: string): void => {
+    if (bursts) bursts.log(level, message, fields, tally);
+    else logger[level](message, fields);
+  };
   for (const e of events) {
     const fields = { serverId: e.server.id, name: e.server.name };
     switch (e.type) {
       case 'added':
-        logger.info(e.source === 'launch' ? 'server pending' : 'server discovered', { ...fields, state: stateOf(e.server) });
+        if (e.source === 'launch') logger.info('server pending', { ...fields, state: stateOf(e.server) });
+        else write('info', 'server discovered', { ...fields, state: stateOf(e.server) }, 'state');
         break;
       case 'active':
-        logger.info(e.server.standby ? 'server healthy on standby' : 'server active', { ...fields, address: gameAddressOf(e.server) });
+        write('info', e.server.standby ? 'server healthy on standby' : 'server active', { ...fields, address: gameAddressOf(e.server) });
         break;
       case 'out_of_rotation':
-        logger.warn('server out of rotation', { ...fields, reason: e.reason });
+        write('warn', 'server out of rotation', { ...fields, reason: e.reason }, 'reason');
         break;
       case 'unhealthy':
-        logger.warn('server unhealthy', { ...fields, reason: e.reason });
+        write('warn', 'server unhealthy', { ...fields, reason: e.reason }, 'reason');
         break;
       case 'removed':
-        logger.info('server gone', { ...fields, reason: e.reason });
+        write('info', 'server gone', { ...fields, reason: e.reason }, 'reason');
         break;
     }
   }

@@ -1,6 +1,7 @@
 // Health polls: a round polls every server that can answer, concurrently within a bound, each result applied to
 // the fleet as it arrives; rounds run at a fixed rate on their own loop. A good report also lets the sessions it
 // newly shows absorb the reservations handed out for them (§3.3 effective capacity).
+import type { LogBursts } from '../shared/log-bursts.js';
 import type { Logger } from '../shared/log.js';
 import type { Clock } from '../shared/clock.js';
 import { errorMessage } from './executor.js';
@@ -28,6 +29,8 @@ export interface HealthPollerDeps {
   intervalMs: number;
   /** After each round, with what it found. */
   afterRound?: (round: PollRound) => void;
+  /** Per-server lines in bulk (failed polls, fleet events): flushed after each round. */
+  bursts?: LogBursts;
 }
 
 export interface PollRound {
@@ -75,6 +78,7 @@ export class HealthPoller {
   /** Polls every server once, then tells `afterRound` what the round found. */
   async round(): Promise<void> {
     const found = await this.pollAll();
+    this.deps.bursts?.flush();
     this.deps.afterRound?.(found);
   }
 
@@ -126,14 +130,18 @@ export class HealthPoller {
     const now = clock.now();
     const events = result.ok ? this.take(r.id, result.report, sentAt, now, 'poll') : fleet.applyFailure(r.id, result.error, now);
     metrics.polls.inc({ result: result.ok ? 'ok' : 'failed' });
-    if (!result.ok) logger.warn('poll failed', { serverId: r.id, name: r.name, error: result.error, failures: fleet.get(r.id)?.failures });
-    logFleetEvents(logger, events);
+    if (!result.ok) {
+      const fields = { serverId: r.id, name: r.name, error: result.error, failures: fleet.get(r.id)?.failures };
+      if (this.deps.bursts) this.deps.bursts.log('warn', 'poll failed', fields, 'error');
+      else logger.warn('poll failed', fields);
+    }
+    logFleetEvents(logger, events, this.deps.bursts);
     return events.some((e) => e.type === 'unhealthy');
   }
 
   /** A gameserver's pushed report; it counts like a poll, the fresher one wins. */
   applyHeartbeat(id: string, report: HealthReport, now: number): void {
-    logFleetEvents(this.deps.logger, this.take(id, report, now, now, 'heartbeat'));
+    logFleetEvents(this.deps.logger, this.take(id, report, now, now, 'heartbeat'), this.deps.bursts);
   }
 
   /** Applies a good report (a poll's or a heartbeat's) and returns the fleet events it caused. */

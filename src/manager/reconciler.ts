@@ -7,6 +7,7 @@ import type { Backend } from './backend.js';
 import type { Clock } from '../shared/clock.js';
 import { errorMessage, type Executor } from './executor.js';
 import type { Fleet } from './fleet.js';
+import type { LogBursts } from '../shared/log-bursts.js';
 import { logFleetEvents } from './fleet-log.js';
 import { isSettled } from './server-record.js';
 import { FreeHistory } from './free-history.js';
@@ -58,6 +59,8 @@ export interface ReconcilerDeps {
   launchBackoff?: { blockedUntil(): number | undefined };
   /** The dashboard's history: each completed tick's free capacity and decisions go there. */
   history?: History;
+  /** Per-server lines in bulk (a rebuild discovers every server at once); the poller flushes them. */
+  bursts?: LogBursts;
 }
 
 export class Reconciler {
@@ -171,7 +174,7 @@ export class Reconciler {
     if (full) this.lastResyncAt = now;
     const events = fleet.applyObservation(observed, now, full, unchanged);
     for (const e of events) if (e.type === 'removed') book.dropServer(e.server.id);
-    logFleetEvents(this.deps.logger, events);
+    logFleetEvents(this.deps.logger, events, this.deps.bursts);
     if (full) this.redrainStandby();
   }
 

@@ -189,6 +189,28 @@ describe('Manager', () => {
     expect(ready).toEqual(listFails ? [] : [2]);
   });
 
+  it('a start over 50 servers, then a round where every poll fails: 20 lines of a kind, the rest told in one line', async () => {
+    const h = harness();
+    for (let i = 0; i < 50; i++) h.backend.add({ status: 'running' });
+    await h.manager.start();
+    const count = (message: string) => h.lines.filter((l) => l.message === message).length;
+    const heldBack = (about: string) => h.lines.filter((l) => l.message === 'log lines held back' && l.about === about);
+    expect([count('server discovered'), count('server active')]).toEqual([20, 20]);
+    expect(heldBack('server discovered')).toEqual([expect.objectContaining({ held: 30, written: 20, states: { pending: 30 } })]);
+    expect(heldBack('server active')).toEqual([expect.objectContaining({ level: 'info', held: 30 })]);
+    for (const s of h.backend.live()) h.prober.server(s.host as string).failure = 'health poll failed: ECONNREFUSED';
+    await h.manager.runPolls();
+    expect(count('poll failed')).toBe(20);
+    expect(heldBack('poll failed')).toEqual([expect.objectContaining({ level: 'warn', held: 30, errors: { 'health poll failed: ECONNREFUSED': 30 } })]);
+  });
+
+  it('launches are decisions: every server launched is written, however many at once', async () => {
+    const h = harness({ scaling: { upscaleMargin: 300, downscaleMargin: 400, maxServers: 30, maxLaunchPerTick: 30 } });
+    await h.manager.runTick();
+    expect(h.backend.launches).toEqual([30]);
+    expect(h.lines.filter((l) => l.message === 'server pending')).toHaveLength(30);
+  });
+
   it('a launched server that never answers is stopped after START_TIMEOUT and replaced', async () => {
     const h = harness();
     await h.manager.runTick();
