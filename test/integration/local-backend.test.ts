@@ -1,7 +1,7 @@
 // LocalBackend with real demo gameserver processes (needs `npm run build`: it runs dist/src/gameserver/main.js).
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { LocalBackend, LocalBackendOptionsError, type LocalBackendOptions } from '../../src/local/local-backend.js';
 import type { BackendServer } from '../../src/manager/types.js';
 import { createSilentLogger } from '../../src/shared/log.js';
@@ -10,6 +10,7 @@ import { waitFor } from '../support/wait.js';
 const backends: LocalBackend[] = [];
 const strayPids: number[] = [];
 afterEach(async () => {
+  vi.unstubAllEnvs();
   await Promise.all(backends.splice(0).map((b) => b.close()));
   for (const pid of strayPids.splice(0)) if (isAlive(pid)) process.kill(pid, 'SIGKILL');
 });
@@ -127,7 +128,10 @@ describe('LocalBackend with the demo gameserver', () => {
   });
 
   it('hosts a game between two player fixtures, and a crashing player loses nothing for the server', async () => {
-    const backend = makeBackend({ sessionMs: 300 });
+    // A short game, but not a short lobby: the join timeout defaults to the session length, and on a loaded machine
+    // bob's node started more than 300 ms after alice's, which ended m1 with no winner before he joined.
+    vi.stubEnv('DEMO_JOIN_TIMEOUT_SECONDS', '30');
+    const backend = makeBackend({ sessionMs: 300, passEnv: ['DEMO_JOIN_TIMEOUT_SECONDS'] });
     await backend.launch(1);
     const server = await waitForStatus(backend, 'local-1', 'running');
     const player = fileURLToPath(new URL('../fixtures/players/player.mjs', import.meta.url));
