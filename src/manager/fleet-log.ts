@@ -1,14 +1,19 @@
 // One log line per fleet event, built from the event's own fields. Events seen in bulk (a rebuild, a poll round)
 // go through LogBursts when one is given; launches, which the manager decided, are always written in full.
-import type { LogBursts } from '../shared/log-bursts.js';
+import type { BurstLevel, LogBursts } from '../shared/log-bursts.js';
 import type { Logger } from '../shared/log.js';
 import { gameAddressOf, stateOf, type FleetEvent } from './server-record.js';
 
+/** One line about what the manager saw: through `bursts` when given (20 a kind per poll round), else as it comes. */
+export function logObserved(logger: Logger, bursts: LogBursts | undefined, level: BurstLevel, message: string, fields: Record<string, unknown>, tally?: string): void {
+  if (bursts) bursts.log(level, message, fields, tally);
+  else logger[level](message, fields);
+}
+
 export function logFleetEvents(logger: Logger, events: readonly FleetEvent[], bursts?: LogBursts): void {
-  const write = (level: 'info' | 'warn', message: string, fields: Record<string, unknown>, tally?: string): void => {
-    if (bursts) bursts.log(level, message, fields, tally);
-    else logger[level](message, fields);
-  };
+  // Called for every poll, nearly always with no event: nothing is made for those.
+  if (events.length === 0) return;
+  const write = (level: BurstLevel, message: string, fields: Record<string, unknown>, tally?: string): void => logObserved(logger, bursts, level, message, fields, tally);
   for (const e of events) {
     const fields = { serverId: e.server.id, name: e.server.name };
     switch (e.type) {

@@ -6,7 +6,7 @@ import type { Logger } from '../shared/log.js';
 import type { Clock } from '../shared/clock.js';
 import { errorMessage } from './executor.js';
 import type { Fleet } from './fleet.js';
-import { logFleetEvents } from './fleet-log.js';
+import { logFleetEvents, logObserved } from './fleet-log.js';
 import { sessionsOf, type FleetEvent, type ServerRecord } from './server-record.js';
 import type { ManagerMetrics } from './metrics.js';
 import { Loop } from './loop.js';
@@ -132,8 +132,7 @@ export class HealthPoller {
     metrics.polls.inc({ result: result.ok ? 'ok' : 'failed' });
     if (!result.ok) {
       const fields = { serverId: r.id, name: r.name, error: result.error, failures: fleet.get(r.id)?.failures };
-      if (this.deps.bursts) this.deps.bursts.log('warn', 'poll failed', fields, 'error');
-      else logger.warn('poll failed', fields);
+      logObserved(logger, this.deps.bursts, 'warn', 'poll failed', fields, 'error');
     }
     logFleetEvents(logger, events, this.deps.bursts);
     return events.some((e) => e.type === 'unhealthy');
